@@ -1,0 +1,35 @@
+using System.Buffers;
+
+namespace SpatiallySparse.Backends.Cpu;
+
+/// <summary>
+/// A feature matrix in host memory. Storage is rented from the shared array pool and returned on dispose, so
+/// a training loop that disposes its tape each step reuses the same buffers instead of allocating.
+/// </summary>
+public sealed class CpuMatrix : FeatureMatrix
+{
+    private float[]? _data;
+
+    internal CpuMatrix(CpuBackend backend, int rows, int columns)
+        : base(backend, rows, columns)
+    {
+        int length = checked(rows * columns);
+        _data = length == 0 ? [] : ArrayPool<float>.Shared.Rent(length);
+        Span.Clear();
+    }
+
+    /// <summary>The elements, row-major; throws once disposed.</summary>
+    public Span<float> Span => (_data ?? throw new ObjectDisposedException(nameof(CpuMatrix))).AsSpan(0, (int)Length);
+
+    /// <summary>Row <paramref name="row"/>.</summary>
+    public Span<float> Row(int row) => Span.Slice(row * Columns, Columns);
+
+    /// <inheritdoc/>
+    protected override void Release()
+    {
+        float[]? data = _data;
+        _data = null;
+        if (data is { Length: > 0 })
+            ArrayPool<float>.Shared.Return(data);
+    }
+}

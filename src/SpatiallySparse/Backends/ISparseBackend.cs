@@ -1,0 +1,22 @@
+namespace SpatiallySparse.Backends;
+
+/// <summary>
+/// One compute backend: it owns feature matrices and runs every numeric operation of the library on them.
+/// Methods take preallocated outputs, do no shape inference or autograd, and validate shapes at entry.
+/// Operations that end in "Add" or take gradients accumulate (<c>+=</c>); the others overwrite.
+/// The operations are grouped by op in the partial files <c>ISparseBackend.*.cs</c>.
+/// </summary>
+public partial interface ISparseBackend : IDisposable
+{
+    /// <summary>Human-readable name, e.g. <c>cpu (2 threads, Vector512)</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Allocates a zero-filled matrix.</summary>
+    FeatureMatrix Allocate(int rows, int columns);
+
+    /// <summary>Copies host data (row-major, length Rows x Columns) into <paramref name="destination"/>.</summary>
+    void Upload(ReadOnlySpan<float> source, FeatureMatrix destination);
+
+    /// <summary>Copies <paramref name="source"/> to host memory.</summary>
+    void Download(FeatureMatrix source, Span<float> destination);
+}

@@ -1,0 +1,37 @@
+using SpatiallySparse.Backends;
+
+namespace SpatiallySparse;
+
+/// <summary>A dense batch: one row per sample (e.g. logits, or a flattened sparse-to-dense output).</summary>
+public sealed class DenseTensor : Tensor
+{
+    /// <summary>Wraps <paramref name="values"/> (BatchSize x Width); the tensor owns it.</summary>
+    public DenseTensor(FeatureMatrix values)
+        : base(values)
+    {
+    }
+
+    /// <summary>Number of samples (rows).</summary>
+    public int BatchSize => Features.Rows;
+
+    /// <summary>Values per sample (columns).</summary>
+    public int Width => Features.Columns;
+
+    /// <summary>Copies host values (BatchSize x Width, row-major) to a new tensor on <paramref name="backend"/>.</summary>
+    public static DenseTensor FromArray(ISparseBackend backend, float[] values, int batchSize, int width)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Length != (long)batchSize * width)
+            throw new ArgumentException($"{values.Length} values do not form {batchSize} x {width}.");
+        FeatureMatrix m = backend.Allocate(batchSize, width);
+        backend.Upload(values, m);
+        return new DenseTensor(m);
+    }
+
+    /// <summary>The values on the host, row-major.</summary>
+    public float[] ToArray() => Features.ToArray();
+
+    /// <summary>Shape, e.g. <c>DenseTensor(100 x 10)</c>.</summary>
+    public override string ToString() => $"DenseTensor({BatchSize} x {Width})";
+}

@@ -1,0 +1,115 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Geometry;
+
+namespace SpatiallySparse.Layers;
+
+/// <summary>How a convolution treats the ground state of its input.</summary>
+internal enum GroundRule
+{
+    /// <summary>
+    /// Exact (valid and strided convolutions): inactive inputs hold the ground state g, so
+    /// y = G + sum over active pairs of W_t (x - g), with G = b + g · sum_t W_t also the output ground state.
+    /// </summary>
+    Exact,
+
+    /// <summary>Submanifold: active sites see only active neighbours; the output ground state is b + g · sum_t W_t.</summary>
+    ActiveOnly,
+
+    /// <summary>Deconvolution: inactive inputs contribute nothing; the output ground state is the bias.</summary>
+    Zero,
+}
+
+/// <summary>The gather-GEMM-scatter convolution shared by the convolution layers, forward and backward.</summary>
+internal static class ConvolutionCore
+{
+    public static SparseTensor Forward(SparseTensor x, Parameter weight, Parameter? bias, RuleBook rules, SparseGrid outGrid,
+        GroundRule groundRule, Tape tape)
+    {
+        ISparseBackend be = x.Backend;
+        int cin = x.Channels, cout = weight.Columns, batch = x.BatchSize;
+        bool useGround = groundRule != GroundRule.Zero && !x.GroundIsZero;
+        FeatureMatrix? weightSum = null;
+        FeatureMatrix ground = be.Allocate(batch, cout);
+        if (useGround)
+        {
+            weightSum = tape.Own(be.Allocate(cin, cout));
+            be.SumTaps(weight.Value, weightSum);
+            be.MatMulAdd(x.Ground, false, weightSum, false, ground);
+        }
+        if (bias is not null)
+            be.AddBySample(bias.Value, [0, batch], ground);
+
+        FeatureMatrix input = x.Features;
+        if (useGround && groundRule == GroundRule.Exact)
+        {
+            // Centre the inputs on the ground state so the missing taps of partial windows are accounted for.
+            input = tape.Own(be.Allocate(x.ActiveCount, cin));
+            be.Copy(x.Features, input);
+            be.AddBySample(x.Ground, x.Grid.SampleOffsets, input, -1f);
+        }
+        FeatureMatrix features = be.Allocate(outGrid.ActiveCount, cout);
+        if (groundRule == GroundRule.Exact)
+            be.AddBySample(ground, outGrid.SampleOffsets, features);
+        else if (bias is not null)
+            be.AddBySample(bias.Value, [0, outGrid.ActiveCount], features);
+        be.ConvolutionForward(input, weight.Value, rules, features);
+        SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
+        tape.Record(() => Backward(x, y, input, weight, bias, weightSum, rules, groundRule, tape));
+        return y;
+    }
+
+    private static void Backward(SparseTensor x, SparseTensor y, FeatureMatrix input, Parameter weight, Parameter? bias,
+        FeatureMatrix? weightSum, RuleBook rules, GroundRule groundRule, Tape tape)
+    {
+        if (y.Grad is null && y.GroundGrad is null)
+            return;
+        ISparseBackend be = x.Backend;
+        int batch = x.BatchSize;
+        // Gradient of the ground output G; under the exact rule every active output shares G as well.
+        FeatureMatrix dG = tape.Own(be.Allocate(batch, weight.Columns));
+        if (y.GroundGrad is not null)
+            be.Copy(y.GroundGrad, dG);
+        bool exact = groundRule == GroundRule.Exact;
+        if (exact && y.Grad is not null)
+            be.SumBySample(y.Grad, y.Grid.SampleOffsets, dG);
+        if (bias is not null)
+        {
+            be.SumBySample(dG, [0, batch], bias.Grad);
+            if (!exact && y.Grad is not null)
+                be.SumBySample(y.Grad, [0, y.ActiveCount], bias.Grad);
+        }
+        if (weightSum is not null)
+        {
+            FeatureMatrix dWeightSum = tape.Own(be.Allocate(weight.Rows / rules.FilterVolume, weight.Columns));
+            be.MatMulAdd(x.Ground, true, dG, false, dWeightSum);
+            be.BroadcastTapsAdd(dWeightSum, weight.Grad);
+            be.MatMulAdd(dG, false, weightSum, true, x.GroundGradOrCreate());
+        }
+        if (y.Grad is null)
+            return;
+        bool centred = !ReferenceEquals(input, x.Features);
+        FeatureMatrix dInput = centred ? tape.Own(be.Allocate(x.ActiveCount, x.Channels)) : x.GradOrCreate();
+        be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad);
+        if (centred)
+        {
+            be.Add(dInput, x.GradOrCreate());
+            be.SumBySample(dInput, x.Grid.SampleOffsets, x.GroundGradOrCreate(), -1f);
+        }
+    }
+
+    public static void Initialize(Parameter weight, Parameter? bias, int taps, int cin, int cout, Random random)
+    {
+        Initialization.GlorotUniform(weight, taps * cin, taps * cout, random);
+        if (bias is not null)
+            Initialization.Constant(bias, 0f);
+    }
+
+    public static void CheckInput(SparseModule layer, SparseTensor x, int channels, int dimension)
+    {
+        if (x.Channels != channels)
+            throw new ArgumentException($"{layer} expects {channels} input channels, got {x.Channels}.");
+        if (x.SpatialSize.Dimension != dimension)
+            throw new ArgumentException($"{layer} is {dimension}-dimensional but the input is {x.SpatialSize.Dimension}-dimensional ({x.SpatialSize}).");
+    }
+}

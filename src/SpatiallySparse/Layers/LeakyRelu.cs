@@ -1,0 +1,41 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+
+namespace SpatiallySparse.Layers;
+
+/// <summary>Leaky ReLU, y = x &gt; 0 ? x : slope x, on active sites and ground states (slope 0: ReLU; 1/3: "very leaky").</summary>
+public sealed class LeakyRelu : SparseModule
+{
+    /// <summary>Creates the activation.</summary>
+    public LeakyRelu(float slope = 0f)
+    {
+        if (!float.IsFinite(slope))
+            throw new ArgumentOutOfRangeException(nameof(slope), $"Slope must be finite, got {slope}.");
+        Slope = slope;
+    }
+
+    /// <summary>Slope for negative inputs.</summary>
+    public float Slope { get; }
+
+    /// <inheritdoc/>
+    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    {
+        ISparseBackend be = input.Backend;
+        FeatureMatrix features = be.Allocate(input.ActiveCount, input.Channels);
+        FeatureMatrix ground = be.Allocate(input.BatchSize, input.Channels);
+        be.LeakyReluForward(input.Features, features, Slope);
+        be.LeakyReluForward(input.Ground, ground, Slope);
+        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
+        tape.Record(() =>
+        {
+            if (y.Grad is not null)
+                be.LeakyReluBackward(input.Features, y.Grad, input.GradOrCreate(), Slope);
+            if (y.GroundGrad is not null && !input.GroundIsZero)
+                be.LeakyReluBackward(input.Ground, y.GroundGrad, input.GroundGradOrCreate(), Slope);
+        });
+        return y;
+    }
+
+    /// <summary>E.g. <c>LeakyRelu(0.333)</c>.</summary>
+    public override string ToString() => $"LeakyRelu({Slope:0.###})";
+}

@@ -1,0 +1,103 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Geometry;
+
+namespace SpatiallySparse.Layers;
+
+/// <summary>Shared shape logic of max and average pooling: window f, stride s, Graham's active-set rule.</summary>
+public abstract class Pooling : SparseModule
+{
+    private protected Pooling(int dimension, int poolSize, int stride, bool includeGround)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(poolSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        PoolSize = SpatialSize.Cube(dimension, poolSize);
+        Stride = SpatialSize.Cube(dimension, stride);
+        IncludeGround = includeGround;
+    }
+
+    /// <summary>Window extent per dimension.</summary>
+    public SpatialSize PoolSize { get; }
+
+    /// <summary>Stride per dimension.</summary>
+    public SpatialSize Stride { get; }
+
+    /// <summary>
+    /// True (Graham's valid semantics): inactive sites of a window hold the ground state and take part, so
+    /// pooling equals dense pooling of the full grid. False (submanifold-style nets): only active sites count.
+    /// </summary>
+    public bool IncludeGround { get; }
+
+    /// <inheritdoc/>
+    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    {
+        if (input.SpatialSize.Dimension != PoolSize.Dimension)
+            throw new ArgumentException($"{this} is {PoolSize.Dimension}-dimensional but the input is {input.SpatialSize}.");
+        (SparseGrid outGrid, RuleBook rules) = input.Metadata.GetConvolutionRules(input.SpatialSize, PoolSize, Stride);
+        ISparseBackend be = input.Backend;
+        FeatureMatrix features = be.Allocate(outGrid.ActiveCount, input.Channels);
+        FeatureMatrix ground = be.Allocate(input.BatchSize, input.Channels);
+        be.Copy(input.Ground, ground);
+        bool useGround = IncludeGround;
+        PoolForward(be, input, rules, outGrid, useGround, features);
+        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, outGrid, features, ground, input.GroundIsZero));
+        tape.Record(() =>
+        {
+            // The output ground state is the input's: its gradient passes straight through.
+            FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+            if (y.GroundGrad is not null)
+                be.Add(y.GroundGrad, dGround);
+            if (y.Grad is not null)
+                PoolBackward(be, input, rules, outGrid, useGround, y, input.GradOrCreate(), dGround);
+        });
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override SpatialSize OutputSpatialSize(SpatialSize inputSize) => ConvolutionRules.OutputSize(inputSize, PoolSize, Stride);
+
+    private protected abstract void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output);
+
+    private protected abstract void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
+        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround);
+}
+
+/// <summary>Max pooling over f^d windows with stride s; see <see cref="Pooling.IncludeGround"/> for the two semantics.</summary>
+public sealed class MaxPooling : Pooling
+{
+    /// <summary>Max pooling with a cubic window.</summary>
+    public MaxPooling(int dimension, int poolSize, int stride, bool includeGround = true)
+        : base(dimension, poolSize, stride, includeGround)
+    {
+    }
+
+    private protected override void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output) =>
+        be.MaxPoolForward(x.Features, x.Ground, rules, outGrid.SampleOfRow, useGround, output);
+
+    private protected override void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
+        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround) =>
+        be.MaxPoolBackward(x.Features, x.Ground, rules, outGrid.SampleOfRow, useGround, y.Features, y.Grad!, gradInput, gradGround);
+
+    /// <summary>E.g. <c>MaxPooling 2x2/2x2</c>.</summary>
+    public override string ToString() => $"MaxPooling {PoolSize}/{Stride}";
+}
+
+/// <summary>Average pooling over f^d windows with stride s (divides by the window volume).</summary>
+public sealed class AveragePooling : Pooling
+{
+    /// <summary>Average pooling with a cubic window.</summary>
+    public AveragePooling(int dimension, int poolSize, int stride, bool includeGround = true)
+        : base(dimension, poolSize, stride, includeGround)
+    {
+    }
+
+    private protected override void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output) =>
+        be.AveragePoolForward(x.Features, x.Ground, rules, outGrid.SampleOfRow, useGround, output);
+
+    private protected override void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
+        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround) =>
+        be.AveragePoolBackward(rules, outGrid.SampleOfRow, useGround, y.Grad!, gradInput, gradGround);
+
+    /// <summary>E.g. <c>AveragePooling 2x2/2x2</c>.</summary>
+    public override string ToString() => $"AveragePooling {PoolSize}/{Stride}";
+}

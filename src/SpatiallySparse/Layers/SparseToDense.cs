@@ -1,0 +1,67 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+
+namespace SpatiallySparse.Layers;
+
+/// <summary>
+/// Converts a sparse batch to a dense one, B x (C x volume), channel-major per sample (PyTorch's NCHW
+/// flattened): active sites take their features, inactive ones the ground state. After DeepCNet's last
+/// convolution the grid is 1x1, so this yields B x C for the softmax layer.
+/// </summary>
+public sealed class SparseToDense : Module
+{
+    /// <summary>Converts <paramref name="input"/>.</summary>
+    public DenseTensor Forward(SparseTensor input, Tape tape)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ISparseBackend be = input.Backend;
+        long width = input.Channels * input.SpatialSize.Volume;
+        if (width > int.MaxValue)
+            throw new ArgumentException($"A dense {input.SpatialSize} grid of {input.Channels} channels has {width} values per sample, too many.");
+        FeatureMatrix dense = be.Allocate(input.BatchSize, (int)width);
+        be.SparseToDense(input.Features, input.Ground, input.Grid, dense);
+        DenseTensor y = tape.Own(new DenseTensor(dense));
+        tape.Record(() =>
+        {
+            if (y.Grad is null)
+                return;
+            FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+            be.SparseToDenseBackward(y.Grad, input.Grid, input.GradOrCreate(), dGround);
+        });
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tape tape) =>
+        Forward(input as SparseTensor ?? throw new ArgumentException($"{this} needs a SparseTensor input, got {input?.GetType().Name ?? "null"}."), tape);
+
+    /// <summary><c>SparseToDense</c>.</summary>
+    public override string ToString() => "SparseToDense";
+}
+
+/// <summary>Global average pooling over the active sites of each sample: B x C dense output.</summary>
+public sealed class GlobalAveragePooling : Module
+{
+    /// <summary>Pools <paramref name="input"/>.</summary>
+    public DenseTensor Forward(SparseTensor input, Tape tape)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ISparseBackend be = input.Backend;
+        FeatureMatrix pooled = be.Allocate(input.BatchSize, input.Channels);
+        be.MeanBySample(input.Features, input.Grid.SampleOffsets, pooled);
+        DenseTensor y = tape.Own(new DenseTensor(pooled));
+        tape.Record(() =>
+        {
+            if (y.Grad is not null)
+                be.MeanBySampleBackward(y.Grad, input.Grid.SampleOffsets, input.GradOrCreate());
+        });
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tape tape) =>
+        Forward(input as SparseTensor ?? throw new ArgumentException($"{this} needs a SparseTensor input, got {input?.GetType().Name ?? "null"}."), tape);
+
+    /// <summary><c>GlobalAveragePooling</c>.</summary>
+    public override string ToString() => "GlobalAveragePooling";
+}

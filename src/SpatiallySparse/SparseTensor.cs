@@ -1,0 +1,72 @@
+using SpatiallySparse.Backends;
+using SpatiallySparse.Geometry;
+
+namespace SpatiallySparse;
+
+/// <summary>
+/// A batch of sparse samples on a grid: the active sites (<see cref="Grid"/>, shared geometry in
+/// <see cref="Metadata"/>), their features (one row per active site, one column per channel) and, for each
+/// sample, the ground-state feature vector held by every inactive site (Graham 2014).
+/// </summary>
+public sealed class SparseTensor : Tensor
+{
+    /// <summary>Creates a tensor; it takes ownership of <paramref name="features"/> and <paramref name="ground"/>.</summary>
+    public SparseTensor(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground, bool groundIsZero)
+        : base(features)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(grid);
+        ArgumentNullException.ThrowIfNull(ground);
+        if (features.Rows != grid.ActiveCount)
+            throw new ArgumentException($"{features.Rows} feature rows for {grid.ActiveCount} active sites.");
+        if (ground.Rows != grid.BatchSize || ground.Columns != features.Columns)
+            throw new ArgumentException($"Ground state must be {grid.BatchSize} x {features.Columns}, got {ground.Rows} x {ground.Columns}.");
+        Metadata = metadata;
+        Grid = grid;
+        Ground = ground;
+        GroundIsZero = groundIsZero;
+    }
+
+    /// <summary>Geometry shared by every tensor of this batch (grids and cached rulebooks).</summary>
+    public Metadata Metadata { get; }
+
+    /// <summary>The active sites.</summary>
+    public SparseGrid Grid { get; }
+
+    /// <summary>Spatial size of the grid.</summary>
+    public SpatialSize SpatialSize => Grid.Size;
+
+    /// <summary>Number of samples.</summary>
+    public int BatchSize => Grid.BatchSize;
+
+    /// <summary>Number of active sites over the batch.</summary>
+    public int ActiveCount => Grid.ActiveCount;
+
+    /// <summary>Ground state per sample, BatchSize x Channels: the value of every inactive site.</summary>
+    public FeatureMatrix Ground { get; }
+
+    /// <summary>True when the ground state is known to be exactly zero (input tensors), which lets layers skip work.</summary>
+    public bool GroundIsZero { get; }
+
+    /// <summary>Gradient with respect to <see cref="Ground"/> (the sum over all inactive sites), once backward produced one.</summary>
+    public FeatureMatrix? GroundGrad { get; private set; }
+
+    internal FeatureMatrix GroundGradOrCreate() => GroundGrad ??= Backend.Allocate(Ground.Rows, Ground.Columns);
+
+    /// <summary>Features per active site, row-major, on the host.</summary>
+    public float[] GetFeatures() => Features.ToArray();
+
+    /// <summary>Ground state per sample, row-major, on the host.</summary>
+    public float[] GetGround() => Ground.ToArray();
+
+    /// <summary>Shape, e.g. <c>SparseTensor(batch 100, 94x94, 8123 active, 32 channels)</c>.</summary>
+    public override string ToString() => $"SparseTensor(batch {BatchSize}, {SpatialSize}, {ActiveCount} active, {Channels} channels)";
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        Ground.Dispose();
+        GroundGrad?.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+
+namespace SpatiallySparse;
+
+/// <summary>
+/// The extent of a grid (or of a filter or stride) in each spatial dimension. Immutable and compared by value,
+/// so it can key caches. 2D and 3D grids are the common cases; any dimension from 1 to 8 is accepted.
+/// </summary>
+public sealed class SpatialSize : IEquatable<SpatialSize>
+{
+    /// <summary>Largest supported number of spatial dimensions.</summary>
+    public const int MaxDimension = 8;
+
+    private readonly int[] _extent;
+
+    /// <summary>Creates a size from its extent per dimension; every extent must be positive.</summary>
+    public SpatialSize(params int[] extent)
+    {
+        ArgumentNullException.ThrowIfNull(extent);
+        if (extent.Length is 0 or > MaxDimension)
+            throw new ArgumentException($"A spatial size needs 1 to {MaxDimension} dimensions, got {extent.Length}.", nameof(extent));
+        long volume = 1;
+        for (int d = 0; d < extent.Length; d++)
+        {
+            if (extent[d] <= 0)
+                throw new ArgumentOutOfRangeException(nameof(extent), $"Spatial extent {extent[d]} in dimension {d} must be positive.");
+            volume = checked(volume * extent[d]);
+        }
+        _extent = (int[])extent.Clone();
+        Volume = volume;
+    }
+
+    /// <summary>A cube: the same extent in each of <paramref name="dimension"/> dimensions.</summary>
+    public static SpatialSize Cube(int dimension, int extent)
+    {
+        int[] e = new int[dimension];
+        Array.Fill(e, extent);
+        return new SpatialSize(e);
+    }
+
+    /// <summary>Number of spatial dimensions.</summary>
+    public int Dimension => _extent.Length;
+
+    /// <summary>Number of sites of the grid (product of the extents).</summary>
+    public long Volume { get; }
+
+    /// <summary>Extent in dimension <paramref name="d"/>.</summary>
+    public int this[int d] => _extent[d];
+
+    /// <summary>The extents as a read-only span.</summary>
+    public ReadOnlySpan<int> AsSpan() => _extent;
+
+    /// <summary>The extents as an immutable array.</summary>
+    public ImmutableArray<int> ToImmutableArray() => ImmutableArray.Create(_extent);
+
+    /// <summary>True when <paramref name="coordinate"/> lies inside the grid.</summary>
+    public bool Contains(ReadOnlySpan<int> coordinate)
+    {
+        for (int d = 0; d < _extent.Length; d++)
+            if ((uint)coordinate[d] >= (uint)_extent[d])
+                return false;
+        return true;
+    }
+
+    /// <summary>Row-major linear index of a coordinate inside the grid (last dimension fastest).</summary>
+    public long LinearIndex(ReadOnlySpan<int> coordinate)
+    {
+        long index = 0;
+        for (int d = 0; d < _extent.Length; d++)
+            index = index * _extent[d] + coordinate[d];
+        return index;
+    }
+
+    /// <summary>Inverse of <see cref="LinearIndex"/>.</summary>
+    public void Coordinate(long linearIndex, Span<int> coordinate)
+    {
+        for (int d = _extent.Length - 1; d >= 0; d--)
+        {
+            coordinate[d] = (int)(linearIndex % _extent[d]);
+            linearIndex /= _extent[d];
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(SpatialSize? other) => other is not null && _extent.AsSpan().SequenceEqual(other._extent);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as SpatialSize);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        HashCode hash = default;
+        foreach (int e in _extent)
+            hash.Add(e);
+        return hash.ToHashCode();
+    }
+
+    /// <summary>Sizes like <c>96x96</c>.</summary>
+    public override string ToString() => string.Join('x', _extent);
+
+    /// <summary>Value equality.</summary>
+    public static bool operator ==(SpatialSize? a, SpatialSize? b) => a is null ? b is null : a.Equals(b);
+
+    /// <summary>Value inequality.</summary>
+    public static bool operator !=(SpatialSize? a, SpatialSize? b) => !(a == b);
+}

@@ -1,0 +1,39 @@
+using SpatiallySparse.Backends;
+
+namespace SpatiallySparse;
+
+/// <summary>
+/// Base of the library's tensors: a feature matrix on a backend, plus its gradient once backward reaches it.
+/// Tensors made during a step are owned by that step's <see cref="Autograd.Tape"/> and freed with it.
+/// </summary>
+public abstract class Tensor : IDisposable
+{
+    /// <summary>Wraps <paramref name="features"/>; the tensor owns it from now on.</summary>
+    protected Tensor(FeatureMatrix features)
+    {
+        Features = features ?? throw new ArgumentNullException(nameof(features));
+    }
+
+    /// <summary>The values: one row per active site (sparse) or per sample (dense).</summary>
+    public FeatureMatrix Features { get; }
+
+    /// <summary>Gradient of the loss with respect to <see cref="Features"/>, once backward has produced one.</summary>
+    public FeatureMatrix? Grad { get; private set; }
+
+    /// <summary>The backend holding the values.</summary>
+    public ISparseBackend Backend => Features.Backend;
+
+    /// <summary>Number of columns (channels) of <see cref="Features"/>.</summary>
+    public int Channels => Features.Columns;
+
+    /// <summary>The gradient, allocated (zero) on first use.</summary>
+    internal FeatureMatrix GradOrCreate() => Grad ??= Backend.Allocate(Features.Rows, Features.Columns);
+
+    /// <summary>Frees values and gradients.</summary>
+    public virtual void Dispose()
+    {
+        Features.Dispose();
+        Grad?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
