@@ -49,7 +49,7 @@ public sealed class Parameter : IDisposable
     public void MoveTo(ISparseBackend backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        if (ReferenceEquals(backend, Backend))
+        if (backend.CanAccess(Value))
             return;
         int rows = Rows, columns = Columns;
         float[] values = GetValues();

@@ -11,6 +11,12 @@ public partial interface ISparseBackend : IDisposable
     /// <summary>Human-readable name, e.g. <c>cpu (2 threads, Vector512)</c>.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// True when this backend can compute on <paramref name="matrix"/> (same memory space): every CPU backend
+    /// can use every host matrix, whatever its thread settings.
+    /// </summary>
+    bool CanAccess(FeatureMatrix matrix);
+
     /// <summary>Allocates a zero-filled matrix.</summary>
     FeatureMatrix Allocate(int rows, int columns);
 

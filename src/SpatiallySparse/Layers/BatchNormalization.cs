@@ -101,7 +101,7 @@ public sealed class BatchNormalization : SparseModule
 
     private void UpdateRunning(ISparseBackend be, FeatureMatrix running, FeatureMatrix batch)
     {
-        if (!ReferenceEquals(running.Backend, be))
+        if (!be.CanAccess(running))
             throw new InvalidOperationException($"{this}: running statistics live on '{running.Backend.Name}', the input on '{be.Name}'.");
         be.Scale(running, 1f - Momentum);
         be.Add(batch, running, Momentum);

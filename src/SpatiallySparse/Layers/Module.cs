@@ -78,7 +78,7 @@ public abstract class Module
     /// <summary>Throws unless <paramref name="parameter"/> lives on the input's backend.</summary>
     protected static void CheckBackend(Parameter parameter, Tensor input)
     {
-        if (!ReferenceEquals(parameter.Backend, input.Backend))
+        if (!input.Backend.CanAccess(parameter.Value))
             throw new InvalidOperationException($"Parameter {parameter.Name} is on backend '{parameter.Backend.Name}' but the input is on '{input.Backend.Name}'; call module.To(backend).");
     }
 

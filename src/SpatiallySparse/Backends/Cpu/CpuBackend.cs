@@ -33,6 +33,9 @@ public sealed partial class CpuBackend : ISparseBackend
     public string Name => $"cpu ({Threads} threads, {Simd})";
 
     /// <inheritdoc/>
+    public bool CanAccess(FeatureMatrix matrix) => matrix is CpuMatrix;
+
+    /// <inheritdoc/>
     public FeatureMatrix Allocate(int rows, int columns) => new CpuMatrix(this, rows, columns);
 
     /// <inheritdoc/>
