@@ -91,6 +91,10 @@ public sealed class BatchNormalization : SparseModule
     }
 
     /// <inheritdoc/>
+    protected override IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() =>
+        [("running_mean", _runningMean), ("running_var", _runningVariance)];
+
+    /// <inheritdoc/>
     protected override void ResetOwnParameters(Random random)
     {
         Initialization.Constant(Weight, 1f);

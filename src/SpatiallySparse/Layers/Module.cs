@@ -33,6 +33,21 @@ public abstract class Module
                 yield return ($"{i}.{name}", p);
     }
 
+    /// <summary>
+    /// Non-trainable state saved with the parameters (batch-norm running statistics), with dotted names.
+    /// </summary>
+    public IEnumerable<(string Name, FeatureMatrix Buffer)> NamedBuffers()
+    {
+        foreach ((string name, FeatureMatrix b) in OwnBuffers())
+            yield return (name, b);
+        for (int i = 0; i < Children.Count; i++)
+            foreach ((string name, FeatureMatrix b) in Children[i].NamedBuffers())
+                yield return ($"{i}.{name}", b);
+    }
+
+    /// <summary>This module's own buffers.</summary>
+    protected virtual IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() => [];
+
     /// <summary>Training mode (or evaluation mode with <c>false</c>), recursively.</summary>
     public void Train(bool training = true)
     {
