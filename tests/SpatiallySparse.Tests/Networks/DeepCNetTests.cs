@@ -64,6 +64,29 @@ public sealed class DeepCNetTests
     }
 
     [Test]
+    public void ATrainingStepIsBitIdenticalWhateverTheThreadCount()
+    {
+        float[][] Step(int threads)
+        {
+            Sequential net = DeepCNet.Create(new DeepCNetOptions { L = 3, K = 20, Classes = 10, Slope = 1f / 3, Seed = 9, DropoutRates = DeepCNet.RampDropout(3, 0.5f) });
+            Random random = new(4);
+            SparseInput input = new(8, 2, 1);
+            for (int b = 0; b < 8; b++)
+                for (int i = 0; i < 40; i++)
+                    input.Add(b, [6 + random.Next(12), 6 + random.Next(12)], 1f);
+            using Tape tape = new();
+            DenseTensor logits = (DenseTensor)net.Forward(new InputLayer(new SpatialSize(24, 24), DuplicateMode.Sum).Forward(input, new CpuBackend(threads), tape), tape);
+            LossResult loss = SoftmaxCrossEntropy.Compute(logits, [0, 1, 2, 3, 4, 5, 6, 7], tape);
+            tape.Backward();
+            return [[loss.Value], .. net.Parameters().Select(p => p.Grad.ToArray())];
+        }
+
+        float[][] one = Step(1);
+        Assert.That(Step(2), Is.EqualTo(one));
+        Assert.That(Step(5), Is.EqualTo(one));
+    }
+
+    [Test]
     public void ReadmeQuickStartRuns()
     {
         Sequential net = DeepCNet.Create(new DeepCNetOptions { L = 5, K = 60, Classes = 10 });

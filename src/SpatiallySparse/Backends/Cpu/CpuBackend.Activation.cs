@@ -1,5 +1,7 @@
-using SpatiallySparse.Backends.Cpu.Simd;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using SpatiallySparse.Backends.Cpu.Simd;
 
 namespace SpatiallySparse.Backends.Cpu;
 
@@ -10,18 +12,32 @@ public sealed partial class CpuBackend
     {
         CheckSameShape(x, y, nameof(LeakyReluForward));
         Span<float> xs = Host(x), ys = Host(y);
-        int i = 0;
-        if (Simd != SimdLevel.Scalar && Vector256.IsHardwareAccelerated)
+        ref float xr = ref MemoryMarshal.GetReference(xs);
+        ref float yr = ref MemoryMarshal.GetReference(ys);
+        nuint n = (nuint)xs.Length, i = 0;
+        if (Simd == SimdLevel.Vector512)
         {
-            Vector256<float> a = Vector256.Create(slope);
-            for (; i <= xs.Length - 8; i += 8)
+            Vector512<float> a = Vector512.Create(slope);
+            for (; i + 16 <= n; i += 16)
             {
-                Vector256<float> v = Vector256.Create(xs.Slice(i, 8));
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, v * a).CopyTo(ys.Slice(i, 8));
+                Vector512<float> v = Vector512.LoadUnsafe(ref xr, i);
+                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, v * a).StoreUnsafe(ref yr, i);
             }
         }
-        for (; i < xs.Length; i++)
-            ys[i] = xs[i] > 0 ? xs[i] : slope * xs[i];
+        if (Simd >= SimdLevel.Vector256)
+        {
+            Vector256<float> a = Vector256.Create(slope);
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref xr, i);
+                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, v * a).StoreUnsafe(ref yr, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float v = Unsafe.Add(ref xr, i);
+            Unsafe.Add(ref yr, i) = v > 0 ? v : slope * v;
+        }
     }
 
     /// <inheritdoc/>
@@ -29,20 +45,35 @@ public sealed partial class CpuBackend
     {
         CheckSameShape(x, gradY, nameof(LeakyReluBackward));
         CheckSameShape(x, gradX, nameof(LeakyReluBackward));
-        Span<float> xs = Host(x), gy = Host(gradY), gx = Host(gradX);
-        int i = 0;
-        if (Simd != SimdLevel.Scalar && Vector256.IsHardwareAccelerated)
+        Span<float> xs = Host(x), gys = Host(gradY), gxs = Host(gradX);
+        ref float xr = ref MemoryMarshal.GetReference(xs);
+        ref float gy = ref MemoryMarshal.GetReference(gys);
+        ref float gx = ref MemoryMarshal.GetReference(gxs);
+        nuint n = (nuint)xs.Length, i = 0;
+        if (Simd == SimdLevel.Vector512)
         {
-            Vector256<float> a = Vector256.Create(slope);
-            for (; i <= xs.Length - 8; i += 8)
+            Vector512<float> a = Vector512.Create(slope);
+            for (; i + 16 <= n; i += 16)
             {
-                Vector256<float> v = Vector256.Create(xs.Slice(i, 8));
-                Vector256<float> g = Vector256.Create(gy.Slice(i, 8));
-                Vector256<float> d = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), g, g * a);
-                (Vector256.Create(gx.Slice(i, 8)) + d).CopyTo(gx.Slice(i, 8));
+                Vector512<float> g = Vector512.LoadUnsafe(ref gy, i);
+                Vector512<float> d = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, i), Vector512<float>.Zero), g, g * a);
+                (Vector512.LoadUnsafe(ref gx, i) + d).StoreUnsafe(ref gx, i);
             }
         }
-        for (; i < xs.Length; i++)
-            gx[i] += xs[i] > 0 ? gy[i] : slope * gy[i];
+        if (Simd >= SimdLevel.Vector256)
+        {
+            Vector256<float> a = Vector256.Create(slope);
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> g = Vector256.LoadUnsafe(ref gy, i);
+                Vector256<float> d = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, i), Vector256<float>.Zero), g, g * a);
+                (Vector256.LoadUnsafe(ref gx, i) + d).StoreUnsafe(ref gx, i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            float g = Unsafe.Add(ref gy, i);
+            Unsafe.Add(ref gx, i) += Unsafe.Add(ref xr, i) > 0 ? g : slope * g;
+        }
     }
 }
