@@ -33,6 +33,8 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
     /// <summary>A cube: the same extent in each of <paramref name="dimension"/> dimensions.</summary>
     public static SpatialSize Cube(int dimension, int extent)
     {
+        if (dimension is <= 0 or > MaxDimension)
+            throw new ArgumentOutOfRangeException(nameof(dimension), $"A spatial size needs 1 to {MaxDimension} dimensions, got {dimension}.");
         int[] e = new int[dimension];
         Array.Fill(e, extent);
         return new SpatialSize(e);
