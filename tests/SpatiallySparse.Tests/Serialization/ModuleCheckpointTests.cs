@@ -31,7 +31,7 @@ public sealed class ModuleCheckpointTests
         ModuleCheckpoint.Save(a, path, new Dictionary<string, string> { ["epoch"] = "3" });
         IReadOnlyDictionary<string, string> meta = ModuleCheckpoint.Load(b, path);
         Assert.That(meta["epoch"], Is.EqualTo("3"));
-        foreach (((string name, Autograd.Parameter pa), (_, Autograd.Parameter pb)) in a.NamedParameters().Zip(b.NamedParameters()))
+        foreach (((string name, SpatiallySparse.Autograd.Parameter pa), (_, SpatiallySparse.Autograd.Parameter pb)) in a.NamedParameters().Zip(b.NamedParameters()))
             Assert.That(pb.GetValues(), Is.EqualTo(pa.GetValues()), name);
         Assert.That(b.NamedBuffers().Select(x => x.Name), Is.EquivalentTo(new[] { "1.running_mean", "1.running_var" }));
     }

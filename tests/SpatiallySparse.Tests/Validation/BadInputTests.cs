@@ -1,5 +1,7 @@
 using NUnit.Framework;
 using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Tests.Support;
 using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Layers;
 
@@ -248,8 +250,10 @@ public sealed class BadInputTests
         using Tape tape = new();
         SparseTensor x = new InputLayer(Grid4).Forward(OnePointPerSample(Grid4), new CpuBackend(threads: 1), tape);
         Convolution conv = new(2, 1, 1, 3, seed: 12);
+        Assert.That(() => conv.Forward(x, tape), Throws.Nothing, "every CPU backend can use every host matrix");
+        conv.To(new ForeignBackend());
         Assert.That(() => conv.Forward(x, tape),
-            Throws.InvalidOperationException.With.Message.Contains("module.To(backend)"));
+            Throws.InvalidOperationException.With.Message.Contains("module.To(backend)").And.Message.Contains("foreign"));
     }
 
     [TestCase(0)]
