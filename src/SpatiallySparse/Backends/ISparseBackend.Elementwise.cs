@@ -1,3 +1,5 @@
+using SpatiallySparse.Geometry;
+
 namespace SpatiallySparse.Backends;
 
 public partial interface ISparseBackend
@@ -20,20 +22,27 @@ public partial interface ISparseBackend
     /// </summary>
     void Multiply(FeatureMatrix a, FeatureMatrix b, FeatureMatrix destination, bool accumulate);
 
+    /// <summary>destination[r] += row for every row (bias broadcast); <paramref name="row"/> is 1 x Columns.</summary>
+    void AddRowVector(FeatureMatrix row, FeatureMatrix destination);
+
+    /// <summary>rowDestination += alpha * (sum of all rows of source): the adjoint of <see cref="AddRowVector"/>.</summary>
+    void SumRows(FeatureMatrix source, FeatureMatrix rowDestination, float alpha = 1f);
+
     /// <summary>
-    /// Per-sample broadcast: destination[r] += alpha * perSample[sample(r)], where the rows of sample b are
-    /// [sampleOffsets[b], sampleOffsets[b+1]). Adds ground states and biases to active rows.
+    /// Per-sample broadcast: destination[r] += alpha * perSample[sample(r)] over the rows of
+    /// <paramref name="grid"/> (ground states added to, or subtracted from, active rows). Geometry is passed as
+    /// the grid object so a device backend can cache its upload.
     /// </summary>
-    void AddBySample(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination, float alpha = 1f);
+    void AddBySample(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination, float alpha = 1f);
 
     /// <summary>perSample[b] += alpha * (sum of the rows of sample b): the adjoint of <see cref="AddBySample"/>.</summary>
-    void SumBySample(FeatureMatrix source, ReadOnlySpan<int> sampleOffsets, FeatureMatrix perSample, float alpha = 1f);
+    void SumBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix perSample, float alpha = 1f);
 
     /// <summary>destination[b] = mean of the rows of sample b (global average pooling over active sites).</summary>
-    void MeanBySample(FeatureMatrix source, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination);
+    void MeanBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix destination);
 
     /// <summary>destination[r] += perSample[sample(r)] / count(sample): the adjoint of <see cref="MeanBySample"/>.</summary>
-    void MeanBySampleBackward(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination);
+    void MeanBySampleBackward(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination);
 
     /// <summary>True when no element is NaN or infinite; <paramref name="firstBad"/> is the first offending flat index.</summary>
     bool AllFinite(FeatureMatrix matrix, out long firstBad);

@@ -17,10 +17,10 @@ public partial interface ISparseBackend
     /// Softmax cross-entropy of logits (B x K) against labels; writes the softmax probabilities and returns
     /// the mean loss over the batch.
     /// </summary>
-    float SoftmaxCrossEntropy(FeatureMatrix logits, ReadOnlySpan<int> labels, FeatureMatrix probabilities);
+    float SoftmaxCrossEntropy(FeatureMatrix logits, int[] labels, FeatureMatrix probabilities);
 
     /// <summary>gradLogits += scale * (probabilities - onehot(labels)).</summary>
-    void SoftmaxCrossEntropyBackward(FeatureMatrix probabilities, ReadOnlySpan<int> labels, float scale, FeatureMatrix gradLogits);
+    void SoftmaxCrossEntropyBackward(FeatureMatrix probabilities, int[] labels, float scale, FeatureMatrix gradLogits);
 
     /// <summary>
     /// One SGD step: g = grad + weightDecay * value; velocity = momentum * velocity + g;

@@ -6,25 +6,25 @@ public partial interface ISparseBackend
 {
     /// <summary>
     /// output[o] = max over the window's active inputs and, when <paramref name="includeGround"/> and some
-    /// site of the window is inactive, the input ground state of o's sample (Graham's valid semantics).
+    /// site of the window is inactive, the input ground state of o's sample (outputGrid gives each output row's sample) (Graham's valid semantics).
     /// </summary>
-    void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample,
+    void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output);
 
     /// <summary>
     /// Routes each output gradient to the first window element (in tap order) equal to the output, else to the
     /// ground state: gradInput and gradInputGround accumulate.
     /// </summary>
-    void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample,
+    void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround);
 
     /// <summary>
     /// output[o] = (sum of active inputs + inactive count x ground, when <paramref name="includeGround"/>) / filter volume.
     /// </summary>
-    void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample,
+    void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output);
 
     /// <summary>Adjoint of <see cref="AveragePoolForward"/>; gradInput and gradInputGround accumulate.</summary>
-    void AveragePoolBackward(RuleBook rules, ReadOnlySpan<int> outputSample, bool includeGround, FeatureMatrix gradOutput,
+    void AveragePoolBackward(RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix gradOutput,
         FeatureMatrix gradInput, FeatureMatrix gradInputGround);
 }

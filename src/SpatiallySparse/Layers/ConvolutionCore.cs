@@ -38,7 +38,7 @@ internal static class ConvolutionCore
             be.MatMulAdd(x.Ground, false, weightSum, false, ground);
         }
         if (bias is not null)
-            be.AddBySample(bias.Value, [0, batch], ground);
+            be.AddRowVector(bias.Value, ground);
 
         FeatureMatrix input = x.Features;
         if (useGround && groundRule == GroundRule.Exact)
@@ -46,13 +46,13 @@ internal static class ConvolutionCore
             // Centre the inputs on the ground state so the missing taps of partial windows are accounted for.
             input = tape.Own(be.Allocate(x.ActiveCount, cin));
             be.Copy(x.Features, input);
-            be.AddBySample(x.Ground, x.Grid.SampleOffsets, input, -1f);
+            be.AddBySample(x.Ground, x.Grid, input, -1f);
         }
         FeatureMatrix features = be.Allocate(outGrid.ActiveCount, cout);
         if (groundRule == GroundRule.Exact)
-            be.AddBySample(ground, outGrid.SampleOffsets, features);
+            be.AddBySample(ground, outGrid, features);
         else if (bias is not null)
-            be.AddBySample(bias.Value, [0, outGrid.ActiveCount], features);
+            be.AddRowVector(bias.Value, features);
         be.ConvolutionForward(input, weight.Value, rules, features);
         SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
         tape.Record(() => Backward(x, y, input, weight, bias, weightSum, rules, groundRule, tape));
@@ -72,12 +72,12 @@ internal static class ConvolutionCore
             be.Copy(y.GroundGrad, dG);
         bool exact = groundRule == GroundRule.Exact;
         if (exact && y.Grad is not null)
-            be.SumBySample(y.Grad, y.Grid.SampleOffsets, dG);
+            be.SumBySample(y.Grad, y.Grid, dG);
         if (bias is not null)
         {
-            be.SumBySample(dG, [0, batch], bias.Grad);
+            be.SumRows(dG, bias.Grad);
             if (!exact && y.Grad is not null)
-                be.SumBySample(y.Grad, [0, y.ActiveCount], bias.Grad);
+                be.SumRows(y.Grad, bias.Grad);
         }
         if (weightSum is not null)
         {
@@ -94,7 +94,7 @@ internal static class ConvolutionCore
         if (centred)
         {
             be.Add(dInput, x.GradOrCreate());
-            be.SumBySample(dInput, x.Grid.SampleOffsets, x.GroundGradOrCreate(), -1f);
+            be.SumBySample(dInput, x.Grid, x.GroundGradOrCreate(), -1f);
         }
     }
 

@@ -66,7 +66,7 @@ internal static class LinearCore
     public static void Forward(ISparseBackend be, FeatureMatrix x, Parameter weight, Parameter? bias, FeatureMatrix y)
     {
         if (bias is not null)
-            be.AddBySample(bias.Value, [0, y.Rows], y);
+            be.AddRowVector(bias.Value, y);
         be.MatMulAdd(x, false, weight.Value, false, y);
     }
 
@@ -74,7 +74,7 @@ internal static class LinearCore
     {
         be.MatMulAdd(x, true, gradY, false, weight.Grad);
         if (bias is not null)
-            be.SumBySample(gradY, [0, gradY.Rows], bias.Grad);
+            be.SumRows(gradY, bias.Grad);
         if (gradX is not null)
             be.MatMulAdd(gradY, false, weight.Value, true, gradX);
     }

@@ -72,11 +72,11 @@ public sealed class MaxPooling : Pooling
     }
 
     private protected override void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output) =>
-        be.MaxPoolForward(x.Features, x.Ground, rules, outGrid.SampleOfRow, useGround, output);
+        be.MaxPoolForward(x.Features, x.Ground, rules, outGrid, useGround, output);
 
     private protected override void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
         SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround) =>
-        be.MaxPoolBackward(x.Features, x.Ground, rules, outGrid.SampleOfRow, useGround, y.Features, y.Grad!, gradInput, gradGround);
+        be.MaxPoolBackward(x.Features, x.Ground, rules, outGrid, useGround, y.Features, y.Grad!, gradInput, gradGround);
 
     /// <summary>E.g. <c>MaxPooling 2x2/2x2</c>.</summary>
     public override string ToString() => $"MaxPooling {PoolSize}/{Stride}";
@@ -92,11 +92,11 @@ public sealed class AveragePooling : Pooling
     }
 
     private protected override void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output) =>
-        be.AveragePoolForward(x.Features, x.Ground, rules, outGrid.SampleOfRow, useGround, output);
+        be.AveragePoolForward(x.Features, x.Ground, rules, outGrid, useGround, output);
 
     private protected override void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
         SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround) =>
-        be.AveragePoolBackward(rules, outGrid.SampleOfRow, useGround, y.Grad!, gradInput, gradGround);
+        be.AveragePoolBackward(rules, outGrid, useGround, y.Grad!, gradInput, gradGround);
 
     /// <summary>E.g. <c>AveragePooling 2x2/2x2</c>.</summary>
     public override string ToString() => $"AveragePooling {PoolSize}/{Stride}";

@@ -48,12 +48,12 @@ public sealed class GlobalAveragePooling : Module
         ArgumentNullException.ThrowIfNull(input);
         ISparseBackend be = input.Backend;
         FeatureMatrix pooled = be.Allocate(input.BatchSize, input.Channels);
-        be.MeanBySample(input.Features, input.Grid.SampleOffsets, pooled);
+        be.MeanBySample(input.Features, input.Grid, pooled);
         DenseTensor y = tape.Own(new DenseTensor(pooled));
         tape.Record(() =>
         {
             if (y.Grad is not null)
-                be.MeanBySampleBackward(y.Grad, input.Grid.SampleOffsets, input.GradOrCreate());
+                be.MeanBySampleBackward(y.Grad, input.Grid, input.GradOrCreate());
         });
         return y;
     }

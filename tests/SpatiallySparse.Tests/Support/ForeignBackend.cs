@@ -42,13 +42,17 @@ internal sealed class ForeignBackend : ISparseBackend
 
     public void Multiply(FeatureMatrix a, FeatureMatrix b, FeatureMatrix destination, bool accumulate) => throw new NotSupportedException();
 
-    public void AddBySample(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination, float alpha = 1f) => throw new NotSupportedException();
+    public void AddRowVector(FeatureMatrix row, FeatureMatrix destination) => throw new NotSupportedException();
 
-    public void SumBySample(FeatureMatrix source, ReadOnlySpan<int> sampleOffsets, FeatureMatrix perSample, float alpha = 1f) => throw new NotSupportedException();
+    public void SumRows(FeatureMatrix source, FeatureMatrix rowDestination, float alpha = 1f) => throw new NotSupportedException();
 
-    public void MeanBySample(FeatureMatrix source, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination) => throw new NotSupportedException();
+    public void AddBySample(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination, float alpha = 1f) => throw new NotSupportedException();
 
-    public void MeanBySampleBackward(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination) => throw new NotSupportedException();
+    public void SumBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix perSample, float alpha = 1f) => throw new NotSupportedException();
+
+    public void MeanBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix destination) => throw new NotSupportedException();
+
+    public void MeanBySampleBackward(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination) => throw new NotSupportedException();
 
     public bool AllFinite(FeatureMatrix matrix, out long firstBad) => throw new NotSupportedException();
 
@@ -56,19 +60,19 @@ internal sealed class ForeignBackend : ISparseBackend
 
     public void SparseToDenseBackward(FeatureMatrix gradDense, SparseGrid grid, FeatureMatrix gradFeatures, FeatureMatrix gradGround) => throw new NotSupportedException();
 
-    public float SoftmaxCrossEntropy(FeatureMatrix logits, ReadOnlySpan<int> labels, FeatureMatrix probabilities) => throw new NotSupportedException();
+    public float SoftmaxCrossEntropy(FeatureMatrix logits, int[] labels, FeatureMatrix probabilities) => throw new NotSupportedException();
 
-    public void SoftmaxCrossEntropyBackward(FeatureMatrix probabilities, ReadOnlySpan<int> labels, float scale, FeatureMatrix gradLogits) => throw new NotSupportedException();
+    public void SoftmaxCrossEntropyBackward(FeatureMatrix probabilities, int[] labels, float scale, FeatureMatrix gradLogits) => throw new NotSupportedException();
 
     public void SgdStep(FeatureMatrix value, FeatureMatrix grad, FeatureMatrix velocity, float learningRate, float momentum, float weightDecay, bool nesterov) => throw new NotSupportedException();
 
-    public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
+    public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
 
-    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample, bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround) => throw new NotSupportedException();
+    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround) => throw new NotSupportedException();
 
-    public void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
+    public void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
 
-    public void AveragePoolBackward(RuleBook rules, ReadOnlySpan<int> outputSample, bool includeGround, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround) => throw new NotSupportedException();
+    public void AveragePoolBackward(RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround) => throw new NotSupportedException();
 
     public bool CanAccess(FeatureMatrix matrix) => matrix is ForeignMatrix;
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using SpatiallySparse.Geometry;
 
 namespace SpatiallySparse.Backends.Cpu;
 
@@ -55,62 +56,84 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public void AddBySample(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination, float alpha = 1f)
+    public void AddRowVector(FeatureMatrix row, FeatureMatrix destination)
     {
-        CheckBySample(perSample, sampleOffsets, destination);
+        CheckShape(row, 1, destination.Columns, nameof(AddRowVector));
+        AddBySample(Host(row), [0, destination.Rows], Host(destination), destination.Columns, 1f);
+    }
+
+    /// <inheritdoc/>
+    public void SumRows(FeatureMatrix source, FeatureMatrix rowDestination, float alpha = 1f)
+    {
+        CheckShape(rowDestination, 1, source.Columns, nameof(SumRows));
+        SumBySample(Host(source), [0, source.Rows], Host(rowDestination), source.Columns, alpha);
+    }
+
+    /// <inheritdoc/>
+    public void AddBySample(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination, float alpha = 1f)
+    {
+        CheckBySample(perSample, grid, destination);
+        AddBySample(Host(perSample), grid.SampleOffsets, Host(destination), destination.Columns, alpha);
+    }
+
+    /// <inheritdoc/>
+    public void SumBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix perSample, float alpha = 1f)
+    {
+        CheckBySample(perSample, grid, source);
+        SumBySample(Host(source), grid.SampleOffsets, Host(perSample), source.Columns, alpha);
+    }
+
+    /// <inheritdoc/>
+    public void MeanBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix destination)
+    {
+        CheckBySample(destination, grid, source);
+        Span<float> d = Host(destination);
+        d.Clear();
+        SumBySample(Host(source), grid.SampleOffsets, d, source.Columns, 1f);
+        int c = destination.Columns;
+        for (int b = 0; b < destination.Rows; b++)
+            TensorPrimitives.Multiply(d.Slice(b * c, c), 1f / Math.Max(1, grid.ActiveCountOf(b)), d.Slice(b * c, c));
+    }
+
+    /// <inheritdoc/>
+    public void MeanBySampleBackward(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination)
+    {
+        CheckBySample(perSample, grid, destination);
         Span<float> g = Host(perSample), d = Host(destination);
         int c = destination.Columns;
+        ReadOnlySpan<int> offsets = grid.SampleOffsets;
         for (int b = 0; b < perSample.Rows; b++)
         {
-            Span<float> gb = g.Slice(b * c, c);
-            for (int r = sampleOffsets[b]; r < sampleOffsets[b + 1]; r++)
+            float scale = 1f / Math.Max(1, grid.ActiveCountOf(b));
+            for (int r = offsets[b]; r < offsets[b + 1]; r++)
+                TensorPrimitives.MultiplyAdd(g.Slice(b * c, c), scale, d.Slice(r * c, c), d.Slice(r * c, c));
+        }
+    }
+
+    private static void AddBySample(ReadOnlySpan<float> perSample, ReadOnlySpan<int> offsets, Span<float> destination, int c, float alpha)
+    {
+        for (int b = 0; b < offsets.Length - 1; b++)
+        {
+            ReadOnlySpan<float> gb = perSample.Slice(b * c, c);
+            for (int r = offsets[b]; r < offsets[b + 1]; r++)
             {
-                Span<float> dr = d.Slice(r * c, c);
+                Span<float> dr = destination.Slice(r * c, c);
                 TensorPrimitives.MultiplyAdd(gb, alpha, dr, dr);
             }
         }
     }
 
-    /// <inheritdoc/>
-    public void SumBySample(FeatureMatrix source, ReadOnlySpan<int> sampleOffsets, FeatureMatrix perSample, float alpha = 1f)
+    private static void SumBySample(ReadOnlySpan<float> source, ReadOnlySpan<int> offsets, Span<float> perSample, int c, float alpha)
     {
-        CheckBySample(perSample, sampleOffsets, source);
-        Span<float> s = Host(source), g = Host(perSample);
-        int c = source.Columns;
-        float[] sum = new float[c];
-        for (int b = 0; b < perSample.Rows; b++)
+        // Per-sample sums in a scratch row, so each sample's total is rounded the same way whatever alpha is.
+        Span<float> sum = c <= 1024 ? stackalloc float[c] : new float[c];
+        for (int b = 0; b < offsets.Length - 1; b++)
         {
-            Array.Clear(sum);
-            for (int r = sampleOffsets[b]; r < sampleOffsets[b + 1]; r++)
-                TensorPrimitives.Add(sum, s.Slice(r * c, c), sum);
-            Span<float> gb = g.Slice(b * c, c);
+            sum.Clear();
+            for (int r = offsets[b]; r < offsets[b + 1]; r++)
+                TensorPrimitives.Add(sum, source.Slice(r * c, c), sum);
+            Span<float> gb = perSample.Slice(b * c, c);
             TensorPrimitives.MultiplyAdd(sum, alpha, gb, gb);
-        }
-    }
-
-    /// <inheritdoc/>
-    public void MeanBySample(FeatureMatrix source, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination)
-    {
-        CheckBySample(destination, sampleOffsets, source);
-        Host(destination).Clear();
-        SumBySample(source, sampleOffsets, destination);
-        Span<float> d = Host(destination);
-        int c = destination.Columns;
-        for (int b = 0; b < destination.Rows; b++)
-            TensorPrimitives.Multiply(d.Slice(b * c, c), 1f / Math.Max(1, sampleOffsets[b + 1] - sampleOffsets[b]), d.Slice(b * c, c));
-    }
-
-    /// <inheritdoc/>
-    public void MeanBySampleBackward(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix destination)
-    {
-        CheckBySample(perSample, sampleOffsets, destination);
-        Span<float> g = Host(perSample), d = Host(destination);
-        int c = destination.Columns;
-        for (int b = 0; b < perSample.Rows; b++)
-        {
-            float scale = 1f / Math.Max(1, sampleOffsets[b + 1] - sampleOffsets[b]);
-            for (int r = sampleOffsets[b]; r < sampleOffsets[b + 1]; r++)
-                TensorPrimitives.MultiplyAdd(g.Slice(b * c, c), scale, d.Slice(r * c, c), d.Slice(r * c, c));
         }
     }
 
@@ -128,9 +151,9 @@ public sealed partial class CpuBackend
         return true;
     }
 
-    private static void CheckBySample(FeatureMatrix perSample, ReadOnlySpan<int> sampleOffsets, FeatureMatrix rows)
+    private static void CheckBySample(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix rows)
     {
-        if (sampleOffsets.Length != perSample.Rows + 1 || sampleOffsets[^1] != rows.Rows || perSample.Columns != rows.Columns)
-            throw new ArgumentException($"Per-sample matrix {perSample.Rows} x {perSample.Columns} with {sampleOffsets.Length - 1} sample ranges does not match {rows.Rows} x {rows.Columns} rows.");
+        if (perSample.Rows != grid.BatchSize || rows.Rows != grid.ActiveCount || perSample.Columns != rows.Columns)
+            throw new ArgumentException($"Per-sample matrix {perSample.Rows} x {perSample.Columns} does not match {rows.Rows} x {rows.Columns} rows of a grid with {grid.BatchSize} samples and {grid.ActiveCount} active sites.");
     }
 }

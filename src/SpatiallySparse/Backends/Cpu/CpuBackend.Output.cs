@@ -48,7 +48,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public float SoftmaxCrossEntropy(FeatureMatrix logits, ReadOnlySpan<int> labels, FeatureMatrix probabilities)
+    public float SoftmaxCrossEntropy(FeatureMatrix logits, int[] labels, FeatureMatrix probabilities)
     {
         CheckSameShape(logits, probabilities, nameof(SoftmaxCrossEntropy));
         CheckLabels(logits, labels);
@@ -70,7 +70,7 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public void SoftmaxCrossEntropyBackward(FeatureMatrix probabilities, ReadOnlySpan<int> labels, float scale, FeatureMatrix gradLogits)
+    public void SoftmaxCrossEntropyBackward(FeatureMatrix probabilities, int[] labels, float scale, FeatureMatrix gradLogits)
     {
         CheckSameShape(probabilities, gradLogits, nameof(SoftmaxCrossEntropyBackward));
         CheckLabels(probabilities, labels);
@@ -99,7 +99,7 @@ public sealed partial class CpuBackend
         }
     }
 
-    private static void CheckLabels(FeatureMatrix logits, ReadOnlySpan<int> labels)
+    private static void CheckLabels(FeatureMatrix logits, int[] labels)
     {
         if (labels.Length != logits.Rows)
             throw new ArgumentException($"{labels.Length} labels for a batch of {logits.Rows}.");

@@ -6,10 +6,11 @@ namespace SpatiallySparse.Backends.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample,
+    public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output)
     {
-        CheckPooling(input, inputGround, rules, outputSample, output);
+        CheckPooling(input, inputGround, rules, outputGrid, output);
+        ReadOnlySpan<int> outputSample = outputGrid.SampleOfRow;
         Span<float> x = Host(input), g = Host(inputGround), y = Host(output);
         ReadOnlySpan<int> table = rules.NeighbourTable;
         int c = input.Columns, taps = rules.FilterVolume;
@@ -37,10 +38,11 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample,
+    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround)
     {
-        CheckPooling(input, inputGround, rules, outputSample, output);
+        CheckPooling(input, inputGround, rules, outputGrid, output);
+        ReadOnlySpan<int> outputSample = outputGrid.SampleOfRow;
         CheckSameShape(output, gradOutput, "Max pooling output gradient");
         CheckSameShape(input, gradInput, "Max pooling input gradient");
         CheckSameShape(inputGround, gradInputGround, "Max pooling ground gradient");
@@ -69,10 +71,11 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample,
+    public void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output)
     {
-        CheckPooling(input, inputGround, rules, outputSample, output);
+        CheckPooling(input, inputGround, rules, outputGrid, output);
+        ReadOnlySpan<int> outputSample = outputGrid.SampleOfRow;
         Span<float> x = Host(input), g = Host(inputGround), y = Host(output);
         ReadOnlySpan<int> table = rules.NeighbourTable;
         int c = input.Columns, taps = rules.FilterVolume;
@@ -94,9 +97,10 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public void AveragePoolBackward(RuleBook rules, ReadOnlySpan<int> outputSample, bool includeGround, FeatureMatrix gradOutput,
+    public void AveragePoolBackward(RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix gradOutput,
         FeatureMatrix gradInput, FeatureMatrix gradInputGround)
     {
+        ReadOnlySpan<int> outputSample = outputGrid.SampleOfRow;
         if (gradOutput.Rows != rules.OutputRows || gradInput.Rows != rules.InputRows || outputSample.Length != rules.OutputRows
             || gradInput.Columns != gradOutput.Columns || gradInputGround.Columns != gradOutput.Columns)
             throw new ArgumentException($"Average pooling backward: shapes do not match {rules}.");
@@ -121,9 +125,9 @@ public sealed partial class CpuBackend
         }
     }
 
-    private static void CheckPooling(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, ReadOnlySpan<int> outputSample, FeatureMatrix output)
+    private static void CheckPooling(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, FeatureMatrix output)
     {
-        if (input.Rows != rules.InputRows || output.Rows != rules.OutputRows || outputSample.Length != rules.OutputRows)
+        if (input.Rows != rules.InputRows || output.Rows != rules.OutputRows || outputGrid.ActiveCount != rules.OutputRows)
             throw new ArgumentException($"Pooling: {rules} does not match {input.Rows} input rows and {output.Rows} output rows.");
         if (input.Columns != output.Columns || inputGround.Columns != input.Columns)
             throw new ArgumentException($"Pooling keeps the channel count: input {input.Columns}, ground {inputGround.Columns}, output {output.Columns}.");
