@@ -10,8 +10,8 @@ namespace SpatiallySparse.Layers;
 /// </summary>
 public sealed class BatchNormalization : SparseModule
 {
-    private readonly FeatureMatrix _runningMean;
-    private readonly FeatureMatrix _runningVariance;
+    private FeatureMatrix _runningMean;
+    private FeatureMatrix _runningVariance;
 
     /// <summary>Creates the layer.</summary>
     public BatchNormalization(int channels, float epsilon = 1e-4f, float momentum = 0.1f)
@@ -88,6 +88,13 @@ public sealed class BatchNormalization : SparseModule
                 input.GradOrCreate(), dGround, Weight.Grad, Bias.Grad);
         });
         return y;
+    }
+
+    /// <inheritdoc/>
+    protected override void MoveOwnBuffers(ISparseBackend backend)
+    {
+        _runningMean = MoveMatrix(_runningMean, backend);
+        _runningVariance = MoveMatrix(_runningVariance, backend);
     }
 
     /// <inheritdoc/>

@@ -66,12 +66,33 @@ public abstract class Module
             p.ZeroGrad();
     }
 
-    /// <summary>Moves every parameter to <paramref name="backend"/>; returns this module.</summary>
+    /// <summary>Moves every parameter and buffer to <paramref name="backend"/>; returns this module.</summary>
     public Module To(ISparseBackend backend)
     {
-        foreach (Parameter p in Parameters())
+        ArgumentNullException.ThrowIfNull(backend);
+        foreach (Parameter p in _parameters)
             p.MoveTo(backend);
+        MoveOwnBuffers(backend);
+        foreach (Module child in Children)
+            child.To(backend);
         return this;
+    }
+
+    /// <summary>Moves this module's own buffers to <paramref name="backend"/>.</summary>
+    protected virtual void MoveOwnBuffers(ISparseBackend backend)
+    {
+    }
+
+    /// <summary>A copy of <paramref name="matrix"/> on <paramref name="backend"/> (the same matrix when it can already reach it); frees the original.</summary>
+    protected static FeatureMatrix MoveMatrix(FeatureMatrix matrix, ISparseBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (backend.CanAccess(matrix))
+            return matrix;
+        FeatureMatrix moved = backend.Allocate(matrix.Rows, matrix.Columns);
+        backend.Upload(matrix.ToArray(), moved);
+        matrix.Dispose();
+        return moved;
     }
 
     /// <summary>Re-initialises the parameters of this module and its children from one seeded generator.</summary>
