@@ -18,7 +18,12 @@ internal sealed class ScratchBuffers(Accelerator accelerator) : IDisposable
         long needed = Math.Max(1, length);
         if (_buffers.TryGetValue(purpose, out MemoryBuffer? existing) && existing is MemoryBuffer1D<T, Stride1D.Dense> typed && typed.Length >= needed)
             return typed.View.BaseView.SubView(0, length);
-        existing?.Dispose();
+        if (existing is not null)
+        {
+            // A queued kernel may still read the old buffer.
+            accelerator.Synchronize();
+            existing.Dispose();
+        }
         MemoryBuffer1D<T, Stride1D.Dense> buffer = accelerator.Allocate1D<T>(needed);
         _buffers[purpose] = buffer;
         return buffer.View.BaseView.SubView(0, length);
