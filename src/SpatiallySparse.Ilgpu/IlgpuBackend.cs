@@ -73,10 +73,21 @@ public sealed partial class IlgpuBackend : ISparseBackend
         }
     }
 
-    /// <summary>Creates a backend on ILGPU's CPU accelerator: it runs the GPU kernels (slowly) on machines without a GPU.</summary>
-    public static IlgpuBackend CreateCpuEmulator()
+    /// <summary>
+    /// Creates a backend on ILGPU's CPU accelerator: it runs the GPU kernels (slowly) on machines without a GPU.
+    /// With <paramref name="gpuSizedGroups"/> the emulated device allows 256 threads per group, so the tiled kernels
+    /// use the same 16 x 16 groups as on a GPU (slower still; for tests of the GPU configuration).
+    /// </summary>
+    public static IlgpuBackend CreateCpuEmulator(bool gpuSizedGroups = false)
     {
-        Context context = Context.Create(builder => builder.CPU().EnableAlgorithms());
+        Context context = Context.Create(builder =>
+        {
+            if (gpuSizedGroups)
+                builder.CPU(new CPUDevice(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 8, numMultiprocessors: 2));
+            else
+                builder.CPU();
+            builder.EnableAlgorithms();
+        });
         return new IlgpuBackend(context, context.CreateCPUAccelerator(0));
     }
 

@@ -64,6 +64,20 @@ public sealed class IlgpuCpuEmulatorConformanceTests : BackendConformanceTests
     protected override ISparseBackend CreateBackend() => IlgpuBackend.CreateCpuEmulator();
 }
 
+/// <summary>The suite on the CPU emulator with the GPU's 16 x 16 groups, so the tiled kernels' GPU configuration runs here too.</summary>
+[TestFixture]
+public sealed class IlgpuGpuSizedGroupsConformanceTests : BackendConformanceTests
+{
+    protected override ConformanceSizes Sizes => ConformanceSizes.Tiny;
+
+    protected override ISparseBackend CreateBackend()
+    {
+        IlgpuBackend backend = IlgpuBackend.CreateCpuEmulator(gpuSizedGroups: true);
+        Assert.That(backend.TileSize, Is.EqualTo(16), "the emulated device allows 256 threads per group");
+        return backend;
+    }
+}
+
 /// <summary>The suite on CUDA at real sizes; skipped where no CUDA device exists.</summary>
 [TestFixture]
 [Category("Gpu")]

@@ -17,6 +17,9 @@ public sealed class ConformanceCases : IDisposable
     private readonly Dictionary<int, ConformanceGeometry> _geometry = [];
     private readonly Dictionary<string, Func<ConformanceGeometry, double>> _cases;
     private readonly List<FeatureMatrix> _owned = [];
+
+    // Channel counts that span several 64-wide tiles and reduction steps of the tiled kernels at any group size.
+    private const int WideIn = 37, WideOut = 70;
     private Random _random = new(1);
 
     public ConformanceCases(ISparseBackend device, ConformanceSizes sizes)
@@ -49,6 +52,8 @@ public sealed class ConformanceCases : IDisposable
             ["ConvolutionBackward"] = g => ConvolutionBackward(g.StridedRules),
             ["SubmanifoldForward"] = g => ConvolutionForward(g.SubmanifoldRules),
             ["SubmanifoldBackward"] = g => ConvolutionBackward(g.SubmanifoldRules),
+            ["SubmanifoldForwardWide"] = g => ConvolutionForward(g.SubmanifoldRules, WideIn, WideOut),
+            ["SubmanifoldBackwardWide"] = g => ConvolutionBackward(g.SubmanifoldRules, WideIn, WideOut),
             ["SumTaps"] = g => Taps(g, (b, w, block) => b.SumTaps(w, block)),
             ["BroadcastTapsAdd"] = g => Taps(g, (b, w, block) => b.BroadcastTapsAdd(block, w)),
             ["MatMulAdd"] = _ => MatMulAdd(),
@@ -233,18 +238,20 @@ public sealed class ConformanceCases : IDisposable
         return Error(gx, gg, gga, gbe);
     }
 
-    private double ConvolutionForward(RuleBook rules)
+    private double ConvolutionForward(RuleBook rules) => ConvolutionForward(rules, _sizes.ChannelsIn, _sizes.ChannelsOut);
+
+    private double ConvolutionForward(RuleBook rules, int cin, int cout)
     {
-        int cin = _sizes.ChannelsIn, cout = _sizes.ChannelsOut;
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f), y = Random2(rules.OutputRows, cout);
         _cpu.ConvolutionForward(x.Cpu, w.Cpu, rules, y.Cpu);
         _device.ConvolutionForward(x.Device, w.Device, rules, y.Device);
         return Error(y);
     }
 
-    private double ConvolutionBackward(RuleBook rules)
+    private double ConvolutionBackward(RuleBook rules) => ConvolutionBackward(rules, _sizes.ChannelsIn, _sizes.ChannelsOut);
+
+    private double ConvolutionBackward(RuleBook rules, int cin, int cout)
     {
-        int cin = _sizes.ChannelsIn, cout = _sizes.ChannelsOut;
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f);
         (FeatureMatrix Cpu, FeatureMatrix Device) gy = Random2(rules.OutputRows, cout), gx = Random2(rules.InputRows, cin), gw = Random2(rules.FilterVolume * cin, cout);
         _cpu.ConvolutionBackward(x.Cpu, gy.Cpu, w.Cpu, rules, gx.Cpu, gw.Cpu);
