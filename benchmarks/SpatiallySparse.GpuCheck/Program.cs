@@ -24,6 +24,12 @@ catch (InvalidOperationException e)
     Console.WriteLine($"NO CUDA DEVICE: {e.Message}");
     return 2;
 }
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    // A driver that loads but fails to start (version mismatch, busy device) lands here with ILGPU's own message.
+    Console.WriteLine($"CUDA START FAILED: {e}");
+    return 3;
+}
 
 using (backend)
 {
