@@ -12,7 +12,7 @@ namespace SpatiallySparse.Ilgpu.Tests.Conformance;
 public sealed class ConformanceCases : IDisposable
 {
     private readonly ISparseBackend _device;
-    private readonly CpuBackend _cpu = new(2);
+    private readonly CpuBackend _cpu = new();
     private readonly ConformanceSizes _sizes;
     private readonly Dictionary<int, ConformanceGeometry> _geometry = [];
     private readonly Dictionary<string, Func<ConformanceGeometry, double>> _cases;
