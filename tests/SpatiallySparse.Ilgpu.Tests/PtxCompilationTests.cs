@@ -34,6 +34,8 @@ public sealed class PtxCompilationTests
         CompiledKernel compiled = backend.Compile(entry, KernelSpecialization.Empty);
         string ptx = ((PTXCompiledKernel)compiled).PTXAssembly;
         Assert.That(ptx, Does.Contain(".entry"));
+        if (kernel.Name is nameof(ConvolutionKernels.GatherGemmScatter) or nameof(ConvolutionKernels.WeightGradientPartial))
+            Assert.That(ptx, Does.Contain(".shared").And.Contain("bar.sync"), "tiled kernels stage tiles in shared memory between barriers");
     }
 
     private static EntryPointDescription Implicit(MethodInfo kernel)
