@@ -16,7 +16,14 @@ tar -xJf "$archive" -C "$work" 2>/dev/null \
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
 
 mnist=()
-[ $# -ge 1 ] && mnist=(--mnist "$1")
+if [ $# -ge 1 ]; then
+  # The check reads uncompressed IDX files; the canonical copies are gzipped.
+  mkdir -p "$work/mnist"
+  for f in "$1"/*; do
+    case "$f" in *.gz) gunzip -c "$f" > "$work/mnist/$(basename "$f" .gz)" ;; *) cp "$f" "$work/mnist/" ;; esac
+  done
+  mnist=(--mnist "$work/mnist")
+fi
 timeout 330 "$work/gpucheck/SpatiallySparse.GpuCheck" "${mnist[@]}" 2>&1 | tee "$work/gpucheck.log"
 echo "gpu check exit code: ${PIPESTATUS[0]}"
 
