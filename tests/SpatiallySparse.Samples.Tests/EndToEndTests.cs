@@ -19,7 +19,7 @@ public sealed class EndToEndTests
         Assert.That(sparse.Epochs[^1].TrainLoss, Is.LessThan(0.8 * sparse.Epochs[0].TrainLoss), "the loss falls");
         Assert.That(sparse.Epochs[^1].TestError, Is.LessThan(0.5), "better than chance (2/3 error) on held-out shapes");
         Assert.That(dense.Epochs[0].TrainLoss, Is.EqualTo(sparse.Epochs[0].TrainLoss).Within(1e-4), "dense computes what sparse computes");
-        Assert.That(dense.Epochs[0].TestError, Is.EqualTo(sparse.Epochs[0].TestError));
+        Assert.That(dense.Epochs[0].TestError, Is.EqualTo(sparse.Epochs[0].TestError).Within(1.01 / 30), "at most one near-tie prediction may differ by rounding");
     }
 
     [Test]
