@@ -1,27 +1,28 @@
+using System.Globalization;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 namespace SpatiallySparse.Benchmarks.Support;
 
-/// <summary>GFLOP/s of a benchmark implementing <see cref="IFlopCounted"/>, from its mean time.</summary>
-public sealed class GflopsColumn : IColumn
+/// <summary>The IColumn plumbing shared by the custom numeric columns.</summary>
+public abstract class NumericColumn(string columnName, string legend, int priority) : IColumn
 {
-    public string Id => nameof(GflopsColumn);
+    public string Id => GetType().Name;
 
-    public string ColumnName => "GFLOP/s";
+    public string ColumnName => columnName;
 
     public bool AlwaysShow => true;
 
     public ColumnCategory Category => ColumnCategory.Custom;
 
-    public int PriorityInCategory => 0;
+    public int PriorityInCategory => priority;
 
     public bool IsNumeric => true;
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Floating-point operations (multiply-add = 2) per second, billions";
+    public string Legend => legend;
 
     public bool IsAvailable(Summary summary) => true;
 
@@ -29,11 +30,17 @@ public sealed class GflopsColumn : IColumn
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
-    {
-        double? g = Compute(summary, benchmarkCase);
-        return g is null ? "-" : g.Value.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public abstract string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style);
+
+    protected static string Format(double? value, string suffix = "") =>
+        value is null ? "-" : value.Value.ToString("0.0", CultureInfo.InvariantCulture) + suffix;
+}
+
+/// <summary>GFLOP/s of a benchmark implementing <see cref="IFlopCounted"/>, from its mean time.</summary>
+public sealed class GflopsColumn() : NumericColumn("GFLOP/s", "Floating-point operations (multiply-add = 2) per second, billions", 0)
+{
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style) =>
+        Format(Compute(summary, benchmarkCase));
 
     internal static double? Compute(Summary summary, BenchmarkCase benchmarkCase)
     {
@@ -48,37 +55,15 @@ public sealed class GflopsColumn : IColumn
     }
 }
 
-/// <summary>Fraction of the register-only FMA peak (<see cref="Kernels.FmaPeakBenchmarks"/>) measured in the same run.</summary>
-public sealed class PeakFractionColumn : IColumn
+/// <summary>Fraction of the multi-core FMA peak (<see cref="Kernels.FmaPeakBenchmarks"/>) measured in the same run.</summary>
+public sealed class PeakFractionColumn() : NumericColumn("% of FMA peak", "GFLOP/s relative to the all-cores FMA peak benchmark of the same run", 1)
 {
-    public string Id => nameof(PeakFractionColumn);
-
-    public string ColumnName => "% of FMA peak";
-
-    public bool AlwaysShow => true;
-
-    public ColumnCategory Category => ColumnCategory.Custom;
-
-    public int PriorityInCategory => 1;
-
-    public bool IsNumeric => true;
-
-    public UnitType UnitType => UnitType.Dimensionless;
-
-    public string Legend => "GFLOP/s relative to the multi-threaded FMA peak benchmark of the same run";
-
-    public bool IsAvailable(Summary summary) => true;
-
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         BenchmarkCase? peakCase = summary.BenchmarksCases.FirstOrDefault(b =>
             b.Descriptor.Type == typeof(Kernels.FmaPeakBenchmarks) && b.Descriptor.WorkloadMethod.Name == nameof(Kernels.FmaPeakBenchmarks.AllCores));
         double? peak = peakCase is null ? null : GflopsColumn.Compute(summary, peakCase);
         double? value = GflopsColumn.Compute(summary, benchmarkCase);
-        return peak is null || value is null ? "-" : (100 * value.Value / peak.Value).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%";
+        return Format(peak is null || value is null ? null : 100 * value / peak, "%");
     }
 }
