@@ -51,8 +51,11 @@ public sealed record MnistOptions
     /// <summary>Train sparse and dense in the same run, with the same data order.</summary>
     public bool Compare { get; init; } = true;
 
-    /// <summary>First N training images only (default: 6000, so the default run takes a few minutes); null: all.</summary>
-    public int? TrainSubset { get; init; } = 6000;
+    /// <summary>
+    /// First N training images only; null: all. The default, 10000 (100 steps), is about the fewest that get
+    /// DeepCNet past its initial plateau, and keeps the default run (sparse and dense) to a few minutes.
+    /// </summary>
+    public int? TrainSubset { get; init; } = 10000;
 
     /// <summary>First N test images only (default 2000); null: all.</summary>
     public int? TestSubset { get; init; } = 2000;
