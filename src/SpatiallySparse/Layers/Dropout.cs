@@ -32,7 +32,7 @@ public enum DropoutScaling
 /// <summary>Dropout with a per-layer rate, seeded so a run is reproducible.</summary>
 public sealed class Dropout : SparseModule
 {
-    private readonly Random _random;
+    private Random _random;
 
     /// <summary>Creates a dropout layer dropping a fraction <paramref name="rate"/> in [0, 1).</summary>
     public Dropout(float rate, DropoutMode mode = DropoutMode.PerChannel, DropoutScaling scaling = DropoutScaling.ScaleAtTest, int? seed = null)
@@ -53,6 +53,9 @@ public sealed class Dropout : SparseModule
 
     /// <summary>Scaling convention.</summary>
     public DropoutScaling Scaling { get; }
+
+    /// <summary>Restarts the mask sequence from <paramref name="seed"/> (used to resume a run exactly).</summary>
+    public void Reseed(int seed) => _random = new Random(seed);
 
     /// <inheritdoc/>
     public override SparseTensor Forward(SparseTensor input, Tape tape)

@@ -1,3 +1,4 @@
+using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Networks;
@@ -47,7 +48,17 @@ public static class DeepCNet
     public static int InputSide(int l) => l is >= 1 and <= 12 ? 3 << l : throw new ArgumentOutOfRangeException(nameof(l), $"l must be in 1..12, got {l}.");
 
     /// <summary>Creates the network; its input is a <see cref="SparseTensor"/> on a grid of side <see cref="InputSide"/>.</summary>
-    public static Sequential Create(DeepCNetOptions options)
+    public static Sequential Create(DeepCNetOptions options) => Build(options, SparseLayers);
+
+    /// <summary>
+    /// Creates the same network run densely (<see cref="DenseConvolution"/> by im2col + GEMM, dense max pooling):
+    /// its input is a <see cref="DenseFeatureMap"/> of side <see cref="InputSide"/>. Parameter names, shapes and,
+    /// for the same seed, values equal those of <see cref="Create"/>, so checkpoints and weights copy across.
+    /// Dropout must be per channel, as in <see cref="Create"/>.
+    /// </summary>
+    public static Sequential CreateDense(DeepCNetOptions options) => Build(options, DenseLayers);
+
+    private static Sequential Build(DeepCNetOptions options, LayerFactory make)
     {
         ArgumentNullException.ThrowIfNull(options);
         int l = options.L, k = options.K, dim = options.Dimension;
@@ -56,26 +67,27 @@ public static class DeepCNet
         IReadOnlyList<float> rates = options.DropoutRates ?? new float[l + 2];
         if (rates.Count != l + 2)
             throw new ArgumentException($"DeepCNet({l}, {k}) needs {l + 2} dropout rates (inputs of layers 1..{l + 1} and the softmax layer), got {rates.Count}.");
+        // One generator hands out every layer's seed in a fixed order, so the sparse and dense builds match.
         Random seeds = new(options.Seed);
         Sequential net = new();
         int channels = options.InputChannels;
         for (int n = 1; n <= l + 1; n++)
         {
-            AddDropout(net, rates[n - 1], seeds);
+            AddDropout(net, rates[n - 1], seeds, make);
             int width = n * k;
-            net.Add(new Convolution(dim, channels, width, n == 1 ? 3 : 2, seed: seeds.Next()));
-            net.Add(new LeakyRelu(options.Slope));
+            net.Add(make.Convolution(dim, channels, width, n == 1 ? 3 : 2, seeds.Next()));
+            net.Add(make.Activation(options.Slope));
             if (options.NetworkInNetwork)
             {
-                net.Add(new NetworkInNetwork(width, width, seed: seeds.Next()));
-                net.Add(new LeakyRelu(options.Slope));
+                net.Add(make.NetworkInNetwork(dim, width, seeds.Next()));
+                net.Add(make.Activation(options.Slope));
             }
             if (n <= l)
-                net.Add(new MaxPooling(dim, 2, 2));
+                net.Add(make.Pooling(dim));
             channels = width;
         }
-        AddDropout(net, rates[l + 1], seeds);
-        net.Add(new SparseToDense());
+        AddDropout(net, rates[l + 1], seeds, make);
+        net.Add(make.Flatten());
         net.Add(new Linear(channels, options.Classes, seed: seeds.Next()));
         return net;
     }
@@ -92,9 +104,34 @@ public static class DeepCNet
         return rates;
     }
 
-    private static void AddDropout(Sequential net, float rate, Random seeds)
+    private static void AddDropout(Sequential net, float rate, Random seeds, LayerFactory make)
     {
         if (rate > 0f)
-            net.Add(new Dropout(rate, seed: seeds.Next()));
+            net.Add(make.Dropout(rate, seeds.Next()));
     }
+
+    private static readonly LayerFactory SparseLayers = new(
+        (dim, cin, cout, f, seed) => new Convolution(dim, cin, cout, f, seed: seed),
+        slope => new LeakyRelu(slope),
+        (dim, width, seed) => new NetworkInNetwork(width, width, seed: seed),
+        dim => new MaxPooling(dim, 2, 2),
+        (rate, seed) => new Dropout(rate, seed: seed),
+        () => new SparseToDense());
+
+    private static readonly LayerFactory DenseLayers = new(
+        (dim, cin, cout, f, seed) => new DenseConvolution(dim, cin, cout, f, seed: seed),
+        slope => new DenseLeakyRelu(slope),
+        (dim, width, seed) => new DenseConvolution(dim, width, width, 1, seed: seed),
+        dim => new DenseMaxPooling(dim, 2, 2),
+        (rate, seed) => new DenseDropout(rate, seed: seed),
+        () => new DenseFlatten());
+
+    /// <summary>The layer constructors of one execution mode (sparse or dense).</summary>
+    private sealed record LayerFactory(
+        Func<int, int, int, int, int, Module> Convolution,
+        Func<float, Module> Activation,
+        Func<int, int, int, Module> NetworkInNetwork,
+        Func<int, Module> Pooling,
+        Func<float, int, Module> Dropout,
+        Func<Module> Flatten);
 }

@@ -61,6 +61,30 @@ public sealed class Sgd
         StepCount++;
     }
 
+    /// <summary>
+    /// The momentum buffers, one per parameter in constructor order (zeros before the first step): with
+    /// <see cref="StepCount"/>, the whole optimiser state a checkpoint needs to resume exactly.
+    /// </summary>
+    public float[][] GetVelocities() =>
+        [.. _parameters.Select(p => p.Velocity?.ToArray() ?? new float[p.Rows * p.Columns])];
+
+    /// <summary>Restores buffers saved by <see cref="GetVelocities"/>.</summary>
+    public void SetVelocities(IReadOnlyList<float[]> velocities)
+    {
+        ArgumentNullException.ThrowIfNull(velocities);
+        if (velocities.Count != _parameters.Length)
+            throw new ArgumentException($"{velocities.Count} momentum buffers for {_parameters.Length} parameters.");
+        for (int i = 0; i < _parameters.Length; i++)
+            if (velocities[i].Length != _parameters[i].Rows * _parameters[i].Columns)
+                throw new ArgumentException($"Momentum buffer {i} has {velocities[i].Length} values; parameter {_parameters[i]} needs {_parameters[i].Rows * _parameters[i].Columns}.");
+        for (int i = 0; i < _parameters.Length; i++)
+        {
+            Parameter p = _parameters[i];
+            p.Velocity ??= p.Backend.Allocate(p.Rows, p.Columns);
+            p.Backend.Upload(velocities[i], p.Velocity);
+        }
+    }
+
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {

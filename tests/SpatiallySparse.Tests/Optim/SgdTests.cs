@@ -102,6 +102,22 @@ public sealed class SgdTests
         Assert.That(() => new Sgd([NewParameter()], 0.1f, weightDecay: -0.1f), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("-0.1"));
     }
 
+    [Test]
+    public void VelocitiesRoundTripSoAResumedOptimiserContinuesExactly()
+    {
+        Parameter a = NewParameter(), b = NewParameter();
+        Sgd first = new([a], 0.1f, momentum: 0.9f);
+        Assert.That(first.GetVelocities()[0], Is.EqualTo(new[] { 0f, 0f }), "zeros before the first step");
+        Step(first, a, G1);
+        b.SetValues(a.GetValues());
+        Sgd second = new([b], 0.1f, momentum: 0.9f) { StepCount = first.StepCount };
+        second.SetVelocities(first.GetVelocities());
+        Step(first, a, G2);
+        Step(second, b, G2);
+        Assert.That(b.GetValues(), Is.EqualTo(a.GetValues()));
+        Assert.That(() => second.SetVelocities([new float[3]]), Throws.ArgumentException.With.Message.Contains("3 values"));
+    }
+
     private static float[] TwoSteps(float momentum, float weightDecay, bool nesterov)
     {
         Parameter w = NewParameter();

@@ -21,6 +21,9 @@ public sealed class CpuMatrix : FeatureMatrix
     /// <summary>The elements, row-major; throws once disposed.</summary>
     public Span<float> Span => (_data ?? throw new ObjectDisposedException(nameof(CpuMatrix))).AsSpan(0, (int)Length);
 
+    /// <summary>The rented array itself (possibly longer than <see cref="FeatureMatrix.Length"/>), for loops that run in lambdas.</summary>
+    internal float[] Data => _data ?? throw new ObjectDisposedException(nameof(CpuMatrix));
+
     /// <summary>Row <paramref name="row"/>.</summary>
     public Span<float> Row(int row) => Span.Slice(row * Columns, Columns);
 

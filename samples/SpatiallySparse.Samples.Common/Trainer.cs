@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Dense;
+using SpatiallySparse.Layers;
+
+namespace SpatiallySparse.Samples.Common;
+
+/// <summary>
+/// The training loop shared by the samples: shuffled mini-batches, SGD, the test error after every epoch, a
+/// checkpoint after every epoch (and on cancellation), exact resume, and progress display.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrainerOptions _options;
+    private readonly ITrainingReporter _reporter;
+    private readonly CancellationToken _cancellation;
+    private int _batchBudget;
+
+    /// <summary>Creates a trainer; <paramref name="cancellation"/> (Ctrl-C) stops it after the current batch, saving first.</summary>
+    public Trainer(TrainerOptions options, ITrainingReporter reporter, CancellationToken cancellation = default)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _reporter = reporter ?? throw new ArgumentNullException(nameof(reporter));
+        _cancellation = cancellation;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs);
+    }
+
+    /// <summary>Trains <paramref name="model"/> up to <see cref="TrainerOptions.Epochs"/> epochs.</summary>
+    public RunHistory Run(ITrainable model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckpointStore? store = _options.CheckpointFolder is null ? null : new CheckpointStore(_options.CheckpointFolder);
+        TrainingState state = Start(model, store);
+        List<EpochRecord> history = [.. state.History];
+        _batchBudget = _options.StopAfterBatches ?? int.MaxValue;
+        while (state.Epoch < _options.Epochs)
+        {
+            state = TrainEpoch(model, state);
+            if (state.NextBatch < BatchCount(model))
+            {
+                string? saved = store?.Save(model.Network, model.Optimizer, state);
+                _reporter.WriteLine($"{model.Name}: stopped in epoch {state.Epoch + 1} before batch {state.NextBatch + 1}" + (saved is null ? " (no --checkpoint folder: nothing saved)." : $"; saved {saved}."));
+                return new RunHistory(model.Name, history, Interrupted: true);
+            }
+            history.Add(FinishEpoch(model, state));
+            state = new TrainingState { Epoch = state.Epoch + 1, OptimizerSteps = model.Optimizer.StepCount, Seed = _options.Seed, History = [.. history] };
+            store?.Save(model.Network, model.Optimizer, state);
+        }
+        return new RunHistory(model.Name, history, Interrupted: false);
+    }
+
+    /// <summary>Test error rate of <paramref name="model"/> on its whole test set (evaluation mode).</summary>
+    public double Evaluate(ITrainable model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        model.Network.Eval();
+        int wrong = 0;
+        for (int start = 0; start < model.TestCount; start += _options.BatchSize)
+        {
+            int[] indices = [.. Enumerable.Range(start, Math.Min(_options.BatchSize, model.TestCount - start))];
+            using Tape tape = new(recordGradients: false);
+            LossResult result = SoftmaxCrossEntropy.Compute(model.Forward(indices, null, tape), model.Labels(indices, false), tape);
+            wrong += indices.Length - result.CountCorrect(model.Labels(indices, false));
+        }
+        model.Network.Train();
+        return model.TestCount == 0 ? 0 : (double)wrong / model.TestCount;
+    }
+
+    private TrainingState Start(ITrainable model, CheckpointStore? store)
+    {
+        TrainingState fresh = new() { Seed = _options.Seed };
+        if (!_options.Resume || store?.Latest() is not string latest)
+            return fresh;
+        TrainingState state = CheckpointStore.Load(latest, model.Network, model.Optimizer);
+        if (state.Seed != _options.Seed)
+            throw new CheckpointException($"Checkpoint '{latest}' belongs to a run with seed {state.Seed}, not {_options.Seed}; pass --seed {state.Seed} to continue it.");
+        _reporter.WriteLine($"{model.Name}: resumed from {latest} (epoch {state.Epoch + 1}, batch {state.NextBatch + 1}).");
+        return state;
+    }
+
+    private int BatchCount(ITrainable model) => (model.TrainCount + _options.BatchSize - 1) / _options.BatchSize;
+
+    private TrainingState TrainEpoch(ITrainable model, TrainingState state)
+    {
+        int batches = BatchCount(model), epoch = state.Epoch;
+        int[] order = Seeds.EpochOrder(_options.Seed, epoch, model.TrainCount);
+        model.Network.Train();
+        _reporter.RunEpoch($"{model.Name} epoch {epoch + 1}/{_options.Epochs}", batches, report =>
+        {
+            for (int b = state.NextBatch; b < batches; b++)
+            {
+                if (_cancellation.IsCancellationRequested || _batchBudget-- <= 0)
+                    return;
+                int[] indices = order[(b * _options.BatchSize)..Math.Min(order.Length, (b + 1) * _options.BatchSize)];
+                state = TrainBatch(model, state, indices, Seeds.Mix(_options.Seed, epoch, b)) with { NextBatch = b + 1 };
+                report(new BatchStatus(b + 1, batches, state.LossSum / state.Seen, state.Seen / state.Seconds));
+            }
+        });
+        return state;
+    }
+
+    private static TrainingState TrainBatch(ITrainable model, TrainingState state, int[] indices, int batchSeed)
+    {
+        ReseedDropout(model.Network, batchSeed);
+        long start = Stopwatch.GetTimestamp();
+        int[] labels = model.Labels(indices, true);
+        using Tape tape = new();
+        LossResult loss = SoftmaxCrossEntropy.Compute(model.Forward(indices, new Random(batchSeed), tape), labels, tape);
+        if (!float.IsFinite(loss.Value))
+            throw new InvalidOperationException($"{model.Name}: the training loss became {loss.Value} in epoch {state.Epoch + 1}; lower --lr.");
+        model.Optimizer.ZeroGrad();
+        tape.Backward();
+        model.Optimizer.Step();
+        return state with
+        {
+            OptimizerSteps = model.Optimizer.StepCount,
+            LossSum = state.LossSum + (double)loss.Value * indices.Length,
+            Correct = state.Correct + loss.CountCorrect(labels),
+            Seen = state.Seen + indices.Length,
+            Seconds = state.Seconds + Stopwatch.GetElapsedTime(start).TotalSeconds,
+        };
+    }
+
+    private EpochRecord FinishEpoch(ITrainable model, TrainingState state)
+    {
+        long start = Stopwatch.GetTimestamp();
+        double testError = Evaluate(model);
+        EpochRecord record = new(state.Epoch + 1, state.LossSum / state.Seen, 1 - (double)state.Correct / state.Seen, testError,
+            state.Seconds, Stopwatch.GetElapsedTime(start).TotalSeconds, state.Seen);
+        _reporter.WriteLine($"{model.Name} epoch {record.Epoch}: train loss {record.TrainLoss:0.0000}, train error {record.TrainError:P2}, " +
+            $"test error {record.TestError:P2} ({model.TestCount} images), {record.TrainSeconds:0.0} s training ({record.ImagesPerSecond:0} img/s)");
+        return record;
+    }
+
+    /// <summary>Gives every dropout layer a seed derived from the batch seed, in module order (sparse and dense nets alike).</summary>
+    private static void ReseedDropout(Module network, int batchSeed)
+    {
+        int index = 0;
+        Visit(network);
+
+        void Visit(Module m)
+        {
+            if (m is Dropout sparse)
+                sparse.Reseed(Seeds.Mix(batchSeed, index++, 1));
+            else if (m is DenseDropout dense)
+                dense.Reseed(Seeds.Mix(batchSeed, index++, 1));
+            foreach (Module child in m.Children)
+                Visit(child);
+        }
+    }
+}

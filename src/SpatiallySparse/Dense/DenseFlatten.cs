@@ -1,0 +1,53 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Layers;
+
+namespace SpatiallySparse.Dense;
+
+/// <summary>
+/// Flattens a dense map to B x (C x volume), channel-major per sample (index c * volume + site), the same
+/// layout as <see cref="SparseToDense"/>, so a following <see cref="Linear"/> layer's weights copy across.
+/// </summary>
+public sealed class DenseFlatten : Module
+{
+    /// <summary>Flattens <paramref name="input"/>.</summary>
+    public DenseTensor Forward(DenseFeatureMap input, Tape tape)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ISparseBackend be = input.Backend;
+        int batch = input.BatchSize, c = input.Channels, volume = (int)input.SpatialSize.Volume;
+        FeatureMatrix values = be.Allocate(batch, c * volume);
+        Transpose(DenseKernels.Host(input.Features), batch, volume, c, DenseKernels.Host(values), toChannelMajor: true);
+        DenseTensor y = tape.Own(new DenseTensor(values));
+        tape.Record(() =>
+        {
+            if (y.Grad is null || !input.RequiresGradient)
+                return;
+            FeatureMatrix back = tape.Own(be.Allocate(input.Features.Rows, c));
+            Transpose(DenseKernels.Host(y.Grad), batch, volume, c, DenseKernels.Host(back), toChannelMajor: false);
+            be.Add(back, input.GradOrCreate());
+        });
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override Tensor Forward(Tensor input, Tape tape) =>
+        Forward(input as DenseFeatureMap ?? throw new ArgumentException($"{this} needs a DenseFeatureMap input, got {input?.GetType().Name ?? "null"}."), tape);
+
+    private static void Transpose(float[] source, int batch, int volume, int channels, float[] destination, bool toChannelMajor)
+    {
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < volume; s++)
+                for (int ch = 0; ch < channels; ch++)
+                {
+                    int siteMajor = (b * volume + s) * channels + ch, channelMajor = b * volume * channels + ch * volume + s;
+                    if (toChannelMajor)
+                        destination[channelMajor] = source[siteMajor];
+                    else
+                        destination[siteMajor] = source[channelMajor];
+                }
+    }
+
+    /// <summary><c>DenseFlatten</c>.</summary>
+    public override string ToString() => "DenseFlatten";
+}

@@ -1,0 +1,94 @@
+using SpatiallySparse.Backends.Cpu;
+
+namespace SpatiallySparse.Dense;
+
+/// <summary>
+/// Host loops of the dense path: im2col and its adjoint, and max pooling. Work is split by sample, so each
+/// output element is written by one thread in a fixed order (bit-identical for any thread count).
+/// </summary>
+internal static class DenseKernels
+{
+    /// <summary>col[(b, o), t * c + ch] = x[(b, site(o, t)), ch].</summary>
+    public static void Im2Col(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] col, int threads)
+    {
+        int outVolume = (int)table.Output.Volume, taps = table.Taps, width = taps * channels;
+        For(batch, threads, b =>
+        {
+            int[] sites = table.Sites;
+            for (int o = 0; o < outVolume; o++)
+            {
+                Span<float> row = col.AsSpan((b * outVolume + o) * width, width);
+                for (int t = 0; t < taps; t++)
+                    x.AsSpan((b * inVolume + sites[o * taps + t]) * channels, channels).CopyTo(row.Slice(t * channels, channels));
+            }
+        });
+    }
+
+    /// <summary>Adjoint of <see cref="Im2Col"/>: gradX[(b, site(o, t)), ch] += gradCol[(b, o), t * c + ch].</summary>
+    public static void Col2ImAdd(float[] gradCol, int batch, int inVolume, int channels, WindowTable table, float[] gradX, int threads)
+    {
+        int outVolume = (int)table.Output.Volume, taps = table.Taps, width = taps * channels;
+        For(batch, threads, b =>
+        {
+            int[] sites = table.Sites;
+            for (int o = 0; o < outVolume; o++)
+                for (int t = 0; t < taps; t++)
+                {
+                    Span<float> dst = gradX.AsSpan((b * inVolume + sites[o * taps + t]) * channels, channels);
+                    ReadOnlySpan<float> src = gradCol.AsSpan((b * outVolume + o) * width + t * channels, channels);
+                    System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
+                }
+        });
+    }
+
+    /// <summary>y = max over the window; winner[(b, o) * c + ch] = the input row of the first maximum in tap order.</summary>
+    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int[] winner, int threads)
+    {
+        int outVolume = (int)table.Output.Volume, taps = table.Taps;
+        For(batch, threads, b =>
+        {
+            int[] sites = table.Sites;
+            for (int o = 0; o < outVolume; o++)
+            {
+                int outRow = b * outVolume + o;
+                for (int ch = 0; ch < channels; ch++)
+                {
+                    int best = b * inVolume + sites[o * taps];
+                    for (int t = 1; t < taps; t++)
+                    {
+                        int row = b * inVolume + sites[o * taps + t];
+                        if (x[row * channels + ch] > x[best * channels + ch])
+                            best = row;
+                    }
+                    y[outRow * channels + ch] = x[best * channels + ch];
+                    winner[outRow * channels + ch] = best;
+                }
+            }
+        });
+    }
+
+    /// <summary>gradX[winner] += gradY, per channel.</summary>
+    public static void MaxPoolBackward(float[] gradY, int[] winner, int outRows, int channels, float[] gradX)
+    {
+        for (int i = 0; i < outRows * channels; i++)
+            gradX[winner[i] * channels + i % channels] += gradY[i];
+    }
+
+    private static void For(int count, int threads, Action<int> body)
+    {
+        if (threads <= 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++)
+                body(i);
+            return;
+        }
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    /// <summary>The host array behind a CPU matrix; the dense path runs on the CPU backend only.</summary>
+    public static float[] Host(Backends.FeatureMatrix matrix) =>
+        matrix is CpuMatrix m ? m.Data : throw new NotSupportedException($"The dense path runs on the CPU backend; {matrix} belongs to '{matrix.Backend.Name}'.");
+
+    /// <summary>Worker threads of <paramref name="backend"/> (1 for a backend without that notion).</summary>
+    public static int ThreadsOf(Backends.ISparseBackend backend) => backend is CpuBackend cpu ? cpu.Threads : 1;
+}

@@ -1,0 +1,43 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+
+namespace SpatiallySparse.Dense;
+
+/// <summary>Dense max pooling without padding; the gradient goes to the first maximum in tap order.</summary>
+public sealed class DenseMaxPooling : DenseMapModule
+{
+    /// <summary>Pooling with a cubic window <paramref name="poolSize"/> and stride <paramref name="stride"/>.</summary>
+    public DenseMaxPooling(int dimension, int poolSize, int stride)
+    {
+        PoolSize = SpatialSize.Cube(dimension, poolSize);
+        Stride = SpatialSize.Cube(dimension, stride);
+    }
+
+    /// <summary>Window extent per dimension.</summary>
+    public SpatialSize PoolSize { get; }
+
+    /// <summary>Stride per dimension.</summary>
+    public SpatialSize Stride { get; }
+
+    /// <inheritdoc/>
+    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    {
+        ISparseBackend be = input.Backend;
+        WindowTable table = WindowTable.Get(input.SpatialSize, PoolSize, Stride);
+        int batch = input.BatchSize, c = input.Channels, outRows = batch * (int)table.Output.Volume;
+        FeatureMatrix values = be.Allocate(outRows, c);
+        int[] winner = new int[outRows * c];
+        DenseKernels.MaxPool(DenseKernels.Host(input.Features), batch, (int)input.SpatialSize.Volume, c, table,
+            DenseKernels.Host(values), winner, DenseKernels.ThreadsOf(be));
+        DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, batch, table.Output));
+        tape.Record(() =>
+        {
+            if (y.Grad is not null && input.RequiresGradient)
+                DenseKernels.MaxPoolBackward(DenseKernels.Host(y.Grad), winner, outRows, c, DenseKernels.Host(input.GradOrCreate()));
+        });
+        return y;
+    }
+
+    /// <summary>E.g. <c>DenseMaxPooling 2x2/2x2</c>.</summary>
+    public override string ToString() => $"DenseMaxPooling {PoolSize}/{Stride}";
+}

@@ -1,0 +1,37 @@
+using MnistDeepCNet;
+using NUnit.Framework;
+using SpatiallySparse.Samples.Common;
+
+namespace SpatiallySparse.Samples.Tests;
+
+/// <summary>The sample's whole path on the real files, when a copy is found (shared/data/mnist above the test folder); never downloads.</summary>
+[TestFixture]
+public sealed class RealMnistTests
+{
+    private sealed class Offline : IFileDownloader
+    {
+        public Task DownloadAsync(Uri url, string destination, CancellationToken cancellationToken) => throw new HttpRequestException("tests never download");
+    }
+
+    [Test]
+    public void SampleRunsOnTheRealFilesWithVerifiedChecksums()
+    {
+        using TempFolder temp = new();
+        DataFolder locator = new(_ => null, cacheRoot: temp.File("cache"), downloader: new Offline(), log: TextWriter.Null);
+        try
+        {
+            locator.Locate(MnistData.Spec, null);
+        }
+        catch (DataUnavailableException)
+        {
+            Assert.Ignore("No copy of MNIST above this folder.");
+        }
+        MnistOptions options = new() { L = 4, K = 2, TrainSubset = 100, TestSubset = 50, Out = temp.File("out"), Checkpoint = temp.File("ckpt") };
+        IReadOnlyList<RunHistory> runs = MnistApp.Run(options, new TextReporter(TextWriter.Null), locator, CancellationToken.None);
+
+        Assert.That(runs.Select(r => r.Name), Is.EqualTo(new[] { "sparse", "dense" }), "--compare is on by default");
+        Assert.That(runs[1].Epochs[0].TrainLoss, Is.EqualTo(runs[0].Epochs[0].TrainLoss).Within(1e-4));
+        Assert.That(File.ReadAllText(temp.File("out/results.md")), Does.Contain("faster per epoch"));
+        Assert.That(new CheckpointStore(temp.File("ckpt/dense")).Latest(), Does.EndWith("epoch-0001-batch-000000"));
+    }
+}
