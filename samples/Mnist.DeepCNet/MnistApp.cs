@@ -1,6 +1,7 @@
 using System.Globalization;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Ilgpu;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Optim;
 using SpatiallySparse.Samples.Common;
@@ -45,8 +46,10 @@ public static class MnistApp
     private static ISparseBackend CreateBackend(MnistOptions options) => options.Backend.ToLowerInvariant() switch
     {
         "cpu" => new CpuBackend(options.Threads),
-        "gpu" => throw new NotSupportedException("--backend gpu is reserved: the GPU backend has not landed yet. Use --backend cpu."),
-        _ => throw new ArgumentException($"--backend '{options.Backend}': expected cpu (or, later, gpu)."),
+        // The dense baseline is a CPU implementation: on the GPU the sparse network runs alone.
+        "gpu" when options.DenseOnly || options.Compare => throw new NotSupportedException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only)."),
+        "gpu" => IlgpuBackend.CreateCuda(),
+        _ => throw new ArgumentException($"--backend '{options.Backend}': expected cpu or gpu."),
     };
 
     private static bool[] Modes(MnistOptions options) => options.DenseOnly ? [true] : options.Compare ? [false, true] : [false];

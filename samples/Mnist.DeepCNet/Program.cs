@@ -16,7 +16,7 @@ Option<float> momentum = new("--momentum") { Description = "SGD momentum", Defau
 Option<float> slope = new("--slope") { Description = "leaky ReLU slope (0: ReLU)", DefaultValueFactory = _ => defaults.Slope };
 Option<int> seed = new("--seed") { Description = "seed of weights, data order, shifts and dropout", DefaultValueFactory = _ => defaults.Seed };
 Option<int> threads = new("--threads") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => defaults.Threads };
-Option<string> backend = new("--backend") { Description = "cpu (gpu reserved)", DefaultValueFactory = _ => defaults.Backend };
+Option<string> backend = new("--backend") { Description = "cpu, or gpu (CUDA through ILGPU; sparse network only)", DefaultValueFactory = _ => defaults.Backend };
 Option<bool> dense = new("--dense") { Description = "train only the dense baseline" };
 Option<bool> compare = new("--compare") { Description = "train sparse and dense in the same run (--compare false: sparse only)", DefaultValueFactory = _ => defaults.Compare };
 Option<int> trainSubset = new("--train-subset") { Description = "first N training images (0: all 60000)", DefaultValueFactory = _ => defaults.TrainSubset ?? 0 };
@@ -47,7 +47,7 @@ root.SetAction(parsed =>
         IReadOnlyList<RunHistory> runs = MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancel.Token);
         return runs.Any(r => r.Interrupted) ? 130 : 0;
     }
-    catch (Exception e) when (e is DataUnavailableException or IOException or CheckpointException or ArgumentException or NotSupportedException)
+    catch (Exception e) when (e is DataUnavailableException or IOException or CheckpointException or ArgumentException or NotSupportedException or InvalidOperationException)
     {
         Console.Error.WriteLine($"error: {e.Message}");
         return 1;

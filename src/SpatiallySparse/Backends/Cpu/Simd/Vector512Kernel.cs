@@ -136,7 +136,11 @@ internal readonly unsafe struct Vector512Kernel : IRuleKernel
         Scatter6<TCols>(input, cin, ref pad[0], weights, weightStride, output, cout, ref pad[RowBlock], mask);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>
+    /// The micro-kernel: 6 pairs x one panel, all of k. The JIT declines to inline it (too many locals), so it is
+    /// also AggressiveOptimization: otherwise its first calls would run as unoptimised tier-0 code.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Scatter6<TCols>(
         float* input, nint cin, ref int ins, float* weights, nint weightStride, float* output, nint cout, ref int outs, Vector512<float> mask)
         where TCols : struct, IColumns
