@@ -1,12 +1,17 @@
 using System;
+using System.Numerics;
 
 namespace SpatiallySparse.Backends.Cpu.Simd;
 
 /// <summary>
-/// Weight gradient. dW is cut into units of (6 input channels x one column panel), the same cut in every tap;
-/// each worker owns a contiguous run of units in all taps, so each dW element has one owner. A worker walks
-/// chunks of output rows in order and, inside a chunk, every tap, so each gradient row is fetched once for all
-/// taps and each dW element still reduces its pairs in order: the bits never depend on the split.
+/// Weight gradient. The output rows are cut into a fixed number of segments, set by the problem size and never
+/// by the thread count. Each segment (one work item) reduces its pairs, in order, into its own zeroed partial
+/// dW; a second pass adds the partials to dW in segment order. So every dW element sees the same sums in the
+/// same order for any number of threads, segments balance like the scatter's chunks, and each input and
+/// gradient row is read by one worker only. Inside a segment, chunks of output rows visit every tap, so a
+/// gradient row is fetched once for all taps. When partials would not pay (small work) or not fit (huge
+/// filters), there is one segment and the workers split dW itself into disjoint runs of (6 input channels x
+/// one column panel) units instead.
 /// </summary>
 internal sealed unsafe class GradientJob<TKernel> : ParallelJob
     where TKernel : struct, IRuleKernel
@@ -17,22 +22,47 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
     /// <summary>Target floats of one chunk's im2col rows.</summary>
     private const int Im2ColFloats = 16 * 1024;
 
+    /// <summary>Multiply-adds per segment to aim for: the extra zeroing and summing of a partial stays small.</summary>
+    private const long SegmentWork = 8L << 20;
+
+    /// <summary>Most segments: plenty of items to balance the workers of a typical machine.</summary>
+    private const int MaxSegments = 16;
+
+    /// <summary>Most floats of partial sums per call (16 MiB); big filters get fewer segments.</summary>
+    private const long PartialBudget = 4L << 20;
+
+    /// <summary>Floats of dW per item of the final summing pass.</summary>
+    private const int SumBlock = 16 * 1024;
+
     [ThreadStatic]
     private static GradientJob<TKernel>? cached;
 
+    private readonly AlignedBuffer partialBuffer = new();
     private float* input;
     private float* gradOutput;
     private float* gradWeights;
+    private float* partials;
+    private long weightFloats;
     private int cin;
     private int cout;
     private int gradStride;
     private int chunkRows;
+    private int chunks;
+    private int segments;
     private int kRows;
     private int kBlocks;
     private int units;
-    private int items;
+    private int unitRuns;
     private bool im2Col;
+    private Phase phase;
     private PairSource pairs;
+
+    private enum Phase
+    {
+        UnitRuns,
+        Segments,
+        Sum,
+    }
 
     public static void Run(float* input, int cin, float* gradOutput, int cout, PairSource pairs, float* gradWeights, int threads)
     {
@@ -42,14 +72,11 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
         try
         {
             job.Prepare(input, cin, gradOutput, cout, pairs, gradWeights);
-
-            // One contiguous run of units per worker: each worker then streams the gradient rows only once.
-            job.items = WorkerCount(threads, job.units, pairs.PairCount * cin * cout);
-            job.RunItems(job.items, job.items);
+            job.Execute(threads, pairs.PairCount * cin * cout);
         }
         finally
         {
-            job.input = job.gradOutput = job.gradWeights = null;
+            job.input = job.gradOutput = job.gradWeights = job.partials = null;
             job.pairs = default;
             cached = job;
         }
@@ -57,35 +84,40 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
 
     protected override void Execute(int item, int worker)
     {
-        int firstUnit = (int)((long)units * item / items);
-        int endUnit = (int)((long)units * (item + 1) / items);
-        for (int first = 0; first < pairs.OutputRows; first += chunkRows)
+        switch (phase)
         {
-            int end = Math.Min(first + chunkRows, pairs.OutputRows);
-            if (!TKernel.Relayout)
-            {
-                ChunkPerTap(gradOutput, first, end, firstUnit, endUnit);
-                continue;
-            }
-
-            // Aligned copy of the chunk's gradient rows, shared by all taps (no split loads in the kernel).
-            int rows = end - first;
-            long packedFloats = (long)chunkRows * gradStride;
-            float* packed = Scratch(worker, packedFloats + (im2Col ? (long)chunkRows * kRows : 0));
-            RowPacking.CopyRows(gradOutput + ((long)first * cout), rows, cout, packed, gradStride);
-            if (im2Col)
-            {
-                float* gathered = packed + packedFloats;
-                RowPacking.GatherRows(pairs, input, cin, first, end, gathered);
-                ReadOnlySpan<int> local = IdentityRows.Get(rows).AsSpan(0, rows);
-                GradientUnits(gathered, packed, local, local, gradWeights, firstUnit, endUnit);
-            }
-            else
-            {
-                // Pairs index gradient rows absolutely: shift the copy so that row `first` lands at its start.
-                ChunkPerTap(packed - ((long)first * gradStride), first, end, firstUnit, endUnit);
-            }
+            case Phase.UnitRuns:
+                int firstUnit = (int)((long)units * item / unitRuns);
+                int endUnit = (int)((long)units * (item + 1) / unitRuns);
+                Chunks(0, chunks, worker, gradWeights, firstUnit, endUnit);
+                break;
+            case Phase.Segments:
+                float* partial = partials + (item * weightFloats);
+                new Span<float>(partial, (int)weightFloats).Clear();
+                Chunks(chunks * item / segments, chunks * (item + 1) / segments, worker, partial, 0, units);
+                break;
+            default:
+                SumPartials(item * (long)SumBlock, Math.Min((item + 1) * (long)SumBlock, weightFloats));
+                break;
         }
+    }
+
+    private void Execute(int threads, long work)
+    {
+        if (segments == 1)
+        {
+            phase = Phase.UnitRuns;
+            unitRuns = WorkerCount(threads, units, work);
+            RunItems(unitRuns, unitRuns);
+            return;
+        }
+
+        partials = partialBuffer.Ensure(segments * weightFloats);
+        phase = Phase.Segments;
+        RunItems(segments, WorkerCount(threads, segments, work));
+        phase = Phase.Sum;
+        int blocks = (int)((weightFloats + SumBlock - 1) / SumBlock);
+        RunItems(blocks, WorkerCount(threads, blocks, segments * weightFloats));
     }
 
     private void Prepare(float* input, int cin, float* gradOutput, int cout, PairSource pairs, float* gradWeights)
@@ -105,19 +137,57 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
             chunkRows = Math.Clamp(Im2ColFloats / kRows, 24, chunkRows);
         }
 
+        chunks = (int)(((long)pairs.OutputRows + chunkRows - 1) / chunkRows);
         kBlocks = (kRows + RulePlan.KBlock - 1) / RulePlan.KBlock;
         units = kBlocks * ((cout + TKernel.PanelWidth - 1) / TKernel.PanelWidth);
+        weightFloats = (long)pairs.Taps * cin * cout;
+        long bySize = pairs.PairCount * cin * cout / SegmentWork;
+        long byMemory = PartialBudget / weightFloats;
+        segments = (int)Math.Max(1, Math.Min(Math.Min(bySize, byMemory), Math.Min(MaxSegments, chunks)));
+    }
+
+    /// <summary>Chunks [firstChunk, endChunk) in order, for the dW units [firstUnit, endUnit) of <paramref name="dw"/>.</summary>
+    private void Chunks(int firstChunk, int endChunk, int worker, float* dw, int firstUnit, int endUnit)
+    {
+        for (int c = firstChunk; c < endChunk; c++)
+        {
+            int first = c * chunkRows;
+            int end = Math.Min(first + chunkRows, pairs.OutputRows);
+            if (!TKernel.Relayout)
+            {
+                ChunkPerTap(gradOutput, first, end, dw, firstUnit, endUnit);
+                continue;
+            }
+
+            // Aligned copy of the chunk's gradient rows, shared by all taps (no split loads in the kernel).
+            int rows = end - first;
+            long packedFloats = (long)chunkRows * gradStride;
+            float* packed = Scratch(worker, packedFloats + (im2Col ? (long)chunkRows * kRows : 0));
+            RowPacking.CopyRows(gradOutput + ((long)first * cout), rows, cout, packed, gradStride);
+            if (im2Col)
+            {
+                float* gathered = packed + packedFloats;
+                RowPacking.GatherRows(pairs, input, cin, first, end, gathered);
+                ReadOnlySpan<int> local = IdentityRows.Get(rows).AsSpan(0, rows);
+                GradientUnits(gathered, packed, local, local, dw, firstUnit, endUnit);
+            }
+            else
+            {
+                // Pairs index gradient rows absolutely: shift the copy so that row `first` lands at its start.
+                ChunkPerTap(packed - ((long)first * gradStride), first, end, dw, firstUnit, endUnit);
+            }
+        }
     }
 
     /// <summary>The chunk tap by tap; <paramref name="gradRows"/> rows are <see cref="gradStride"/> apart.</summary>
-    private void ChunkPerTap(float* gradRows, int first, int end, int firstUnit, int endUnit)
+    private void ChunkPerTap(float* gradRows, int first, int end, float* dw, int firstUnit, int endUnit)
     {
         for (int t = 0; t < pairs.Taps; t++)
         {
             pairs.PairsWithin(t, first, end, out ReadOnlySpan<int> ins, out ReadOnlySpan<int> outs);
             if (!ins.IsEmpty)
             {
-                GradientUnits(input, gradRows, ins, outs, gradWeights + (t * (long)cin * cout), firstUnit, endUnit);
+                GradientUnits(input, gradRows, ins, outs, dw + (t * (long)cin * cout), firstUnit, endUnit);
             }
         }
     }
@@ -140,6 +210,33 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
                 firstBlock * RulePlan.KBlock, Math.Min(endBlock * RulePlan.KBlock, kRows),
                 jBegin, Math.Min(jBegin + TKernel.PanelWidth, cout));
             u += endBlock - firstBlock;
+        }
+    }
+
+    /// <summary>dW[i] += ((P0[i] + P1[i]) + ...) for i in [begin, end): lane-wise, so the same bits as scalar.</summary>
+    private void SumPartials(long begin, long end)
+    {
+        long i = begin;
+        for (; i + Vector<float>.Count <= end; i += Vector<float>.Count)
+        {
+            Vector<float> sum = Vector.Load(partials + i);
+            for (int s = 1; s < segments; s++)
+            {
+                sum += Vector.Load(partials + (s * weightFloats) + i);
+            }
+
+            Vector.Store(Vector.Load(gradWeights + i) + sum, gradWeights + i);
+        }
+
+        for (; i < end; i++)
+        {
+            float sum = partials[i];
+            for (int s = 1; s < segments; s++)
+            {
+                sum += partials[(s * weightFloats) + i];
+            }
+
+            gradWeights[i] += sum;
         }
     }
 }
