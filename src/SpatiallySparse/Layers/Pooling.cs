@@ -38,8 +38,7 @@ public abstract class Pooling : SparseModule
         FeatureMatrix features = be.Allocate(outGrid.ActiveCount, input.Channels);
         FeatureMatrix ground = be.Allocate(input.BatchSize, input.Channels);
         be.Copy(input.Ground, ground);
-        bool useGround = IncludeGround;
-        PoolForward(be, input, rules, outGrid, useGround, features);
+        PoolForward(be, input, rules, outGrid, IncludeGround, features);
         SparseTensor y = tape.Own(new SparseTensor(input.Metadata, outGrid, features, ground, input.GroundIsZero));
         tape.Record(() =>
         {
@@ -48,7 +47,7 @@ public abstract class Pooling : SparseModule
             if (y.GroundGrad is not null)
                 be.Add(y.GroundGrad, dGround);
             if (y.Grad is not null)
-                PoolBackward(be, input, rules, outGrid, useGround, y, input.GradOrCreate(), dGround);
+                PoolBackward(be, input, rules, outGrid, IncludeGround, y, input.GradOrCreate(), dGround);
         });
         return y;
     }
