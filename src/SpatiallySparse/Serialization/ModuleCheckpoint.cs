@@ -22,9 +22,10 @@ public static class ModuleCheckpoint
     public static IReadOnlyDictionary<string, string> Load(Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
-        IReadOnlyDictionary<string, NamedTensor> tensors = SafeTensors.Load(path);
+        IReadOnlyDictionary<string, NamedTensor> tensors = SafeTensors.Load(path, out IReadOnlyDictionary<string, string> metadata);
+        List<(string Name, FeatureMatrix Matrix)> entries = [.. Entries(module)];
         List<(FeatureMatrix Matrix, float[] Data)> updates = [];
-        foreach ((string name, FeatureMatrix m) in Entries(module))
+        foreach ((string name, FeatureMatrix m) in entries)
         {
             if (!tensors.TryGetValue(name, out NamedTensor? t))
                 throw new SafeTensorsFormatException($"Checkpoint '{path}' has no tensor '{name}' ({m.Rows} x {m.Columns}) required by the module.");
@@ -32,13 +33,13 @@ public static class ModuleCheckpoint
                 throw new SafeTensorsFormatException($"Checkpoint '{path}': tensor '{name}' has shape [{string.Join(", ", t.Shape)}], the module needs [{m.Rows}, {m.Columns}].");
             updates.Add((m, t.Data));
         }
-        HashSet<string> expected = [.. Entries(module).Select(e => e.Name)];
+        HashSet<string> expected = [.. entries.Select(e => e.Name)];
         string? extra = tensors.Keys.FirstOrDefault(k => !expected.Contains(k));
         if (extra is not null)
             throw new SafeTensorsFormatException($"Checkpoint '{path}' holds tensor '{extra}', which this module does not have: is it a checkpoint of another network?");
         foreach ((FeatureMatrix m, float[] data) in updates)
             m.Backend.Upload(data, m);
-        return SafeTensors.ReadMetadata(path);
+        return metadata;
     }
 
     private static IEnumerable<(string Name, FeatureMatrix Matrix)> Entries(Module module) =>

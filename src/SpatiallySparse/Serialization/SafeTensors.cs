@@ -150,11 +150,23 @@ public static class SafeTensors
     /// <returns>The tensors keyed by name (ordinal comparison), enumerated in header order.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="SafeTensorsFormatException">The file is corrupt, truncated, or contains a dtype other than F32.</exception>
-    public static IReadOnlyDictionary<string, NamedTensor> Load(string path)
+    public static IReadOnlyDictionary<string, NamedTensor> Load(string path) => Load(path, out _);
+
+    /// <summary>
+    /// Loads every tensor as <see cref="Load(string)"/> does and returns the file's <c>__metadata__</c> map from
+    /// the same read, so a caller needing both opens and parses the file once.
+    /// </summary>
+    /// <param name="path">The file to read.</param>
+    /// <param name="metadata">The metadata (ordinal keys); empty when the file has none.</param>
+    /// <returns>The tensors keyed by name (ordinal comparison), enumerated in header order.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="SafeTensorsFormatException">The file is corrupt, truncated, or contains a dtype other than F32.</exception>
+    public static IReadOnlyDictionary<string, NamedTensor> Load(string path, out IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(path);
         using FileStream stream = OpenForRead(path);
         ParsedHeader parsed = ReadHeader(stream, path);
+        metadata = new ReadOnlyDictionary<string, string>(parsed.Metadata);
 
         // The entries are validated to be contiguous, so read them in data order with sequential reads.
         TensorEntry[] byOffset = parsed.Tensors.ToArray();
@@ -185,7 +197,7 @@ public static class SafeTensors
 
     /// <summary>
     /// Reads the <c>__metadata__</c> string map of a safetensors file without reading tensor data.
-    /// The header and the file's size are validated as in <see cref="Load"/>.
+    /// The header and the file's size are validated as in <see cref="Load(string)"/>.
     /// </summary>
     /// <param name="path">The file to read.</param>
     /// <returns>The metadata (ordinal keys); empty when the file has none.</returns>
