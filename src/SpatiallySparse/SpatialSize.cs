@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace SpatiallySparse;
 
 /// <summary>
@@ -51,9 +49,6 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
 
     /// <summary>The extents as a read-only span.</summary>
     public ReadOnlySpan<int> AsSpan() => _extent;
-
-    /// <summary>The extents as an immutable array.</summary>
-    public ImmutableArray<int> ToImmutableArray() => ImmutableArray.Create(_extent);
 
     /// <summary>True when <paramref name="coordinate"/> lies inside the grid.</summary>
     public bool Contains(ReadOnlySpan<int> coordinate)
