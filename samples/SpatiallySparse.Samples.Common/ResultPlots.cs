@@ -25,7 +25,8 @@ public static class ResultPlots
         plot.Title(label + " per epoch");
         plot.XLabel("epoch");
         plot.YLabel(label);
-        plot.ShowLegend();
+        // Error and loss fall over training, so the upper right corner is the one the curves leave empty.
+        plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, 640, 420);
     }
 
