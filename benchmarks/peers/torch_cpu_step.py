@@ -16,6 +16,7 @@ Usage: python3 torch_cpu_step.py [--workload mnist] [--steps 3] [--warmup 1] [--
 import argparse
 import gzip
 import os
+import resource
 import statistics
 import time
 
@@ -135,6 +136,7 @@ def main() -> None:
         times.append(ms)
         print(f"step_ms {ms:.1f}", flush=True)
     print(f"median_ms {statistics.median(times):.1f}")
+    print(f"memory peak_rss_mib {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
 
 
 if __name__ == "__main__":

@@ -54,6 +54,19 @@ public static class StepTimer
         // pool holds each step's matrices: they count in the managed heap, not in "allocated per step".
         Console.WriteLine(FormattableString.Invariant(
             $"memory working_set_before_steps_mib {Mib(workingSetBefore):0} peak_working_set_mib {Mib(self.PeakWorkingSet64):0} managed_heap_mib {Mib(GC.GetTotalMemory(false)):0} gc_heap_mib {Mib(gc.HeapSizeBytes):0} gc_committed_mib {Mib(gc.TotalCommittedBytes):0} allocated_mib_per_step {Mib(allocatedPerStep):0.0} gen0_per_step {(GC.CollectionCount(0) - gen0) / (double)steps:0.0} gen2_per_step {(GC.CollectionCount(2) - gen2) / (double)steps:0.0} last_loss {loss:0.0000}"));
+        if (!step.Dense)
+        {
+            // Measured after the memory figures so that it does not change them.
+            List<double> geometry = [];
+            long pairs = 0;
+            for (int i = 0; i < steps; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                pairs = step.BuildGeometry(batches[(warmup + i) % distinct].Input);
+                geometry.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            Console.WriteLine(FormattableString.Invariant($"geometry_ms {Median(geometry):0.0} (input grid + all rulebooks of the step, {pairs} pairs; measured separately after the steps)"));
+        }
         return 0;
     }
 

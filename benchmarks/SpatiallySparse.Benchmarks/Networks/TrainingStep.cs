@@ -35,6 +35,32 @@ public sealed class TrainingStep
     /// <summary>True for the dense path.</summary>
     public bool Dense { get; }
 
+    /// <summary>
+    /// The geometry part of a sparse step alone: the input grid, then every convolution's and pooling layer's
+    /// rules in network order (what <see cref="Run"/> builds before and between its kernels). Returns the pair count.
+    /// </summary>
+    public long BuildGeometry(SparseInput input)
+    {
+        using Tape tape = new(recordGradients: false);
+        SparseTensor x = _input.Forward(input, _backend, tape);
+        SpatialSize size = x.SpatialSize;
+        long pairs = 0;
+        foreach (Module layer in _net.Children)
+        {
+            (SpatialSize Filter, SpatialSize Stride)? window = layer switch
+            {
+                Convolution c => (c.FilterSize, c.Stride),
+                Pooling p => (p.PoolSize, p.Stride),
+                _ => null,
+            };
+            if (window is not { } w)
+                continue;
+            pairs += x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules.PairCount;
+            size = ((SparseModule)layer).OutputSpatialSize(size);
+        }
+        return pairs;
+    }
+
     /// <summary>Forward, loss, backward and the SGD update on one batch; returns the loss.</summary>
     public float Run(SparseInput input, int[] labels)
     {
