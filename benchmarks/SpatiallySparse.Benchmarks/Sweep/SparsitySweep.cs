@@ -175,7 +175,7 @@ public static class SparsitySweep
 
     private static string Markdown(List<Row> rows)
     {
-        StringBuilder md = new("| active sites | fraction | pairs (random) | random: sparse ms | random: dense ms | random: dense/sparse | pairs (blobs) | blobs: sparse ms | blobs: dense ms | blobs: dense/sparse |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        StringBuilder md = new("| active sites (4 samples) | fraction | pairs (random) | random: sparse ms | random: dense ms | random: dense/sparse | pairs (blobs) | blobs: sparse ms | blobs: dense ms | blobs: dense/sparse |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         foreach (Row r in rows.Where(r => r.Pattern == "random"))
         {
             Row b = rows.Single(x => x.Pattern == "blobs" && x.Fraction == r.Fraction);
@@ -203,7 +203,7 @@ public static class SparsitySweep
         plot.Title($"Valid 3x3 convolution {Channels}->{Channels}, batch {Batch}, {Side}x{Side}: forward + backward");
         plot.XLabel("active sites (fraction of the grid, log scale)");
         plot.YLabel("median ms");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.MiddleLeft);
         plot.SavePng(path, 800, 500);
     }
 
