@@ -18,8 +18,14 @@ public sealed record StepWorkload(string Name, string Description, DeepCNetOptio
     /// <summary>Grid side of the network's input.</summary>
     public int GridSide => DeepCNet.InputSide(Network.L);
 
-    /// <summary>The known workloads, by name.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["mnist", "strokes192"];
+    /// <summary>Workloads on real data, by name: the ones the BenchmarkDotNet step benchmark runs.</summary>
+    public static IReadOnlyList<string> RealDataNames { get; } = ["mnist"];
+
+    /// <summary>Workloads on synthetic stand-ins for data the library cannot load yet, by name.</summary>
+    public static IReadOnlyList<string> SyntheticNames { get; } = ["strokes192"];
+
+    /// <summary>Every known workload, by name.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. RealDataNames, .. SyntheticNames];
 
     /// <summary>The workload called <paramref name="name"/> (see <see cref="Names"/>).</summary>
     public static StepWorkload Get(string name) => name switch
