@@ -8,7 +8,8 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// <summary>
 /// The <c>step</c> command: times training steps of one workload in this process and prints one line per step,
 /// the median, and the step's memory (for <c>benchmarks/peers/cpu-compare.sh</c>, which alternates it with the
-/// PyTorch peer). Usage: <c>step [--workload mnist|strokes192] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0]</c>.
+/// PyTorch peer). Usage: <c>step [--workload mnist|strokes192] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0] [--profile true]</c>
+/// (--profile: then a per-layer forward/backward table over as many more steps).
 /// </summary>
 public static class StepTimer
 {
@@ -58,16 +59,50 @@ public static class StepTimer
         {
             // Measured after the memory figures so that it does not change them.
             List<double> geometry = [];
+            List<double> flops = [];
             long pairs = 0;
             for (int i = 0; i < steps; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                pairs = step.BuildGeometry(batches[(warmup + i) % distinct].Input);
+                (pairs, double f) = step.BuildGeometry(batches[(warmup + i) % distinct].Input);
                 geometry.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                flops.Add(f);
             }
             Console.WriteLine(FormattableString.Invariant($"geometry_ms {Median(geometry):0.0} (input grid + all rulebooks of the step, {pairs} pairs; measured separately after the steps)"));
+            // Convolution work on active pairs of a step, and that work over the median step time: how far the whole
+            // step is from the kernels' rate (and from the FMA peak) once geometry, pooling and the rest are included.
+            double gflop = Median(flops) / 1e9;
+            Console.WriteLine(FormattableString.Invariant($"convolution_gflop_per_step {gflop:0.00} step_effective_gflops {gflop / (Median(times) / 1e3):0.0}"));
         }
+        if (options.GetValueOrDefault("profile", "false") == "true")
+            Profile(step, batches, warmup, steps);
         return 0;
+    }
+
+    /// <summary>Per-stage forward and backward medians over <paramref name="steps"/> more steps, as a Markdown table.</summary>
+    private static void Profile(TrainingStep step, (SparseInput Input, int[] Labels)[] batches, int warmup, int steps)
+    {
+        IReadOnlyList<string> names = step.StageNames;
+        List<double[]> forward = [], backward = [];
+        for (int i = 0; i < steps; i++)
+        {
+            double[] f = new double[names.Count], b = new double[names.Count];
+            (SparseInput input, int[] labels) = batches[(warmup + i) % batches.Length];
+            step.RunProfiled(input, labels, f, b);
+            forward.Add(f);
+            backward.Add(b);
+        }
+        Console.WriteLine($"| stage | forward ms | backward ms |  (medians of {steps} profiled steps)");
+        Console.WriteLine("| --- | ---: | ---: |");
+        double totalForward = 0, totalBackward = 0;
+        for (int s = 0; s < names.Count; s++)
+        {
+            double f = Median([.. forward.Select(v => v[s])]), b = Median([.. backward.Select(v => v[s])]);
+            totalForward += f;
+            totalBackward += b;
+            Console.WriteLine(FormattableString.Invariant($"| {names[s]} | {f:0.0} | {b:0.0} |"));
+        }
+        Console.WriteLine(FormattableString.Invariant($"| total (sum of medians) | {totalForward:0.0} | {totalBackward:0.0} |"));
     }
 
     /// <summary>The median of <paramref name="values"/>.</summary>
