@@ -1,13 +1,27 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
+using SpatiallySparse.Benchmarks.Networks;
 using SpatiallySparse.Benchmarks.Support;
+using SpatiallySparse.Benchmarks.Sweep;
 
 // Examples:
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- --filter '*'
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- --filter '*Convolution*' '*FmaPeak*'
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step --workload mnist --mode sparse --steps 5
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- sweep --repeats 7 --out docs/img
 // Benchmarks run in one joined summary so the GFLOP/s column can relate every kernel to the FMA peak
-// measured in the same run.
-IConfig config = DefaultConfig.Instance
-    .AddColumn(new GflopsColumn(), new PeakFractionColumn())
-    .WithOptions(ConfigOptions.JoinSummary);
-BenchmarkSwitcher.FromAssembly(typeof(GflopsColumn).Assembly).Run(args, config);
+// measured in the same run. `step` (timed training steps, for benchmarks/peers/cpu-compare.sh) and `sweep`
+// (sparse vs dense over active fractions) are plain timers, not BenchmarkDotNet runs.
+switch (args.FirstOrDefault())
+{
+    case "step":
+        return StepTimer.Run(args[1..]);
+    case "sweep":
+        return SparsitySweep.Run(args[1..]);
+    default:
+        IConfig config = DefaultConfig.Instance
+            .AddColumn(new GflopsColumn(), new PeakFractionColumn(), new PairRateColumn())
+            .WithOptions(ConfigOptions.JoinSummary);
+        BenchmarkSwitcher.FromAssembly(typeof(GflopsColumn).Assembly).Run(args, config);
+        return 0;
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
@@ -5,30 +6,38 @@ using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Backends.Cpu.Simd;
 using SpatiallySparse.Benchmarks.Support;
 using SpatiallySparse.Geometry;
-using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Benchmarks.Kernels;
 
 /// <summary>
-/// The convolution kernel of a 3x3 layer, 64 -> 64 channels, on ~50k active sites in 2D (a filled disc,
-/// submanifold rules, ~9 pairs per site): forward (gather-GEMM-scatter) and backward (weights and input),
-/// scalar loops as the baseline, then Vector256 and Vector512 on every core.
+/// The convolution kernel (gather-GEMM-scatter) forward and backward (weights and input) on the
+/// <see cref="KernelGeometry"/> active sets: filter 3 (submanifold rules) or 2 (valid rules, stride 1), channels
+/// Cin -> Cout; scalar loops as the baseline, then Vector256 and Vector512 on every core.
 /// </summary>
 public class ConvolutionBenchmarks : IFlopCounted
 {
-    private const int Channels = 64;
-
-    // The host process asks for FLOPs once per table cell; build the geometry once to count its pairs.
-    private static readonly Lazy<int> Pairs = new(() =>
-    {
-        using Workload w = Workload.Create(Channels);
-        return w.Rules.PairCount;
-    });
-
     private Workload _w = null!;
 
+    /// <summary>Active set (see <see cref="KernelGeometry.Names"/>).</summary>
+    [ParamsSource(nameof(Geometries))]
+    public string Geometry { get; set; } = "disc2d-50k";
+
+    /// <summary>Filter side: 3 (submanifold) or 2 (valid).</summary>
+    [Params(3, 2)]
+    public int Filter { get; set; } = 3;
+
+    /// <summary>Input and output channels, "Cin->Cout".</summary>
+    [Params("1->64", "32->64", "64->64", "128->128")]
+    public string Channels { get; set; } = "64->64";
+
+    public static IEnumerable<string> Geometries => KernelGeometry.Names;
+
     [GlobalSetup]
-    public void Setup() => _w = Workload.Create(Channels);
+    public void Setup()
+    {
+        (int cin, int cout) = ParseChannels(Channels);
+        _w = new Workload(Geometry, Filter, cin, cout);
+    }
 
     [GlobalCleanup]
     public void Cleanup() => _w.Dispose();
@@ -50,8 +59,15 @@ public class ConvolutionBenchmarks : IFlopCounted
 
     public double Flops(string method, IReadOnlyDictionary<string, object> parameters)
     {
-        double forward = 2.0 * Pairs.Value * Channels * Channels;
+        (int cin, int cout) = ParseChannels((string)parameters[nameof(Channels)]);
+        double forward = 2.0 * KernelGeometry.PairCount((string)parameters[nameof(Geometry)], (int)parameters[nameof(Filter)]) * cin * cout;
         return method.StartsWith("Backward", StringComparison.Ordinal) ? 2 * forward : forward;
+    }
+
+    private static (int In, int Out) ParseChannels(string channels)
+    {
+        string[] parts = channels.Split("->");
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Geometry, features and weights of the benchmarked layer; the same on every call.</summary>
@@ -59,57 +75,26 @@ public class ConvolutionBenchmarks : IFlopCounted
     {
         private readonly Tape _tape = new(recordGradients: false);
         private readonly Dictionary<SimdLevel, CpuBackend> _backends = [];
+        private readonly SparseTensor _x;
+        private readonly RuleBook _rules;
+        private readonly FeatureMatrix _weights, _output, _gradWeights, _gradInput;
 
-        private Workload(SparseTensor x, RuleBook rules, FeatureMatrix weights, FeatureMatrix output, FeatureMatrix gradWeights, FeatureMatrix gradInput)
+        public Workload(string geometry, int filter, int cin, int cout)
         {
-            X = x;
-            Rules = rules;
-            Weights = weights;
-            Output = output;
-            GradWeights = gradWeights;
-            GradInput = gradInput;
-        }
-
-        public SparseTensor X { get; }
-
-        public RuleBook Rules { get; }
-
-        public FeatureMatrix Weights { get; }
-
-        public FeatureMatrix Output { get; }
-
-        public FeatureMatrix GradWeights { get; }
-
-        public FeatureMatrix GradInput { get; }
-
-        public static Workload Create(int channels)
-        {
-            const int Side = 256, Radius = 126;
-            Random random = new(1);
-            SparseInput input = new(1, 2, channels);
-            float[] f = new float[channels];
-            for (int i = 0; i < Side; i++)
-                for (int j = 0; j < Side; j++)
-                    if ((i - Side / 2) * (i - Side / 2) + (j - Side / 2) * (j - Side / 2) <= Radius * Radius)
-                    {
-                        for (int c = 0; c < channels; c++)
-                            f[c] = random.NextSingle() - 0.5f;
-                        input.Add(0, [i, j], f);
-                    }
-            Tape tape = new(recordGradients: false);
             CpuBackend be = CpuBackend.Shared;
-            SparseTensor x = new InputLayer(new SpatialSize(Side, Side)).Forward(input, be, tape);
-            RuleBook rules = x.Metadata.GetSubmanifoldRules(x.SpatialSize, SpatialSize.Cube(2, 3));
-            FeatureMatrix w = be.Allocate(9 * channels, channels);
-            be.Upload(Enumerable.Range(0, 9 * channels * channels).Select(_ => random.NextSingle() - 0.5f).ToArray(), w);
-            Workload workload = new(x, rules, w, be.Allocate(x.ActiveCount, channels), be.Allocate(9 * channels, channels), be.Allocate(x.ActiveCount, channels));
-            workload._tape.Own(tape);
-            return workload;
+            _x = KernelGeometry.Create(geometry, cin, be, _tape);
+            _rules = KernelGeometry.Rules(_x, filter);
+            Random random = new(2);
+            _weights = _tape.Own(be.Allocate(_rules.FilterVolume * cin, cout));
+            be.Upload(Enumerable.Range(0, _rules.FilterVolume * cin * cout).Select(_ => random.NextSingle() - 0.5f).ToArray(), _weights);
+            _output = _tape.Own(be.Allocate(_rules.OutputRows, cout));
+            _gradWeights = _tape.Own(be.Allocate(_rules.FilterVolume * cin, cout));
+            _gradInput = _tape.Own(be.Allocate(_x.ActiveCount, cin));
         }
 
-        public void Forward(SimdLevel simd) => Backend(simd).ConvolutionForward(X.Features, Weights, Rules, Output);
+        public void Forward(SimdLevel simd) => Backend(simd).ConvolutionForward(_x.Features, _weights, _rules, _output);
 
-        public void Backward(SimdLevel simd) => Backend(simd).ConvolutionBackward(X.Features, Output, Weights, Rules, GradInput, GradWeights);
+        public void Backward(SimdLevel simd) => Backend(simd).ConvolutionBackward(_x.Features, _output, _weights, _rules, _gradInput, _gradWeights);
 
         private CpuBackend Backend(SimdLevel simd)
         {
@@ -120,11 +105,9 @@ public class ConvolutionBenchmarks : IFlopCounted
 
         public void Dispose()
         {
-            Weights.Dispose();
-            Output.Dispose();
-            GradWeights.Dispose();
-            GradInput.Dispose();
             _tape.Dispose();
+            foreach (CpuBackend be in _backends.Values)
+                be.Dispose();
         }
     }
 }

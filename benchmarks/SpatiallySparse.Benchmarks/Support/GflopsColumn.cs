@@ -67,3 +67,16 @@ public sealed class PeakFractionColumn() : NumericColumn("% of FMA peak", "GFLOP
         return Format(peak is null || value is null ? null : 100 * value / peak, "%");
     }
 }
+
+/// <summary>Rulebook pairs built per second (millions) by a benchmark implementing <see cref="IPairCounted"/>.</summary>
+public sealed class PairRateColumn() : NumericColumn("Mpairs/s", "Rulebook (input, output) pairs built per second, millions", 2)
+{
+    public override string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        BenchmarkReport? report = summary[benchmarkCase];
+        if (report?.ResultStatistics is null || Activator.CreateInstance(benchmarkCase.Descriptor.Type) is not IPairCounted counted)
+            return Format(null);
+        Dictionary<string, object> parameters = benchmarkCase.Parameters.Items.ToDictionary(p => p.Name, p => p.Value);
+        return Format(counted.Pairs(benchmarkCase.Descriptor.WorkloadMethod.Name, parameters) / report.ResultStatistics.Mean * 1e3); // pairs per ns x 1e3 = Mpairs/s
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Dense;
+using SpatiallySparse.Layers;
+using SpatiallySparse.Networks;
+using SpatiallySparse.Optim;
+
+namespace SpatiallySparse.Benchmarks.Networks;
+
+/// <summary>
+/// One SGD training step (momentum 0.9) of a <see cref="StepWorkload"/>'s network, run sparsely
+/// (<see cref="DeepCNet.Create"/>, input layer and rulebooks built every step) or by the library's dense path
+/// (<see cref="DeepCNet.CreateDense"/>, the same points written into a full grid).
+/// </summary>
+public sealed class TrainingStep
+{
+    private readonly Module _net;
+    private readonly Sgd _sgd;
+    private readonly InputLayer _input;
+    private readonly ISparseBackend _backend;
+    private readonly SpatialSize _size;
+
+    /// <summary>Builds the network and its optimiser on <paramref name="backend"/>.</summary>
+    public TrainingStep(StepWorkload workload, bool dense, ISparseBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        Dense = dense;
+        _backend = backend;
+        _size = SpatialSize.Cube(2, workload.GridSide);
+        _input = new InputLayer(_size);
+        _net = (dense ? DeepCNet.CreateDense(workload.Network) : DeepCNet.Create(workload.Network)).To(backend);
+        _sgd = new Sgd(_net.Parameters(), 0.003f, momentum: 0.9f);
+    }
+
+    /// <summary>True for the dense path.</summary>
+    public bool Dense { get; }
+
+    /// <summary>
+    /// The geometry part of a sparse step alone: the input grid, then every convolution's and pooling layer's
+    /// rules in network order (what <see cref="Run"/> builds before and between its kernels). Returns the pair count
+    /// of all those rules and the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
+    /// 3 x 2 x Cin x Cout per pair).
+    /// </summary>
+    public (long Pairs, double ConvolutionFlops) BuildGeometry(SparseInput input)
+    {
+        using Tape tape = new(recordGradients: false);
+        SparseTensor x = _input.Forward(input, _backend, tape);
+        SpatialSize size = x.SpatialSize;
+        long pairs = 0;
+        double flops = 0;
+        foreach (Module layer in _net.Children)
+        {
+            (SpatialSize Filter, SpatialSize Stride)? window = layer switch
+            {
+                Convolution c => (c.FilterSize, c.Stride),
+                Pooling p => (p.PoolSize, p.Stride),
+                _ => null,
+            };
+            if (window is not { } w)
+                continue;
+            int layerPairs = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules.PairCount;
+            pairs += layerPairs;
+            if (layer is Convolution conv)
+                flops += 3 * 2.0 * layerPairs * conv.InputChannels * conv.OutputChannels;
+            size = ((SparseModule)layer).OutputSpatialSize(size);
+        }
+        return (pairs, flops);
+    }
+
+    /// <summary>Names of the stages <see cref="RunProfiled"/> times: the input, each layer, the loss, the SGD update.</summary>
+    public IReadOnlyList<string> StageNames =>
+        [Dense ? "dense input grid" : "InputLayer", .. _net.Children.Select(m => m.ToString() ?? m.GetType().Name), "loss", "SGD update"];
+
+    /// <summary>
+    /// <see cref="Run"/>, timing each stage's forward and backward work (ms) into <paramref name="forward"/> and
+    /// <paramref name="backward"/> (indexed as <see cref="StageNames"/>). Backward times come from marker closures
+    /// recorded on the tape between layers, which the tape replays in reverse.
+    /// </summary>
+    public void RunProfiled(SparseInput input, int[] labels, double[] forward, double[] backward)
+    {
+        IReadOnlyList<Module> layers = _net.Children;
+        int n = layers.Count;
+        long[] marks = new long[n + 1];
+        using Tape tape = new();
+        long t = Stopwatch.GetTimestamp();
+        Tensor x = Dense ? tape.Own(DenseFeatureMap.FromSparseInput(input, _size, _backend)) : _input.Forward(input, _backend, tape);
+        forward[0] = Lap(ref t);
+        tape.Record(() => marks[0] = Stopwatch.GetTimestamp());
+        for (int i = 0; i < n; i++)
+        {
+            x = layers[i].Forward(x, tape);
+            forward[i + 1] = Lap(ref t);
+            int k = i + 1;
+            tape.Record(() => marks[k] = Stopwatch.GetTimestamp());
+        }
+        SoftmaxCrossEntropy.Compute((DenseTensor)x, labels, tape);
+        forward[n + 1] = Lap(ref t);
+        _sgd.ZeroGrad();
+        long backwardStart = Stopwatch.GetTimestamp();
+        tape.Backward();
+        long backwardEnd = Stopwatch.GetTimestamp();
+        backward[n + 1] = Stopwatch.GetElapsedTime(backwardStart, marks[n]).TotalMilliseconds;
+        for (int i = n; i >= 1; i--)
+            backward[i] = Stopwatch.GetElapsedTime(marks[i], marks[i - 1]).TotalMilliseconds;
+        backward[0] = Stopwatch.GetElapsedTime(marks[0], backwardEnd).TotalMilliseconds;
+        t = Stopwatch.GetTimestamp();
+        _sgd.Step();
+        forward[n + 2] = Lap(ref t);
+        backward[n + 2] = 0;
+    }
+
+    private static double Lap(ref long t)
+    {
+        long now = Stopwatch.GetTimestamp();
+        double ms = Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
+        t = now;
+        return ms;
+    }
+
+    /// <summary>Forward, loss, backward and the SGD update on one batch; returns the loss.</summary>
+    public float Run(SparseInput input, int[] labels)
+    {
+        using Tape tape = new();
+        Tensor x = Dense ? tape.Own(DenseFeatureMap.FromSparseInput(input, _size, _backend)) : _input.Forward(input, _backend, tape);
+        DenseTensor logits = (DenseTensor)_net.Forward(x, tape);
+        LossResult loss = SoftmaxCrossEntropy.Compute(logits, labels, tape);
+        _sgd.ZeroGrad();
+        tape.Backward();
+        _sgd.Step();
+        return loss.Value;
+    }
+}
