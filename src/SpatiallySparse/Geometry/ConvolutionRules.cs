@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SpatiallySparse.Geometry;
 
 /// <summary>
@@ -21,56 +23,63 @@ internal static class ConvolutionRules
         return new SpatialSize(output);
     }
 
+    /// <summary>
+    /// The output grid, then the output-major neighbour table (one hash lookup per output site and tap), from
+    /// which the rulebook is laid out without sorting. All storage is pooled.
+    /// </summary>
     public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
         SparseGrid output = ActiveOutputs(input, outSize, filter, stride);
         int volume = (int)filter.Volume;
-        long[] tapOffset = TapOffsets(input.Size, filter);
-        PairCollector pairs = new(volume, output.ActiveCount);
         int dim = input.Size.Dimension;
+        Span<long> tapOffset = volume <= 256 ? stackalloc long[volume] : new long[volume];
+        TapOffsets(input.Size, filter, tapOffset);
+        int[] table = ArrayPool<int>.Shared.Rent(Math.Max(1, checked(output.ActiveCount * volume)));
         Span<int> o = stackalloc int[dim];
         ReadOnlySpan<long> outLinear = output.LinearIndexOfRow;
         ReadOnlySpan<int> outSample = output.SampleOfRow;
-        for (int row = 0; row < output.ActiveCount; row++)
+        long inVolume = input.Size.Volume;
+        for (int row = 0, i = 0; row < output.ActiveCount; row++)
         {
             outSize.Coordinate(outLinear[row], o);
-            long corner = 0;
+            long corner = outSample[row] * inVolume;
+            long local = 0;
             for (int d = 0; d < dim; d++)
-                corner = corner * input.Size[d] + (long)o[d] * stride[d];
-            for (int t = 0; t < volume; t++)
-            {
-                int inRow = input.RowOf(outSample[row], corner + tapOffset[t]);
-                if (inRow >= 0)
-                    pairs.Add(t, inRow, row);
-            }
+                local = local * input.Size[d] + (long)o[d] * stride[d];
+            corner += local;
+            for (int t = 0; t < volume; t++, i++)
+                table[i] = input.RowOfKey(corner + tapOffset[t]);
         }
-        return (output, pairs.ToRuleBook(input.ActiveCount, output.ActiveCount));
+        return (output, RuleBook.FromNeighbourTable(volume, input.ActiveCount, output.ActiveCount, table, pooled: true));
     }
 
     /// <summary>Linear offset in <paramref name="grid"/> of each filter offset, taps in row-major filter order.</summary>
-    public static long[] TapOffsets(SpatialSize grid, SpatialSize filter)
+    public static void TapOffsets(SpatialSize grid, SpatialSize filter, Span<long> offsets)
     {
-        long[] offsets = new long[filter.Volume];
-        int[] t = new int[filter.Dimension];
+        Span<int> t = stackalloc int[filter.Dimension];
         for (int tap = 0; tap < offsets.Length; tap++)
         {
             filter.Coordinate(tap, t);
             offsets[tap] = grid.LinearIndex(t);
         }
-        return offsets;
     }
 
     private static SparseGrid ActiveOutputs(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride)
     {
         int dim = input.Size.Dimension;
-        List<long> linear = new(input.ActiveCount * 2);
+        // Each input site lies in at most ceil(f/s) windows per dimension.
+        long perSite = 1;
+        for (int d = 0; d < dim; d++)
+            perSite *= (filter[d] + stride[d] - 1) / stride[d];
+        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * perSite))));
         int[] offsets = new int[input.BatchSize + 1];
-        int[] x = new int[dim], lo = new int[dim], hi = new int[dim], o = new int[dim];
+        Span<int> x = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], o = stackalloc int[dim];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
+        int count = 0;
         for (int b = 0; b < input.BatchSize; b++)
         {
-            offsets[b] = linear.Count;
+            offsets[b] = count;
             for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
             {
                 input.Size.Coordinate(inLinear[row], x);
@@ -80,23 +89,23 @@ internal static class ConvolutionRules
                     lo[d] = Math.Max(0, CeilDiv(x[d] - filter[d] + 1, stride[d]));
                     hi[d] = Math.Min(outSize[d] - 1, x[d] / stride[d]);
                 }
-                AddBox(outSize, lo, hi, o, linear);
+                count = AddBox(outSize, lo, hi, o, linear, count);
             }
         }
-        offsets[input.BatchSize] = linear.Count;
-        return SparseGrid.FromUnsorted(outSize, input.BatchSize, [.. linear], offsets);
+        offsets[input.BatchSize] = count;
+        return SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets);
     }
 
-    /// <summary>Appends the linear index of every site of the box [lo, hi] (inclusive).</summary>
-    internal static void AddBox(SpatialSize size, int[] lo, int[] hi, int[] cursor, List<long> into)
+    /// <summary>Writes the linear index of every site of the box [lo, hi] (inclusive) from <paramref name="count"/> on; returns the new count.</summary>
+    internal static int AddBox(SpatialSize size, ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, Span<int> cursor, long[] into, int count)
     {
         for (int d = 0; d < lo.Length; d++)
             if (lo[d] > hi[d])
-                return;
-        lo.CopyTo(cursor, 0);
+                return count;
+        lo.CopyTo(cursor);
         while (true)
         {
-            into.Add(size.LinearIndex(cursor));
+            into[count++] = size.LinearIndex(cursor);
             int d = lo.Length - 1;
             while (d >= 0 && cursor[d] == hi[d])
             {
@@ -104,7 +113,7 @@ internal static class ConvolutionRules
                 d--;
             }
             if (d < 0)
-                return;
+                return count;
             cursor[d]++;
         }
     }
