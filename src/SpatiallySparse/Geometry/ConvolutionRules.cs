@@ -24,34 +24,100 @@ internal static class ConvolutionRules
     }
 
     /// <summary>
-    /// The output grid, then the output-major neighbour table (one hash lookup per output site and tap), from
-    /// which the rulebook is laid out without sorting. All storage is pooled.
+    /// Grids of at most this many sites per sample, or of at most <see cref="DenseSitesPerActive"/> sites per
+    /// active site of the batch, are addressed directly (one array over a sample's sites) instead of hashed.
     /// </summary>
-    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride)
+    internal const int DenseMinimumVolume = 1 << 16;
+
+    /// <summary>See <see cref="DenseMinimumVolume"/>: the direct tables are cleared once per build, so they pay while this sparse.</summary>
+    internal const int DenseSitesPerActive = 8;
+
+    /// <summary>Whether <see cref="Build"/> addresses <paramref name="input"/> directly rather than through its hash map.</summary>
+    internal static bool UsesDirectAddressing(SparseGrid input) =>
+        input.Size.Volume <= Math.Max(DenseMinimumVolume, Math.Min((long)DenseSitesPerActive * input.ActiveCount, 1 << 24));
+
+    /// <summary>
+    /// The output grid, then the output-major neighbour table (one lookup per output site and tap), from which
+    /// the rulebook is laid out without sorting. All storage is pooled. <paramref name="direct"/> picks the
+    /// lookup (null: <see cref="UsesDirectAddressing"/>); both give the same rulebook.
+    /// </summary>
+    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
-        SparseGrid output = ActiveOutputs(input, outSize, filter, stride);
         int volume = (int)filter.Volume;
-        int dim = input.Size.Dimension;
         Span<long> tapOffset = volume <= 256 ? stackalloc long[volume] : new long[volume];
         TapOffsets(input.Size, filter, tapOffset);
+        if (direct ?? UsesDirectAddressing(input))
+            return BuildDirect(input, outSize, filter, stride, tapOffset);
+        SparseGrid output = ActiveOutputs(input, outSize, filter, stride, seen: default);
+        int dim = input.Size.Dimension;
         int[] table = ArrayPool<int>.Shared.Rent(Math.Max(1, checked(output.ActiveCount * volume)));
         Span<int> o = stackalloc int[dim];
         ReadOnlySpan<long> outLinear = output.LinearIndexOfRow;
         ReadOnlySpan<int> outSample = output.SampleOfRow;
-        long inVolume = input.Size.Volume;
         for (int row = 0, i = 0; row < output.ActiveCount; row++)
         {
-            outSize.Coordinate(outLinear[row], o);
-            long corner = outSample[row] * inVolume;
-            long local = 0;
-            for (int d = 0; d < dim; d++)
-                local = local * input.Size[d] + (long)o[d] * stride[d];
-            corner += local;
+            long corner = outSample[row] * input.Size.Volume + Corner(input.Size, outSize, stride, outLinear[row], o);
             for (int t = 0; t < volume; t++, i++)
                 table[i] = input.RowOfKey(corner + tapOffset[t]);
         }
         return (output, RuleBook.FromNeighbourTable(volume, input.ActiveCount, output.ActiveCount, table, pooled: true));
+    }
+
+    /// <summary>
+    /// <see cref="Build"/> with per-sample direct addressing: output sites are deduplicated by stamping an
+    /// array over the output grid (so only distinct sites get sorted), and each sample's input rows are written
+    /// into an array over the input grid, read once per tap, then wiped. No hash map is built.
+    /// </summary>
+    private static (SparseGrid Output, RuleBook Rules) BuildDirect(
+        SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride, ReadOnlySpan<long> tapOffset)
+    {
+        int volume = tapOffset.Length;
+        int inVolume = (int)input.Size.Volume;
+        int[] seen = ArrayPool<int>.Shared.Rent((int)outSize.Volume);
+        int[] rowAt = ArrayPool<int>.Shared.Rent(inVolume);
+        try
+        {
+            Span<int> stamps = seen.AsSpan(0, (int)outSize.Volume);
+            stamps.Fill(-1);
+            SparseGrid output = ActiveOutputs(input, outSize, filter, stride, stamps);
+            Span<int> direct = rowAt.AsSpan(0, inVolume);
+            direct.Fill(-1);
+            int[] table = ArrayPool<int>.Shared.Rent(Math.Max(1, checked(output.ActiveCount * volume)));
+            Span<int> o = stackalloc int[input.Size.Dimension];
+            ReadOnlySpan<long> inLinear = input.LinearIndexOfRow, outLinear = output.LinearIndexOfRow;
+            int i = 0;
+            for (int b = 0; b < input.BatchSize; b++)
+            {
+                for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+                    direct[(int)inLinear[r]] = r;
+                for (int row = output.SampleOffsets[b]; row < output.SampleOffsets[b + 1]; row++)
+                {
+                    // A valid window lies inside the grid: every corner + offset is a site of this sample.
+                    int corner = (int)Corner(input.Size, outSize, stride, outLinear[row], o);
+                    for (int t = 0; t < volume; t++, i++)
+                        table[i] = direct[corner + (int)tapOffset[t]];
+                }
+                for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+                    direct[(int)inLinear[r]] = -1;
+            }
+            return (output, RuleBook.FromNeighbourTable(volume, input.ActiveCount, output.ActiveCount, table, pooled: true));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(seen);
+            ArrayPool<int>.Shared.Return(rowAt);
+        }
+    }
+
+    /// <summary>Linear index in the input grid of the window corner (tap 0) of output site <paramref name="outLinear"/>.</summary>
+    private static long Corner(SpatialSize inSize, SpatialSize outSize, SpatialSize stride, long outLinear, Span<int> o)
+    {
+        outSize.Coordinate(outLinear, o);
+        long corner = 0;
+        for (int d = 0; d < o.Length; d++)
+            corner = corner * inSize[d] + (long)o[d] * stride[d];
+        return corner;
     }
 
     /// <summary>Linear offset in <paramref name="grid"/> of each filter offset, taps in row-major filter order.</summary>
@@ -65,14 +131,22 @@ internal static class ConvolutionRules
         }
     }
 
-    private static SparseGrid ActiveOutputs(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride)
+    /// <summary>
+    /// Every output site whose window holds an active input, per sample, sorted. With <paramref name="seen"/>
+    /// (one entry per output site, all -1), duplicates are dropped as they are found and each sample's distinct
+    /// sites sorted; without, every candidate is collected and duplicates go after the sort.
+    /// </summary>
+    private static SparseGrid ActiveOutputs(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride, Span<int> seen)
     {
         int dim = input.Size.Dimension;
         // Each input site lies in at most ceil(f/s) windows per dimension.
         long perSite = 1;
         for (int d = 0; d < dim; d++)
             perSite *= (filter[d] + stride[d] - 1) / stride[d];
-        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * perSite))));
+        long bound = input.ActiveCount * perSite;
+        if (!seen.IsEmpty)
+            bound = Math.Min(bound, input.BatchSize * outSize.Volume);
+        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)bound)));
         int[] offsets = new int[input.BatchSize + 1];
         Span<int> x = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], o = stackalloc int[dim];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
@@ -89,15 +163,24 @@ internal static class ConvolutionRules
                     lo[d] = Math.Max(0, CeilDiv(x[d] - filter[d] + 1, stride[d]));
                     hi[d] = Math.Min(outSize[d] - 1, x[d] / stride[d]);
                 }
-                count = AddBox(outSize, lo, hi, o, linear, count);
+                count = AddBox(outSize, lo, hi, o, linear, count, seen, b);
             }
         }
         offsets[input.BatchSize] = count;
-        return SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets);
+        if (seen.IsEmpty)
+            return SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets);
+        for (int b = 0; b < input.BatchSize; b++)
+            Array.Sort(linear, offsets[b], offsets[b + 1] - offsets[b]);
+        return new SparseGrid(outSize, input.BatchSize, linear, count, offsets, pooled: true);
     }
 
-    /// <summary>Writes the linear index of every site of the box [lo, hi] (inclusive) from <paramref name="count"/> on; returns the new count.</summary>
-    internal static int AddBox(SpatialSize size, ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, Span<int> cursor, long[] into, int count)
+    /// <summary>
+    /// Writes the linear index of every site of the box [lo, hi] (inclusive) from <paramref name="count"/> on;
+    /// returns the new count. With <paramref name="seen"/>, a site already stamped <paramref name="stamp"/> is
+    /// skipped and new ones are stamped.
+    /// </summary>
+    internal static int AddBox(SpatialSize size, ReadOnlySpan<int> lo, ReadOnlySpan<int> hi, Span<int> cursor, long[] into, int count,
+        Span<int> seen = default, int stamp = 0)
     {
         for (int d = 0; d < lo.Length; d++)
             if (lo[d] > hi[d])
@@ -105,7 +188,14 @@ internal static class ConvolutionRules
         lo.CopyTo(cursor);
         while (true)
         {
-            into[count++] = size.LinearIndex(cursor);
+            long site = size.LinearIndex(cursor);
+            if (seen.IsEmpty)
+                into[count++] = site;
+            else if (seen[(int)site] != stamp)
+            {
+                seen[(int)site] = stamp;
+                into[count++] = site;
+            }
             int d = lo.Length - 1;
             while (d >= 0 && cursor[d] == hi[d])
             {

@@ -72,10 +72,9 @@ public sealed class RuleBook
     internal static RuleBook FromNeighbourTable(int filterVolume, int inputRows, int outputRows, int[] table, bool pooled)
     {
         int[] tapStart = new int[filterVolume + 1];
-        int entries = checked(outputRows * filterVolume);
-        for (int i = 0, t = 0; i < entries; i++, t = t + 1 == filterVolume ? 0 : t + 1)
-            if (table[i] >= 0)
-                tapStart[t + 1]++;
+        for (int row = 0, i = 0; row < outputRows; row++)
+            for (int t = 1; t <= filterVolume; t++, i++)
+                tapStart[t] += table[i] >= 0 ? 1 : 0;
         for (int t = 0; t < filterVolume; t++)
             tapStart[t + 1] += tapStart[t];
         int pairs = tapStart[filterVolume];

@@ -15,7 +15,7 @@ public sealed class SparseGrid
     private readonly bool _pooled;
     private long[]? _linear;
     private int[]? _sampleOfRow;
-    private readonly SiteHashMap _map;
+    private SiteHashMap? _map;
 
     /// <summary>
     /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/>; with
@@ -32,17 +32,8 @@ public sealed class SparseGrid
         _linear = sortedLinear;
         SampleOffsets = sampleOffsets;
         _sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
-        _map = new SiteHashMap(count);
-        long volume = size.Volume;
         for (int b = 0; b < batchSize; b++)
-        {
-            long start = b * volume;
-            for (int r = sampleOffsets[b]; r < sampleOffsets[b + 1]; r++)
-            {
-                _sampleOfRow[r] = b;
-                _map.GetOrAdd(start + sortedLinear[r], r);
-            }
-        }
+            _sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
     }
 
     /// <summary>A grid that owns <paramref name="sortedLinear"/> (not pooled).</summary>
@@ -73,11 +64,7 @@ public sealed class SparseGrid
     public ReadOnlySpan<long> LinearIndexOfRow => (_linear ?? throw Released()).AsSpan(0, _count);
 
     /// <summary>Row of the site (<paramref name="sample"/>, <paramref name="linearIndex"/>), or -1 when inactive.</summary>
-    public int RowOf(int sample, long linearIndex)
-    {
-        ObjectDisposedException.ThrowIf(_linear is null, this);
-        return _map.Get(Key(sample, linearIndex));
-    }
+    public int RowOf(int sample, long linearIndex) => Map.Get(Key(sample, linearIndex));
 
     /// <summary>Row of the site at <paramref name="coordinate"/> in <paramref name="sample"/>, or -1.</summary>
     public int RowOf(int sample, ReadOnlySpan<int> coordinate) =>
@@ -93,8 +80,35 @@ public sealed class SparseGrid
 
     internal long Key(int sample, long linearIndex) => sample * Size.Volume + linearIndex;
 
-    /// <summary>Row lookup without the released check, for the rulebook builders' inner loops.</summary>
-    internal int RowOfKey(long key) => _map.Get(key);
+    /// <summary>Row of a site <see cref="Key"/>, or -1.</summary>
+    internal int RowOfKey(long key) => Map.Get(key);
+
+    /// <summary>
+    /// The hash map from site to row, built on first use: the rulebook builders address small grids directly
+    /// (<see cref="ConvolutionRules"/>), so most grids of a 2D network never need one.
+    /// </summary>
+    private SiteHashMap Map
+    {
+        get
+        {
+            SiteHashMap? map = Volatile.Read(ref _map);
+            return map ?? BuildMap();
+        }
+    }
+
+    private SiteHashMap BuildMap()
+    {
+        ReadOnlySpan<long> linear = LinearIndexOfRow;
+        ReadOnlySpan<int> sample = SampleOfRow;
+        SiteHashMap map = new(_count);
+        for (int r = 0; r < linear.Length; r++)
+            map.GetOrAdd(Key(sample[r], linear[r]), r);
+        SiteHashMap? raced = Interlocked.CompareExchange(ref _map, map, null);
+        if (raced is null)
+            return map;
+        map.Release();
+        return raced;
+    }
 
     /// <summary>Gives pooled storage back; the grid throws <see cref="ObjectDisposedException"/> on use afterwards.</summary>
     internal void Release()
@@ -105,7 +119,7 @@ public sealed class SparseGrid
             return;
         _linear = null;
         _sampleOfRow = null;
-        _map.Release();
+        Interlocked.Exchange(ref _map, null)?.Release();
         ArrayPool<int>.Shared.Return(sampleOfRow);
         if (_pooled)
             ArrayPool<long>.Shared.Return(linear);

@@ -134,6 +134,33 @@ public sealed class GeometryStorageTests
         }
     }
 
+    [TestCaseSource(nameof(Shapes))]
+    public void DirectAddressingAndHashingBuildTheSameRules(int[] extent, int filter, int stride)
+    {
+        SpatialSize size = new(extent);
+        SpatialSize f = SpatialSize.Cube(size.Dimension, filter), s = SpatialSize.Cube(size.Dimension, stride);
+        List<(int, int[])> sites = RandomSites(new Random(extent.Sum() + filter), 6, size, 80);
+        using Tape tape = new();
+        SparseTensor x = Input(tape, size, 6, sites);
+        Assert.That(ConvolutionRules.UsesDirectAddressing(x.Grid), Is.True, "small grids take the direct path by default");
+        (SparseGrid hashedGrid, RuleBook hashed) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
+        (SparseGrid directGrid, RuleBook direct) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
+        Assert.That(directGrid.LinearIndexOfRow.ToArray(), Is.EqualTo(hashedGrid.LinearIndexOfRow.ToArray()));
+        Assert.That(directGrid.SampleOffsets, Is.EqualTo(hashedGrid.SampleOffsets));
+        Assert.That(direct.NeighbourTable.ToArray(), Is.EqualTo(hashed.NeighbourTable.ToArray()));
+        for (int t = 0; t < direct.FilterVolume; t++)
+        {
+            Assert.That(direct.InputRowsOf(t).ToArray(), Is.EqualTo(hashed.InputRowsOf(t).ToArray()), $"tap {t}");
+            Assert.That(direct.OutputRowsOf(t).ToArray(), Is.EqualTo(hashed.OutputRowsOf(t).ToArray()), $"tap {t}");
+        }
+        // The hashed output grid still answers lookups, through the map it builds on first use.
+        int row = directGrid.ActiveCount / 2;
+        Assert.That(directGrid.RowOf(directGrid.SampleOfRow[row], directGrid.LinearIndexOfRow[row]), Is.EqualTo(row));
+        using Tape other = new();
+        SparseTensor lonely = Input(other, new SpatialSize(4096, 4096), 1, [(0, [7, 9])]);
+        Assert.That(ConvolutionRules.UsesDirectAddressing(lonely.Grid), Is.False, "one site on a huge grid is hashed");
+    }
+
     [Test]
     public void DisposedGeometryRefusesToBeRead()
     {
