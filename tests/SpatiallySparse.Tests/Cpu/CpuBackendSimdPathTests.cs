@@ -1,7 +1,10 @@
 using NUnit.Framework;
+using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Backends.Cpu.Simd;
+using SpatiallySparse.Geometry;
+using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Tests.Cpu;
 
@@ -28,6 +31,47 @@ public sealed class CpuBackendSimdPathTests
             for (int i = 0; i < n; i++)
                 Assert.That(ys[i], Is.EqualTo(x[i] > 0 ? x[i] : 0.25f * x[i]), $"scalar forward at {i}");
         }
+    }
+
+    [Test]
+    public void MaxPoolBackwardMatchesScalarAtEveryWidth([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool includeGround)
+    {
+        CpuBackend scalar = new(1, SimdLevel.Scalar), simd = new(1, level);
+        using Tape tape = new();
+        SparseInput points = new(2, 2, 1);
+        Random random = new(3);
+        for (int b = 0; b < 2; b++)
+            foreach (int site in Enumerable.Range(0, 64).Where(_ => random.Next(3) > 0))
+                points.Add(b, [site / 8, site % 8], 1f);
+        SparseTensor grid = new InputLayer(new SpatialSize(8, 8)).Forward(points, scalar, tape);
+        (SparseGrid outGrid, RuleBook rules) = grid.Metadata.GetConvolutionRules(grid.SpatialSize, SpatialSize.Cube(2, 3), SpatialSize.Cube(2, 1));
+        for (int c = 1; c <= 40; c++)
+        {
+            // Values from a small set, so windows tie and the ground state often wins.
+            float[] x = [.. Enumerable.Range(0, grid.ActiveCount * c).Select(_ => random.Next(4) * 0.5f - 0.5f)];
+            float[] g = [.. Enumerable.Range(0, 2 * c).Select(_ => random.Next(4) * 0.5f - 0.5f)];
+            float[] dy = [.. Enumerable.Range(0, outGrid.ActiveCount * c).Select(_ => random.NextSingle() - 0.5f)];
+            (float[] dxs, float[] dgs) = MaxPoolGradients(scalar, rules, outGrid, includeGround, x, g, dy, c);
+            (float[] dxv, float[] dgv) = MaxPoolGradients(simd, rules, outGrid, includeGround, x, g, dy, c);
+            Assert.That(dxv, Is.EqualTo(dxs), $"input gradient, {c} channels");
+            Assert.That(dgv, Is.EqualTo(dgs), $"ground gradient, {c} channels");
+            if (includeGround)
+                Assert.That(dxs.Sum(v => (double)v - 0.25) + dgs.Sum(), Is.EqualTo(dy.Sum()).Within(1e-3), "every gradient goes somewhere");
+        }
+    }
+
+    private static (float[] GradInput, float[] GradGround) MaxPoolGradients(CpuBackend be, RuleBook rules, SparseGrid outGrid, bool includeGround,
+        float[] x, float[] g, float[] dy, int c)
+    {
+        using FeatureMatrix xm = be.Allocate(rules.InputRows, c), gm = be.Allocate(2, c), y = be.Allocate(rules.OutputRows, c), dym = be.Allocate(rules.OutputRows, c);
+        using FeatureMatrix dx = be.Allocate(rules.InputRows, c), dg = be.Allocate(2, c);
+        be.Upload(x, xm);
+        be.Upload(g, gm);
+        be.Upload(dy, dym);
+        be.Fill(dx, 0.25f);
+        be.MaxPoolForward(xm, gm, rules, outGrid, includeGround, y);
+        be.MaxPoolBackward(xm, gm, rules, outGrid, includeGround, y, dym, dx, dg);
+        return (dx.ToArray(), dg.ToArray());
     }
 
     private static (float[] Y, float[] GradX) Run(CpuBackend be, float[] x, float[] g)
