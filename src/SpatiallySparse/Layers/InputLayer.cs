@@ -73,6 +73,7 @@ public sealed class InputLayer
             FeatureMatrix f = backend.Allocate(owned.ActiveCount, c);
             backend.Upload(features.AsSpan(0, owned.ActiveCount * c), f);
             SparseTensor x = tape.Own(new SparseTensor(metadata, owned, f, backend.Allocate(input.BatchSize, c), groundIsZero: true));
+            x.NeedsGradient = input.RequiresGradient;
             if (input.RequiresGradient)
                 RecordPointGradient(tape, input, x, rowOfPoint, weightOfPoint);
             return x;
