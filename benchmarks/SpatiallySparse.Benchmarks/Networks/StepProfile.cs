@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
@@ -16,10 +17,12 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// batch (rasterising points), geometry (input layer, every rulebook and its transposed and pooling views),
 /// forward (+ loss), backward (zero grad + tape), optimiser, and freeing the tape. Allocation is
 /// GC.GetTotalAllocatedBytes(true) around each phase, all threads together. Not a BenchmarkDotNet suite: it
-/// runs one process, warms up, then reports the median of the measured steps.
+/// runs one process, warms up, then reports the median of the measured steps. On a loaded machine compare
+/// the CPU time column (getrusage: every thread of the process, including the runtime's own) rather than
+/// wall time, and alternate before/after runs.
 /// <code>
 /// dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-profile [--k 60,20] [--l 5]
-///     [--steps 20] [--warmup 5] [--threads 0] [--data shared/data/mnist]
+///     [--steps 20] [--warmup 10] [--threads 0] [--data shared/data/mnist]
 /// </code>
 /// </summary>
 internal static class StepProfile
@@ -31,7 +34,7 @@ internal static class StepProfile
 
     public static void Run(string[] args)
     {
-        int l = IntOption(args, "--l", 5), steps = IntOption(args, "--steps", 20), warmup = IntOption(args, "--warmup", 5);
+        int l = IntOption(args, "--l", 5), steps = IntOption(args, "--steps", 20), warmup = IntOption(args, "--warmup", 10);
         int threads = IntOption(args, "--threads", 0);
         int[] ks = [.. Option(args, "--k", "60,20").Split(',').Select(int.Parse)];
         string data = Option(args, "--data", FindData());
@@ -53,71 +56,85 @@ internal static class StepProfile
         int imageCount = images.Length / 784;
         int[] labels = new int[Batch];
         double[][] seconds = [.. Phases.Select(_ => new double[steps])];
+        double[][] cpuSeconds = [.. Phases.Select(_ => new double[steps])];
         long[][] bytes = [.. Phases.Select(_ => new long[steps])];
-        double[] stepSeconds = new double[steps];
+        double[] stepSeconds = new double[steps], stepCpu = new double[steps];
         long activeSites = 0;
         for (int s = -warmup; s < steps; s++)
         {
             long[] t = new long[Phases.Length + 1];
             long[] a = new long[Phases.Length + 1];
-            Mark(t, a, 0);
-            SparseInput batch = new(Batch, 2, 1);
+            double[] cpu = new double[Phases.Length + 1];
+            Mark(t, a, cpu, 0);
+            SparseInput batch = new(Batch, 2, 1);  // a new one, so the tool also runs against older versions (the sample reuses one)
             for (int b = 0; b < Batch; b++)
             {
                 int index = random.Next(imageCount);
                 labels[b] = index % 10;  // labels do not change the work; no need to read them
                 Rasterize(images.AsSpan(index * 784, 784), side, batch, b, random);
             }
-            Mark(t, a, 1);
+            Mark(t, a, cpu, 1);
             Tape tape = new();
             SparseTensor x = inputLayer.Forward(batch, backend, tape);
             BuildGeometry(net, x);
-            Mark(t, a, 2);
+            Mark(t, a, cpu, 2);
             DenseTensor logits = (DenseTensor)net.Forward(x, tape);
             SoftmaxCrossEntropy.Compute(logits, labels, tape);
-            Mark(t, a, 3);
+            Mark(t, a, cpu, 3);
             sgd.ZeroGrad();
             tape.Backward();
-            Mark(t, a, 4);
+            Mark(t, a, cpu, 4);
             sgd.Step();
-            Mark(t, a, 5);
+            Mark(t, a, cpu, 5);
             tape.Dispose();
-            Mark(t, a, 6);
+            Mark(t, a, cpu, 6);
             if (s < 0)
                 continue;
             activeSites += x.ActiveCount;
             for (int p = 0; p < Phases.Length; p++)
             {
                 seconds[p][s] = Stopwatch.GetElapsedTime(t[p], t[p + 1]).TotalSeconds;
+                cpuSeconds[p][s] = cpu[p + 1] - cpu[p];
                 bytes[p][s] = a[p + 1] - a[p];
             }
             stepSeconds[s] = Stopwatch.GetElapsedTime(t[1], t[Phases.Length]).TotalSeconds;
+            stepCpu[s] = cpu[Phases.Length] - cpu[1];
         }
 
         Console.WriteLine();
         Console.WriteLine($"DeepCNet({l}, {k}), batch {Batch}, {backend.Name}, {steps} steps after {warmup} warm-up, {activeSites / steps / (double)Batch:0} active input sites per sample");
-        Console.WriteLine($"{"phase",-12}{"median ms",12}{"mean ms",10}{"min ms",10}{"alloc/step",14}");
+        Console.WriteLine($"{"phase",-12}{"median ms",12}{"mean ms",10}{"min ms",10}{"cpu ms",10}{"alloc/step",14}");
         for (int p = 0; p < Phases.Length; p++)
-            Console.WriteLine($"{Phases[p],-12}{Median(seconds[p]) * 1e3,12:0.0}{seconds[p].Average() * 1e3,10:0.0}{seconds[p].Min() * 1e3,10:0.0}{Bytes(bytes[p].Average()),14}");
+            Console.WriteLine($"{Phases[p],-12}{Median(seconds[p]) * 1e3,12:0.0}{seconds[p].Average() * 1e3,10:0.0}{seconds[p].Min() * 1e3,10:0.0}{Median(cpuSeconds[p]) * 1e3,10:0.0}{Bytes(bytes[p].Average()),14}");
         long libraryBytes = 0;
         for (int p = 1; p < Phases.Length; p++)
             libraryBytes += (long)bytes[p].Average();
-        Console.WriteLine($"{"step*",-12}{Median(stepSeconds) * 1e3,12:0.0}{stepSeconds.Average() * 1e3,10:0.0}{stepSeconds.Min() * 1e3,10:0.0}{Bytes(libraryBytes),14}");
-        Console.WriteLine($"* library step = geometry + forward + backward + optimiser + free (batch rasterising excluded); {Batch / Median(stepSeconds):0} img/s");
+        Console.WriteLine($"{"step*",-12}{Median(stepSeconds) * 1e3,12:0.0}{stepSeconds.Average() * 1e3,10:0.0}{stepSeconds.Min() * 1e3,10:0.0}{Median(stepCpu) * 1e3,10:0.0}{Bytes(libraryBytes),14}");
+        Console.WriteLine($"* library step = geometry + forward + backward + optimiser + free (batch rasterising excluded); {Batch / Median(stepSeconds):0} img/s (median), {Batch / stepSeconds.Min():0} img/s (best step); cpu ms = median CPU time of the process over the phase, all threads");
     }
 
-    /// <summary>Builds every rulebook the network will ask for (and the lazily built views), so forward times the arithmetic only.</summary>
+    /// <summary>
+    /// Builds every rulebook the network will ask for, and the views that forward and backward will build
+    /// lazily (pooling's neighbour table, the transposed rules of every convolution whose input gets a
+    /// gradient, i.e. all but the first), so the forward and backward phases time the arithmetic only.
+    /// </summary>
     private static void BuildGeometry(Sequential net, SparseTensor x)
     {
         SpatialSize size = x.SpatialSize;
+        bool first = true;
         foreach (Module m in net.Children)
         {
             if (m is Convolution c)
-                _ = x.Metadata.GetConvolutionRules(size, c.FilterSize, c.Stride).Rules.Transposed;
+            {
+                RuleBook rules = x.Metadata.GetConvolutionRules(size, c.FilterSize, c.Stride).Rules;
+                if (!first)
+                    _ = rules.Transposed;
+            }
             else if (m is Pooling p)
                 _ = x.Metadata.GetConvolutionRules(size, p.PoolSize, p.Stride).Rules.NeighbourTable;
             if (m is SparseModule sparse)
                 size = sparse.OutputSpatialSize(size);
+            first = false;
         }
     }
 
@@ -148,10 +165,33 @@ internal static class StepProfile
         }
     }
 
-    private static void Mark(long[] t, long[] a, int i)
+    private static void Mark(long[] t, long[] a, double[] cpu, int i)
     {
         a[i] = GC.GetTotalAllocatedBytes(precise: true);
+        cpu[i] = CpuSeconds();
         t[i] = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>User + system CPU time of the process: microseconds from getrusage on Linux, else the runtime's figure.</summary>
+    private static double CpuSeconds()
+    {
+        if (OperatingSystem.IsLinux() && GetRUsage(0, out RUsage usage) == 0)
+            return usage.UserSeconds + usage.UserMicroseconds * 1e-6 + usage.SystemSeconds + usage.SystemMicroseconds * 1e-6;
+        return Environment.CpuUsage.TotalTime.TotalSeconds;
+    }
+
+    [DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRUsage(int who, out RUsage usage);
+
+    /// <summary>The start of struct rusage (x86-64 / arm64 Linux): two timevals, then counters this tool ignores.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        private unsafe fixed long _rest[14];
     }
 
     private static byte[] ReadImages(string path)
