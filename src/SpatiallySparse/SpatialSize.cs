@@ -10,6 +10,7 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
     public const int MaxDimension = 8;
 
     private readonly int[] _extent;
+    private readonly Geometry.FastDivisor[] _divisors;
 
     /// <summary>Creates a size from its extent per dimension; every extent must be positive.</summary>
     public SpatialSize(params int[] extent)
@@ -25,6 +26,7 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
             volume = checked(volume * extent[d]);
         }
         _extent = (int[])extent.Clone();
+        _divisors = [.. _extent.Select(e => new Geometry.FastDivisor(e))];
         Volume = volume;
     }
 
@@ -71,14 +73,14 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
     /// <summary>Inverse of <see cref="LinearIndex"/>.</summary>
     public void Coordinate(long linearIndex, Span<int> coordinate)
     {
-        if ((ulong)linearIndex <= int.MaxValue)
+        if ((ulong)linearIndex <= uint.MaxValue)
         {
-            // 32-bit division is several times cheaper than 64-bit, and the geometry builders call this per site.
-            int index = (int)linearIndex;
+            // Divisions by multiplication: the geometry builders call this for every site of a batch.
+            uint index = (uint)linearIndex;
             for (int d = _extent.Length - 1; d >= 0; d--)
             {
-                int quotient = index / _extent[d];
-                coordinate[d] = index - quotient * _extent[d];
+                uint quotient = _divisors[d].Divide(index);
+                coordinate[d] = (int)(index - quotient * (uint)_extent[d]);
                 index = quotient;
             }
             return;

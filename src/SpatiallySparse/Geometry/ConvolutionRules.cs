@@ -132,9 +132,11 @@ internal static class ConvolutionRules
     }
 
     /// <summary>
-    /// Every output site whose window holds an active input, per sample, sorted. With <paramref name="seen"/>
-    /// (one entry per output site, all -1), duplicates are dropped as they are found and each sample's distinct
-    /// sites sorted; without, every candidate is collected and duplicates go after the sort.
+    /// Every output site whose window holds an active input, per sample, in increasing linear order. With
+    /// <paramref name="seen"/> (one entry per output site, all -1), duplicates are dropped as they are found, and
+    /// a sample's distinct sites are then read off its bounding box in order when the box is not much larger
+    /// than the set (digits, strokes, surfaces), else sorted. Without, every candidate is collected and sorted,
+    /// and duplicates dropped after the sort.
     /// </summary>
     private static SparseGrid ActiveOutputs(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride, Span<int> seen)
     {
@@ -149,29 +151,84 @@ internal static class ConvolutionRules
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)bound)));
         int[] offsets = new int[input.BatchSize + 1];
         Span<int> x = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], o = stackalloc int[dim];
+        Span<int> boxLo = stackalloc int[dim], boxHi = stackalloc int[dim];
+        Span<FastDivisor> strideDivisor = stackalloc FastDivisor[dim];
+        for (int d = 0; d < dim; d++)
+            strideDivisor[d] = new FastDivisor(stride[d]);
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
         int count = 0;
         for (int b = 0; b < input.BatchSize; b++)
         {
             offsets[b] = count;
+            boxLo.Fill(int.MaxValue);
+            boxHi.Fill(-1);
             for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
             {
                 input.Size.Coordinate(inLinear[row], x);
+                bool empty = false;
                 for (int d = 0; d < dim; d++)
                 {
-                    // o*s <= x <= o*s + f - 1  =>  ceil((x - f + 1) / s) <= o <= floor(x / s)
-                    lo[d] = Math.Max(0, CeilDiv(x[d] - filter[d] + 1, stride[d]));
-                    hi[d] = Math.Min(outSize[d] - 1, x[d] / stride[d]);
+                    // o*s <= x <= o*s + f - 1  =>  ceil((x - f + 1) / s) = floor((x - f + s) / s) <= o <= floor(x / s)
+                    int first = x[d] - filter[d] + stride[d];
+                    lo[d] = first <= 0 ? 0 : (int)strideDivisor[d].Divide((uint)first);
+                    hi[d] = Math.Min(outSize[d] - 1, (int)strideDivisor[d].Divide((uint)x[d]));
+                    empty |= lo[d] > hi[d];
+                    boxLo[d] = Math.Min(boxLo[d], lo[d]);
+                    boxHi[d] = Math.Max(boxHi[d], hi[d]);
                 }
-                count = AddBox(outSize, lo, hi, o, linear, count, seen, b);
+                if (!empty)
+                    count = AddBox(outSize, lo, hi, o, linear, count, seen, b);
             }
+            if (!seen.IsEmpty)
+                OrderSample(outSize, linear, offsets[b], count, seen, b, boxLo, boxHi, o);
         }
         offsets[input.BatchSize] = count;
-        if (seen.IsEmpty)
-            return SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets);
-        for (int b = 0; b < input.BatchSize; b++)
-            Array.Sort(linear, offsets[b], offsets[b + 1] - offsets[b]);
-        return new SparseGrid(outSize, input.BatchSize, linear, count, offsets, pooled: true);
+        return seen.IsEmpty
+            ? SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets)
+            : new SparseGrid(outSize, input.BatchSize, linear, count, offsets, pooled: true);
+    }
+
+    /// <summary>
+    /// Puts the distinct sites linear[start..end) of sample <paramref name="stamp"/> in increasing order: by
+    /// scanning their bounding box [boxLo, boxHi] row by row for sites stamped in <paramref name="seen"/> when
+    /// the box is small enough, else by sorting.
+    /// </summary>
+    private static void OrderSample(SpatialSize size, long[] linear, int start, int end, Span<int> seen, int stamp,
+        ReadOnlySpan<int> boxLo, ReadOnlySpan<int> boxHi, Span<int> cursor)
+    {
+        int n = end - start;
+        if (n <= 1)
+            return;
+        int dim = boxLo.Length, last = dim - 1;
+        long boxVolume = 1;
+        for (int d = 0; d < dim; d++)
+            boxVolume *= boxHi[d] - boxLo[d] + 1;
+        if (boxVolume > 16L * n)
+        {
+            Array.Sort(linear, start, n);
+            return;
+        }
+        boxLo.CopyTo(cursor);
+        int width = boxHi[last] - boxLo[last] + 1;
+        int write = start;
+        while (true)
+        {
+            int rowStart = (int)size.LinearIndex(cursor);
+            for (int k = rowStart; k < rowStart + width; k++)
+                if (seen[k] == stamp)
+                    linear[write++] = k;
+            int d = last - 1;
+            while (d >= 0 && cursor[d] == boxHi[d])
+            {
+                cursor[d] = boxLo[d];
+                d--;
+            }
+            if (d < 0)
+                break;
+            cursor[d]++;
+        }
+        if (write != end)
+            throw new InvalidOperationException($"Bounding-box scan found {write - start} sites, expected {n}.");
     }
 
     /// <summary>
@@ -207,6 +264,4 @@ internal static class ConvolutionRules
             cursor[d]++;
         }
     }
-
-    private static int CeilDiv(int a, int b) => a >= 0 ? (a + b - 1) / b : -(-a / b);
 }

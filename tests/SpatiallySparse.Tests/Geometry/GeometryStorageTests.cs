@@ -15,7 +15,7 @@ namespace SpatiallySparse.Tests.Geometry;
 public sealed class GeometryStorageTests
 {
     /// <summary>(sample, coordinate) sites of a random batch: blobs, so windows are partly active.</summary>
-    private static List<(int Sample, int[] Site)> RandomSites(Random random, int batch, SpatialSize size, int perSample)
+    private static List<(int Sample, int[] Site)> RandomSites(Random random, int batch, SpatialSize size, int perSample, bool scattered = false)
     {
         List<(int, int[])> sites = [];
         for (int b = 0; b < batch; b++)
@@ -27,7 +27,7 @@ public sealed class GeometryStorageTests
             for (int i = 0; i < perSample * 4 && seen.Count < perSample; i++)
             {
                 for (int d = 0; d < x.Length; d++)
-                    x[d] = Math.Clamp(x[d] + random.Next(-1, 2), 0, size[d] - 1);
+                    x[d] = scattered ? random.Next(size[d]) : Math.Clamp(x[d] + random.Next(-1, 2), 0, size[d] - 1);
                 if (seen.Add(size.LinearIndex(x)))
                     sites.Add((b, (int[])x.Clone()));
             }
@@ -132,6 +132,17 @@ public sealed class GeometryStorageTests
                 AssertMatchesReference(x, sites, f, s, $"round {round}, {sites.Count} sites");
             }
         }
+    }
+
+    [TestCaseSource(nameof(Shapes))]
+    public void ScatteredSitesMatchTheReference(int[] extent, int filter, int stride)
+    {
+        // Few sites spread over the grid: bounding boxes much larger than the sets, so sites get sorted, not scanned.
+        SpatialSize size = new(extent);
+        List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 7 + stride), 4, size, 6, scattered: true);
+        using Tape tape = new();
+        SparseTensor x = Input(tape, size, 4, sites);
+        AssertMatchesReference(x, sites, SpatialSize.Cube(size.Dimension, filter), SpatialSize.Cube(size.Dimension, stride), "scattered");
     }
 
     [TestCaseSource(nameof(Shapes))]
