@@ -60,6 +60,40 @@ public sealed class CpuBackendSimdPathTests
         }
     }
 
+    [Test]
+    public void MaxPoolForwardMatchesScalarAtEveryWidthIncludingNaNAndSignedZeros([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool includeGround)
+    {
+        CpuBackend scalar = new(1, SimdLevel.Scalar), simd = new(1, level);
+        using Tape tape = new();
+        SparseInput points = new(2, 2, 1);
+        Random random = new(8);
+        for (int b = 0; b < 2; b++)
+            foreach (int site in Enumerable.Range(0, 64).Where(_ => random.Next(3) > 0))
+                points.Add(b, [site / 8, site % 8], 1f);
+        SparseTensor grid = new InputLayer(new SpatialSize(8, 8)).Forward(points, scalar, tape);
+        (SparseGrid outGrid, RuleBook rules) = grid.Metadata.GetConvolutionRules(grid.SpatialSize, SpatialSize.Cube(2, 3), SpatialSize.Cube(2, 1));
+        float[] special = [0f, -0f, float.NaN, 1f, -1f, 0.5f];
+        for (int c = 1; c <= 40; c++)
+        {
+            float[] x = [.. Enumerable.Range(0, grid.ActiveCount * c).Select(_ => special[random.Next(special.Length)])];
+            float[] g = [.. Enumerable.Range(0, 2 * c).Select(_ => special[random.Next(special.Length)])];
+            float[] ys = MaxPoolOutput(scalar, rules, outGrid, includeGround, x, g, c);
+            float[] yv = MaxPoolOutput(simd, rules, outGrid, includeGround, x, g, c);
+            Assert.That(yv.Select(BitConverter.SingleToInt32Bits).Select(b => float.IsNaN(BitConverter.Int32BitsToSingle(b)) ? int.MinValue : b),
+                Is.EqualTo(ys.Select(BitConverter.SingleToInt32Bits).Select(b => float.IsNaN(BitConverter.Int32BitsToSingle(b)) ? int.MinValue : b)),
+                $"{c} channels: same values, same zero signs, NaN where the scalar path has NaN");
+        }
+    }
+
+    private static float[] MaxPoolOutput(CpuBackend be, RuleBook rules, SparseGrid outGrid, bool includeGround, float[] x, float[] g, int c)
+    {
+        using FeatureMatrix xm = be.Allocate(rules.InputRows, c), gm = be.Allocate(2, c), y = be.Allocate(rules.OutputRows, c);
+        be.Upload(x, xm);
+        be.Upload(g, gm);
+        be.MaxPoolForward(xm, gm, rules, outGrid, includeGround, y);
+        return y.ToArray();
+    }
+
     private static (float[] GradInput, float[] GradGround) MaxPoolGradients(CpuBackend be, RuleBook rules, SparseGrid outGrid, bool includeGround,
         float[] x, float[] g, float[] dy, int c)
     {

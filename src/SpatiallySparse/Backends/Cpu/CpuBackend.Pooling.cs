@@ -21,6 +21,11 @@ public sealed partial class CpuBackend
         {
             Span<float> yo = y.Slice(o * c, c);
             ReadOnlySpan<int> window = table.Slice(o * taps, taps);
+            if (Simd != SimdLevel.Scalar)
+            {
+                MaxPoolForwardRow(x, g, window, c, includeGround ? outputSample[o] * c : -1, yo, Simd);
+                continue;
+            }
             bool full = true, first = true;
             foreach (int i in window)
             {
@@ -37,6 +42,66 @@ public sealed partial class CpuBackend
             }
             if (includeGround && !full)
                 TensorPrimitives.Max(yo, g.Slice(outputSample[o] * c, c), yo);
+        }
+    }
+
+    /// <summary>
+    /// One output row: the maximum over the window's active inputs and, for a partial window, the ground state at
+    /// <paramref name="groundOffset"/> (-1: none), kept in registers across the window's taps. Vector Max and
+    /// Math.Max follow IEEE 754 maximum (NaN wins, +0 &gt; -0), like the scalar path's TensorPrimitives.Max.
+    /// </summary>
+    private static void MaxPoolForwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<int> window, int c, int groundOffset,
+        Span<float> yo, SimdLevel simd)
+    {
+        int firstTap = -1;
+        bool full = true;
+        for (int t = 0; t < window.Length; t++)
+        {
+            if (window[t] < 0)
+                full = false;
+            else if (firstTap < 0)
+                firstTap = t;
+        }
+        if (firstTap < 0)
+            throw new InvalidOperationException("A pooling window has no active input.");
+        if (full)
+            groundOffset = -1;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float yr = ref MemoryMarshal.GetReference(yo);
+        int j = 0;
+        if (simd == SimdLevel.Vector512)
+        {
+            for (; j + 16 <= c; j += 16)
+            {
+                Vector512<float> m = Vector512.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
+                for (int t = firstTap + 1; t < window.Length; t++)
+                    if (window[t] >= 0)
+                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
+                if (groundOffset >= 0)
+                    m = Vector512.Max(m, Vector512.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
+                m.StoreUnsafe(ref yr, (nuint)j);
+            }
+        }
+        for (; j + 8 <= c; j += 8)
+        {
+            Vector256<float> m = Vector256.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
+            for (int t = firstTap + 1; t < window.Length; t++)
+                if (window[t] >= 0)
+                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
+            if (groundOffset >= 0)
+                m = Vector256.Max(m, Vector256.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
+            m.StoreUnsafe(ref yr, (nuint)j);
+        }
+        for (; j < c; j++)
+        {
+            float m = x[window[firstTap] * c + j];
+            for (int t = firstTap + 1; t < window.Length; t++)
+                if (window[t] >= 0)
+                    m = Math.Max(m, x[window[t] * c + j]);
+            if (groundOffset >= 0)
+                m = Math.Max(m, g[groundOffset + j]);
+            yo[j] = m;
         }
     }
 
