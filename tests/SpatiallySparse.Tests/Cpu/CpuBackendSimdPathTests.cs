@@ -94,6 +94,33 @@ public sealed class CpuBackendSimdPathTests
         return y.ToArray();
     }
 
+    [Test]
+    public void SgdStepMatchesScalarAtEveryLength([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool nesterov)
+    {
+        CpuBackend scalar = new(1, SimdLevel.Scalar), simd = new(1, level);
+        Random random = new(2);
+        for (int n = 1; n <= 70; n++)
+        {
+            float[] w = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f)];
+            float[] g = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f)];
+            float[] v = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f)];
+            (float[] ws, float[] vs) = Step(scalar, w, g, v, nesterov);
+            (float[] wv, float[] vv) = Step(simd, w, g, v, nesterov);
+            Assert.That(wv, Is.EqualTo(ws), $"values, length {n}");
+            Assert.That(vv, Is.EqualTo(vs), $"velocities, length {n}");
+        }
+    }
+
+    private static (float[] Values, float[] Velocities) Step(CpuBackend be, float[] w, float[] g, float[] v, bool nesterov)
+    {
+        using FeatureMatrix wm = be.Allocate(1, w.Length), gm = be.Allocate(1, w.Length), vm = be.Allocate(1, w.Length);
+        be.Upload(w, wm);
+        be.Upload(g, gm);
+        be.Upload(v, vm);
+        be.SgdStep(wm, gm, vm, 0.03f, 0.9f, 1e-4f, nesterov);
+        return (wm.ToArray(), vm.ToArray());
+    }
+
     private static (float[] GradInput, float[] GradGround) MaxPoolGradients(CpuBackend be, RuleBook rules, SparseGrid outGrid, bool includeGround,
         float[] x, float[] g, float[] dy, int c)
     {
