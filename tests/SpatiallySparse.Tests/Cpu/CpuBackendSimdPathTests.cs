@@ -121,6 +121,40 @@ public sealed class CpuBackendSimdPathTests
         return (wm.ToArray(), vm.ToArray());
     }
 
+    [Test]
+    public void PerSampleBroadcastsAndSumsMatchScalarAtEveryWidth([ValueSource(nameof(Levels))] SimdLevel level)
+    {
+        CpuBackend scalar = new(1, SimdLevel.Scalar), simd = new(1, level);
+        using Tape tape = new();
+        SparseInput points = new(3, 2, 1);
+        Random random = new(12);
+        foreach (int b in (int[])[0, 0, 0, 1, 2, 2, 2, 2, 2])
+            points.Add(b, [random.Next(16), random.Next(16)], 1f);
+        SparseTensor grid = new InputLayer(new SpatialSize(16, 16), DuplicateMode.Sum).Forward(points, scalar, tape);
+        for (int c = 1; c <= 40; c++)
+        {
+            float[] rows = [.. Enumerable.Range(0, grid.ActiveCount * c).Select(_ => random.NextSingle() - 0.5f)];
+            float[] perSample = [.. Enumerable.Range(0, 3 * c).Select(_ => random.NextSingle() - 0.5f)];
+            float[][] expected = BySample(scalar, grid, rows, perSample, c), actual = BySample(simd, grid, rows, perSample, c);
+            for (int k = 0; k < expected.Length; k++)
+                Assert.That(actual[k], Is.EqualTo(expected[k]), $"result {k}, {c} channels");
+        }
+    }
+
+    private static float[][] BySample(CpuBackend be, SparseTensor x, float[] rows, float[] perSample, int c)
+    {
+        using FeatureMatrix r = be.Allocate(x.ActiveCount, c), p = be.Allocate(3, c), sums = be.Allocate(3, c), mean = be.Allocate(3, c), row = be.Allocate(1, c);
+        be.Upload(rows, r);
+        be.Upload(perSample, p);
+        be.Upload(perSample, sums);
+        be.AddBySample(p, x.Grid, r, -0.75f);
+        be.SumBySample(r, x.Grid, sums, 1.5f);
+        be.MeanBySample(r, x.Grid, mean);
+        be.AddRowVector(row, r);
+        be.SumRows(r, row, 2f);
+        return [r.ToArray(), sums.ToArray(), mean.ToArray(), row.ToArray()];
+    }
+
     private static (float[] GradInput, float[] GradGround) MaxPoolGradients(CpuBackend be, RuleBook rules, SparseGrid outGrid, bool includeGround,
         float[] x, float[] g, float[] dy, int c)
     {
