@@ -176,8 +176,11 @@ internal static class ConvolutionRules
                     boxLo[d] = Math.Min(boxLo[d], lo[d]);
                     boxHi[d] = Math.Max(boxHi[d], hi[d]);
                 }
-                if (!empty)
-                    count = AddBox(outSize, lo, hi, o, linear, count, seen, b);
+                if (empty)
+                    continue;
+                count = dim == 2 && !seen.IsEmpty
+                    ? AddRectangle(outSize[1], lo[0], hi[0], lo[1], hi[1], linear, count, seen, b)
+                    : AddBox(outSize, lo, hi, o, linear, count, seen, b);
             }
             if (!seen.IsEmpty)
                 OrderSample(outSize, linear, offsets[b], count, seen, b, boxLo, boxHi, o);
@@ -229,6 +232,24 @@ internal static class ConvolutionRules
         }
         if (write != end)
             throw new InvalidOperationException($"Bounding-box scan found {write - start} sites, expected {n}.");
+    }
+
+    /// <summary>The 2D case of <see cref="AddBox"/> with stamps: rows of the rectangle are runs of linear indices.</summary>
+    private static int AddRectangle(int width, int lo0, int hi0, int lo1, int hi1, long[] into, int count, Span<int> seen, int stamp)
+    {
+        for (int o0 = lo0; o0 <= hi0; o0++)
+        {
+            int end = o0 * width + hi1;
+            for (int site = o0 * width + lo1; site <= end; site++)
+            {
+                if (seen[site] != stamp)
+                {
+                    seen[site] = stamp;
+                    into[count++] = site;
+                }
+            }
+        }
+        return count;
     }
 
     /// <summary>
