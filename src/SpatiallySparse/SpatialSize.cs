@@ -26,7 +26,9 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
             volume = checked(volume * extent[d]);
         }
         _extent = (int[])extent.Clone();
-        _divisors = [.. _extent.Select(e => new Geometry.FastDivisor(e))];
+        _divisors = new Geometry.FastDivisor[_extent.Length];
+        for (int d = 0; d < _extent.Length; d++)
+            _divisors[d] = new Geometry.FastDivisor(_extent[d]);
         Volume = volume;
     }
 

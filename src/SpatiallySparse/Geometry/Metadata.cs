@@ -10,8 +10,9 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 public sealed class Metadata : IDisposable
 {
-    private readonly Dictionary<SpatialSize, SparseGrid> _grids = [];
-    private readonly Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> _rules = [];
+    // Sized for a deep network up front: growing them is most of what a batch's geometry still allocates.
+    private readonly Dictionary<SpatialSize, SparseGrid> _grids = new(16);
+    private readonly Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> _rules = new(16);
     private readonly Lock _lock = new();
     private bool _disposed;
 
