@@ -44,7 +44,7 @@ internal static class ConvolutionCore
         if (useGround && groundRule == GroundRule.Exact)
         {
             // Centre the inputs on the ground state so the missing taps of partial windows are accounted for.
-            input = tape.Own(be.Allocate(x.ActiveCount, cin));
+            input = tape.Own(be.AllocateForOverwrite(x.ActiveCount, cin));
             be.Copy(x.Features, input);
             be.AddBySample(x.Ground, x.Grid, input, -1f);
         }
