@@ -10,12 +10,17 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step --workload mnist --mode sparse --steps 5
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- sweep --repeats 7 --out docs/img
 // Benchmarks run in one joined summary so the GFLOP/s column can relate every kernel to the FMA peak
-// measured in the same run. `step` (timed training steps, for benchmarks/peers/cpu-compare.sh) and `sweep`
-// (sparse vs dense over active fractions) are plain timers, not BenchmarkDotNet runs.
+// measured in the same run. `step` (timed training steps, for benchmarks/peers/cpu-compare.sh), `step-profile`
+// (a DeepCNet training step split by phase, with allocations; Networks/StepProfile.cs) and `sweep` (sparse vs
+// dense over active fractions) are plain timers, not BenchmarkDotNet runs.
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-profile --k 60,20
 switch (args.FirstOrDefault())
 {
     case "step":
         return StepTimer.Run(args[1..]);
+    case "step-profile":
+        StepProfile.Run(args[1..]);
+        return 0;
     case "sweep":
         return SparsitySweep.Run(args[1..]);
     default:

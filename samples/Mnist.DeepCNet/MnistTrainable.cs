@@ -21,6 +21,7 @@ public sealed class MnistTrainable : ITrainable
     private readonly ISparseBackend _backend;
     private readonly SpatialSize _size;
     private readonly InputLayer _input;
+    private SparseInput? _batch;
 
     /// <summary>Builds the network (dense when <paramref name="dense"/>) and its optimiser.</summary>
     public MnistTrainable(bool dense, DeepCNetOptions network, MnistSplit train, MnistSplit test, DigitRasterizer rasterizer,
@@ -68,7 +69,9 @@ public sealed class MnistTrainable : ITrainable
     {
         ArgumentNullException.ThrowIfNull(indices);
         MnistSplit split = augmentation is null ? _test : _train;
-        SparseInput batch = new(indices.Length, 2, 1);
+        // One batch object refilled every step (a smaller last batch gets its own): its lists keep their capacity.
+        SparseInput batch = _batch is { BatchSize: var size } && size == indices.Length ? _batch : _batch = new SparseInput(indices.Length, 2, 1);
+        batch.Clear();
         for (int b = 0; b < indices.Length; b++)
             _rasterizer.Add(split.Images.Image(indices[b]), batch, b, augmentation);
         Tensor x = Dense

@@ -10,6 +10,7 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
     public const int MaxDimension = 8;
 
     private readonly int[] _extent;
+    private readonly Geometry.FastDivisor[] _divisors;
 
     /// <summary>Creates a size from its extent per dimension; every extent must be positive.</summary>
     public SpatialSize(params int[] extent)
@@ -25,6 +26,9 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
             volume = checked(volume * extent[d]);
         }
         _extent = (int[])extent.Clone();
+        _divisors = new Geometry.FastDivisor[_extent.Length];
+        for (int d = 0; d < _extent.Length; d++)
+            _divisors[d] = new Geometry.FastDivisor(_extent[d]);
         Volume = volume;
     }
 
@@ -71,6 +75,18 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
     /// <summary>Inverse of <see cref="LinearIndex"/>.</summary>
     public void Coordinate(long linearIndex, Span<int> coordinate)
     {
+        if ((ulong)linearIndex <= uint.MaxValue)
+        {
+            // Divisions by multiplication: the geometry builders call this for every site of a batch.
+            uint index = (uint)linearIndex;
+            for (int d = _extent.Length - 1; d >= 0; d--)
+            {
+                uint quotient = _divisors[d].Divide(index);
+                coordinate[d] = (int)(index - quotient * (uint)_extent[d]);
+                index = quotient;
+            }
+            return;
+        }
         for (int d = _extent.Length - 1; d >= 0; d--)
         {
             coordinate[d] = (int)(linearIndex % _extent[d]);

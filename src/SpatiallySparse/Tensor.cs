@@ -26,6 +26,12 @@ public abstract class Tensor : IDisposable
     /// <summary>Number of columns (channels) of <see cref="Features"/>.</summary>
     public int Channels => Features.Columns;
 
+    /// <summary>
+    /// False when nothing reads this tensor's gradient (an input batch that did not ask for one), so backward
+    /// may skip computing it. Layer outputs always need theirs.
+    /// </summary>
+    internal bool NeedsGradient { get; set; } = true;
+
     /// <summary>The gradient, allocated (zero) on first use.</summary>
     internal FeatureMatrix GradOrCreate() => Grad ??= Backend.Allocate(Features.Rows, Features.Columns);
 

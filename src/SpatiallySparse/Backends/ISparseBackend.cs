@@ -20,6 +20,13 @@ public partial interface ISparseBackend : IDisposable
     /// <summary>Allocates a zero-filled matrix.</summary>
     FeatureMatrix Allocate(int rows, int columns);
 
+    /// <summary>
+    /// Allocates a matrix whose contents are unspecified, for an output the caller's next operation overwrites
+    /// entirely (an activation's or pooling's output, a copy): it skips clearing memory that is about to be
+    /// written anyway. Backends that do not distinguish return <see cref="Allocate"/>'s zeroed matrix.
+    /// </summary>
+    FeatureMatrix AllocateForOverwrite(int rows, int columns) => Allocate(rows, columns);
+
     /// <summary>Copies host data (row-major, length Rows x Columns) into <paramref name="destination"/>.</summary>
     void Upload(ReadOnlySpan<float> source, FeatureMatrix destination);
 

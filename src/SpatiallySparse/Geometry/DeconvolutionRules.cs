@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SpatiallySparse.Geometry;
 
 /// <summary>
@@ -20,8 +22,12 @@ internal static class DeconvolutionRules
         SparseGrid output = existingOutput ?? ReachedSites(input, outSize, filter, stride);
         int dim = input.Size.Dimension;
         int volume = (int)filter.Volume;
-        long[] tapOffset = ConvolutionRules.TapOffsets(outSize, filter);
-        PairCollector pairs = new(volume, input.ActiveCount);
+        Span<long> tapOffset = volume <= 256 ? stackalloc long[volume] : new long[volume];
+        ConvolutionRules.TapOffsets(outSize, filter, tapOffset);
+        // Output-major table: output site o*s + t gets input o through tap t (one input per tap and output).
+        int entries = checked(output.ActiveCount * volume);
+        int[] table = ArrayPool<int>.Shared.Rent(Math.Max(1, entries));
+        table.AsSpan(0, entries).Fill(-1);
         Span<int> o = stackalloc int[dim];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
         ReadOnlySpan<int> inSample = input.SampleOfRow;
@@ -35,22 +41,23 @@ internal static class DeconvolutionRules
             {
                 int outRow = output.RowOf(inSample[row], corner + tapOffset[t]);
                 if (outRow >= 0)
-                    pairs.Add(t, row, outRow);
+                    table[outRow * volume + t] = row;
             }
         }
-        return (output, pairs.ToRuleBook(input.ActiveCount, output.ActiveCount));
+        return (output, RuleBook.FromNeighbourTable(volume, input.ActiveCount, output.ActiveCount, table, pooled: true));
     }
 
     private static SparseGrid ReachedSites(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride)
     {
         int dim = input.Size.Dimension;
-        List<long> linear = new(input.ActiveCount * (int)filter.Volume);
+        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * filter.Volume))));
         int[] offsets = new int[input.BatchSize + 1];
-        int[] o = new int[dim], lo = new int[dim], hi = new int[dim], cursor = new int[dim];
+        Span<int> o = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], cursor = stackalloc int[dim];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
+        int count = 0;
         for (int b = 0; b < input.BatchSize; b++)
         {
-            offsets[b] = linear.Count;
+            offsets[b] = count;
             for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
             {
                 input.Size.Coordinate(inLinear[row], o);
@@ -59,10 +66,10 @@ internal static class DeconvolutionRules
                     lo[d] = o[d] * stride[d];
                     hi[d] = lo[d] + filter[d] - 1;
                 }
-                ConvolutionRules.AddBox(outSize, lo, hi, cursor, linear);
+                count = ConvolutionRules.AddBox(outSize, lo, hi, cursor, linear, count);
             }
         }
-        offsets[input.BatchSize] = linear.Count;
-        return SparseGrid.FromUnsorted(outSize, input.BatchSize, [.. linear], offsets);
+        offsets[input.BatchSize] = count;
+        return SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets);
     }
 }

@@ -5,12 +5,16 @@ namespace SpatiallySparse.Geometry;
 /// the rulebooks between them. Each rulebook is built on first request and reused by later layers and by
 /// backward (SparseConvNet's <c>Metadata</c>). Convolutions, pooling layers with the same filter and stride,
 /// submanifold convolutions and deconvolutions coexist as long as each spatial size has one active set.
+/// Grids and rulebooks keep their arrays in the shared array pool; <see cref="Dispose"/> gives them back (the
+/// input layer lets the step's tape own the metadata), so a training loop reuses the same storage every batch.
 /// </summary>
-public sealed class Metadata
+public sealed class Metadata : IDisposable
 {
-    private readonly Dictionary<SpatialSize, SparseGrid> _grids = [];
-    private readonly Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> _rules = [];
+    // Sized for a deep network up front: growing them is most of what a batch's geometry still allocates.
+    private readonly Dictionary<SpatialSize, SparseGrid> _grids = new(16);
+    private readonly Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> _rules = new(16);
     private readonly Lock _lock = new();
+    private bool _disposed;
 
     /// <summary>Creates metadata whose input grid is <paramref name="inputGrid"/>.</summary>
     public Metadata(SparseGrid inputGrid)
@@ -44,13 +48,12 @@ public sealed class Metadata
     /// Rulebook and output grid of a valid (stride 1) or strided convolution or pooling window, built once.
     /// </summary>
     public (SparseGrid Output, RuleBook Rules) GetConvolutionRules(SpatialSize inputSize, SpatialSize filterSize, SpatialSize stride) =>
-        GetOrBuild(new RuleBookKey(RuleKind.Convolution, inputSize, filterSize, stride),
-            input => ConvolutionRules.Build(input, filterSize, stride));
+        GetOrBuild(new RuleBookKey(RuleKind.Convolution, inputSize, filterSize, stride));
 
     /// <summary>Rulebook of a submanifold convolution (odd filter, output active set = input active set), built once.</summary>
     public RuleBook GetSubmanifoldRules(SpatialSize size, SpatialSize filterSize) =>
-        GetOrBuild(new RuleBookKey(RuleKind.Submanifold, size, filterSize, SpatialSize.Cube(size.Dimension, 1)),
-            input => (input, SubmanifoldRules.Build(input, filterSize))).Rules;
+        // Submanifold rules have no stride; the filter fills the key's slot so a lookup allocates nothing.
+        GetOrBuild(new RuleBookKey(RuleKind.Submanifold, size, filterSize, filterSize)).Rules;
 
     /// <summary>
     /// Rulebook and output grid of a deconvolution (transposed strided convolution), built once. When the
@@ -58,20 +61,44 @@ public sealed class Metadata
     /// set, as in U-Nets; otherwise every site reached from an active input becomes active.
     /// </summary>
     public (SparseGrid Output, RuleBook Rules) GetDeconvolutionRules(SpatialSize inputSize, SpatialSize filterSize, SpatialSize stride) =>
-        GetOrBuild(new RuleBookKey(RuleKind.Deconvolution, inputSize, filterSize, stride),
-            input => DeconvolutionRules.Build(input, filterSize, stride, GridAt(DeconvolutionRules.OutputSize(inputSize, filterSize, stride))));
+        GetOrBuild(new RuleBookKey(RuleKind.Deconvolution, inputSize, filterSize, stride));
 
-    private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key, Func<SparseGrid, (SparseGrid, RuleBook)> build)
+    /// <summary>Gives every grid's and rulebook's storage back to the pool; using them afterwards throws.</summary>
+    public void Dispose()
     {
         lock (_lock)
         {
+            if (_disposed)
+                return;
+            _disposed = true;
+            foreach ((SparseGrid output, RuleBook rules) in _rules.Values)
+            {
+                rules.Release();
+                output.Release();  // idempotent; also frees a grid whose size another layer's grid already held
+            }
+            foreach (SparseGrid grid in _grids.Values)
+                grid.Release();
+        }
+    }
+
+    private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_rules.TryGetValue(key, out (SparseGrid, RuleBook) cached))
                 return cached;
             if (!_grids.TryGetValue(key.InputSize, out SparseGrid? input))
                 throw new InvalidOperationException($"No active sites exist at spatial size {key.InputSize} in this batch's metadata.");
             if (key.FilterSize.Dimension != Dimension || key.Stride.Dimension != Dimension)
                 throw new ArgumentException($"Filter {key.FilterSize} / stride {key.Stride} must have {Dimension} dimensions like the input {key.InputSize}.");
-            (SparseGrid output, RuleBook rules) = build(input);
+            (SparseGrid output, RuleBook rules) = key.Kind switch
+            {
+                RuleKind.Convolution => ConvolutionRules.Build(input, key.FilterSize, key.Stride),
+                RuleKind.Submanifold => (input, SubmanifoldRules.Build(input, key.FilterSize)),
+                _ => DeconvolutionRules.Build(input, key.FilterSize, key.Stride,
+                    _grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
+            };
             _grids.TryAdd(output.Size, output);
             _rules[key] = (output, rules);
             return (output, rules);

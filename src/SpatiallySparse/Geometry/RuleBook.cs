@@ -1,15 +1,20 @@
+using System.Buffers;
+
 namespace SpatiallySparse.Geometry;
 
 /// <summary>
 /// The pairs (input row, output row) of a sparse operation, one flat list per filter offset ("tap"), as in
 /// SparseConvNet. Within a tap the output rows are strictly increasing and the input rows distinct, so a
 /// backend can split a tap's pairs between threads by output row without races. Immutable; built once per
-/// batch geometry by <see cref="Metadata"/> and shared by forward and backward.
+/// batch geometry by <see cref="Metadata"/> and shared by forward and backward. Rulebooks of a batch's
+/// metadata keep their pairs in pooled storage that the metadata gives back when it is disposed.
 /// </summary>
 public sealed class RuleBook
 {
-    private readonly int[] _inputRows;
-    private readonly int[] _outputRows;
+    private readonly int _pairCount;
+    private readonly bool _pooled;
+    private int[]? _inputRows;
+    private int[]? _outputRows;
     private readonly int[] _tapStart;
     private RuleBook? _transposed;
     private int[]? _neighbours;
@@ -29,8 +34,9 @@ public sealed class RuleBook
                 throw new ArgumentException($"Tap {t} has {inputRowsPerTap[t].Length} input rows but {outputRowsPerTap[t].Length} output rows.");
             _tapStart[t + 1] = _tapStart[t] + inputRowsPerTap[t].Length;
         }
-        _inputRows = new int[_tapStart[filterVolume]];
-        _outputRows = new int[_tapStart[filterVolume]];
+        _pairCount = _tapStart[filterVolume];
+        _inputRows = new int[_pairCount];
+        _outputRows = new int[_pairCount];
         for (int t = 0; t < filterVolume; t++)
         {
             Span<int> ins = _inputRows.AsSpan(_tapStart[t], inputRowsPerTap[t].Length);
@@ -43,6 +49,53 @@ public sealed class RuleBook
         }
     }
 
+    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[] neighbours, bool pooled)
+    {
+        FilterVolume = filterVolume;
+        InputRows = inputRows;
+        OutputRows = outputRows;
+        _tapStart = tapStart;
+        _pairCount = tapStart[filterVolume];
+        _inputRows = ins;
+        _outputRows = outs;
+        _neighbours = neighbours;
+        _pooled = pooled;
+    }
+
+    /// <summary>
+    /// The rulebook whose output-major neighbour table is <paramref name="table"/> (entry
+    /// <c>[row * filterVolume + tap]</c>: the input row feeding output <c>row</c> through <c>tap</c>, or -1;
+    /// a tap's input rows must be distinct). Walking the table row by row emits every tap's pairs in increasing
+    /// output order, so no sort is needed. The rulebook keeps the table as its <see cref="NeighbourTable"/>;
+    /// with <paramref name="pooled"/>, the table came from the shared array pool and so do the pair lists.
+    /// </summary>
+    internal static RuleBook FromNeighbourTable(int filterVolume, int inputRows, int outputRows, int[] table, bool pooled)
+    {
+        int[] tapStart = new int[filterVolume + 1];
+        for (int row = 0, i = 0; row < outputRows; row++)
+            for (int t = 1; t <= filterVolume; t++, i++)
+                tapStart[t] += table[i] >= 0 ? 1 : 0;
+        for (int t = 0; t < filterVolume; t++)
+            tapStart[t + 1] += tapStart[t];
+        int pairs = tapStart[filterVolume];
+        int[] ins = pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, pairs)) : new int[pairs];
+        int[] outs = pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, pairs)) : new int[pairs];
+        Span<int> cursor = filterVolume <= 512 ? stackalloc int[filterVolume] : new int[filterVolume];
+        tapStart.AsSpan(0, filterVolume).CopyTo(cursor);
+        for (int row = 0, i = 0; row < outputRows; row++)
+            for (int t = 0; t < filterVolume; t++, i++)
+            {
+                int input = table[i];
+                if (input >= 0)
+                {
+                    int p = cursor[t]++;
+                    ins[p] = input;
+                    outs[p] = row;
+                }
+            }
+        return new RuleBook(filterVolume, inputRows, outputRows, tapStart, ins, outs, table, pooled);
+    }
+
     /// <summary>Number of filter offsets (taps).</summary>
     public int FilterVolume { get; }
 
@@ -53,13 +106,13 @@ public sealed class RuleBook
     public int OutputRows { get; }
 
     /// <summary>Total number of pairs over all taps (the multiply-adds of a convolution are PairCount x Cin x Cout).</summary>
-    public int PairCount => _inputRows.Length;
+    public int PairCount => _pairCount;
 
     /// <summary>Input rows of the pairs of tap <paramref name="tap"/>.</summary>
-    public ReadOnlySpan<int> InputRowsOf(int tap) => _inputRows.AsSpan(_tapStart[tap], _tapStart[tap + 1] - _tapStart[tap]);
+    public ReadOnlySpan<int> InputRowsOf(int tap) => (_inputRows ?? throw Released()).AsSpan(_tapStart[tap], _tapStart[tap + 1] - _tapStart[tap]);
 
     /// <summary>Output rows of the pairs of tap <paramref name="tap"/> (strictly increasing).</summary>
-    public ReadOnlySpan<int> OutputRowsOf(int tap) => _outputRows.AsSpan(_tapStart[tap], _tapStart[tap + 1] - _tapStart[tap]);
+    public ReadOnlySpan<int> OutputRowsOf(int tap) => (_outputRows ?? throw Released()).AsSpan(_tapStart[tap], _tapStart[tap + 1] - _tapStart[tap]);
 
     /// <summary>The same pairs with input and output swapped (for backward to the input); built once, cached.</summary>
     public RuleBook Transposed
@@ -69,46 +122,110 @@ public sealed class RuleBook
             RuleBook? t = Volatile.Read(ref _transposed);
             if (t is not null)
                 return t;
-            int[][] ins = new int[FilterVolume][];
-            int[][] outs = new int[FilterVolume][];
-            for (int tap = 0; tap < FilterVolume; tap++)
-            {
-                ins[tap] = OutputRowsOf(tap).ToArray();
-                outs[tap] = InputRowsOf(tap).ToArray();
-            }
-            t = new RuleBook(FilterVolume, OutputRows, InputRows, ins, outs) { _transposed = this };
-            return Interlocked.CompareExchange(ref _transposed, t, null) ?? t;
+            t = BuildTransposed();
+            t._transposed = this;
+            RuleBook? raced = Interlocked.CompareExchange(ref _transposed, t, null);
+            if (raced is null)
+                return t;
+            t.Release();
+            return raced;
         }
     }
 
     /// <summary>
     /// Output-major view: entry <c>[row * FilterVolume + tap]</c> is the input row feeding output <c>row</c>
-    /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once.
+    /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once
+    /// (the geometry builders produce it first and keep it).
     /// </summary>
     public ReadOnlySpan<int> NeighbourTable
     {
         get
         {
+            ObjectDisposedException.ThrowIf(_inputRows is null, this);
             int[]? table = Volatile.Read(ref _neighbours);
             if (table is null)
             {
                 table = new int[checked(OutputRows * FilterVolume)];
-                Array.Fill(table, -1);
-                for (int tap = 0; tap < FilterVolume; tap++)
-                {
-                    ReadOnlySpan<int> ins = InputRowsOf(tap);
-                    ReadOnlySpan<int> outs = OutputRowsOf(tap);
-                    for (int p = 0; p < ins.Length; p++)
-                        table[outs[p] * FilterVolume + tap] = ins[p];
-                }
+                if (!FillNeighbourTable(table, byInputRow: false))
+                    throw new InvalidOperationException($"{this} pairs one output row twice in one tap.");
                 table = Interlocked.CompareExchange(ref _neighbours, table, null) ?? table;
             }
-            return table;
+            return table.AsSpan(0, OutputRows * FilterVolume);
         }
     }
 
     /// <summary>Short description, e.g. <c>RuleBook(9 taps, 1200 -> 1500 rows, 9400 pairs)</c>.</summary>
     public override string ToString() => $"RuleBook({FilterVolume} taps, {InputRows} -> {OutputRows} rows, {PairCount} pairs)";
+
+    /// <summary>Gives pooled storage back (and the transposed view's); the rulebook throws on use afterwards.</summary>
+    internal void Release()
+    {
+        RuleBook? transposed = _transposed;
+        _transposed = null;
+        if (transposed is not null)
+        {
+            transposed._transposed = null;
+            transposed.Release();
+        }
+        int[]? ins = _inputRows, outs = _outputRows, table = _neighbours;
+        if (ins is null || outs is null)
+            return;
+        _inputRows = _outputRows = _neighbours = null;
+        if (!_pooled)
+            return;
+        ArrayPool<int>.Shared.Return(ins);
+        ArrayPool<int>.Shared.Return(outs);
+        if (table is not null)
+            ArrayPool<int>.Shared.Return(table);
+    }
+
+    /// <summary>
+    /// The transposed pairs through a neighbour table over this rulebook's input rows (each tap's input rows are
+    /// distinct, so every slot is written once): no sort. Falls back to sorting should the invariant not hold.
+    /// </summary>
+    private RuleBook BuildTransposed()
+    {
+        ObjectDisposedException.ThrowIf(_inputRows is null, this);
+        int entries = checked(InputRows * FilterVolume);
+        int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
+        if (FillNeighbourTable(table, byInputRow: true))
+            return FromNeighbourTable(FilterVolume, OutputRows, InputRows, table, _pooled);
+        if (_pooled)
+            ArrayPool<int>.Shared.Return(table);
+        int[][] ins = new int[FilterVolume][];
+        int[][] outs = new int[FilterVolume][];
+        for (int tap = 0; tap < FilterVolume; tap++)
+        {
+            ins[tap] = OutputRowsOf(tap).ToArray();
+            outs[tap] = InputRowsOf(tap).ToArray();
+        }
+        return new RuleBook(FilterVolume, OutputRows, InputRows, ins, outs);
+    }
+
+    /// <summary>
+    /// table[row * taps + tap] = the row's partner in tap, -1 elsewhere; rows are the output rows, or the input
+    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap.
+    /// </summary>
+    private bool FillNeighbourTable(int[] table, bool byInputRow)
+    {
+        int taps = FilterVolume;
+        table.AsSpan(0, (byInputRow ? InputRows : OutputRows) * taps).Fill(-1);
+        for (int tap = 0; tap < taps; tap++)
+        {
+            ReadOnlySpan<int> keys = byInputRow ? InputRowsOf(tap) : OutputRowsOf(tap);
+            ReadOnlySpan<int> values = byInputRow ? OutputRowsOf(tap) : InputRowsOf(tap);
+            for (int p = 0; p < keys.Length; p++)
+            {
+                ref int slot = ref table[keys[p] * taps + tap];
+                if (slot >= 0)
+                    return false;
+                slot = values[p];
+            }
+        }
+        return true;
+    }
+
+    private ObjectDisposedException Released() => new(nameof(RuleBook), $"{this} belongs to a batch whose metadata was disposed (its tape ended).");
 
     private static bool IsStrictlyIncreasing(ReadOnlySpan<int> values)
     {

@@ -1,30 +1,45 @@
+using System.Buffers;
+
 namespace SpatiallySparse.Geometry;
 
 /// <summary>
 /// The active sites of every sample of a batch at one spatial size. Rows are grouped by sample
 /// (rows of sample b are <c>[SampleOffsets[b], SampleOffsets[b+1])</c>) and, within a sample, ordered by
 /// linear index, so every layer that derives a grid produces the same row order whatever the thread count.
+/// Grids built for a batch's <see cref="Metadata"/> keep their rows in pooled storage that the metadata
+/// gives back when it is disposed (with the step's <see cref="Autograd.Tape"/>); the grid is unusable after that.
 /// </summary>
 public sealed class SparseGrid
 {
-    private readonly long[] _linear;
-    private readonly int[] _sampleOfRow;
-    private readonly SiteHashMap _map;
+    private readonly int _count;
+    private readonly bool _pooled;
+    private long[]? _linear;
+    private int[]? _sampleOfRow;
+    private SiteHashMap? _map;
 
-    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int[] sampleOffsets)
+    /// <summary>
+    /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/>; with
+    /// <paramref name="pooled"/>, that array came from <see cref="ArrayPool{T}.Shared"/> and the grid owns it.
+    /// </summary>
+    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int count, int[] sampleOffsets, bool pooled)
     {
+        if (sampleOffsets.Length != batchSize + 1 || sampleOffsets[batchSize] != count)
+            throw new ArgumentException($"Sample offsets must have {batchSize + 1} entries ending at {count}.");
         Size = size;
         BatchSize = batchSize;
+        _count = count;
+        _pooled = pooled;
         _linear = sortedLinear;
         SampleOffsets = sampleOffsets;
-        _sampleOfRow = new int[sortedLinear.Length];
-        _map = new SiteHashMap(sortedLinear.Length);
+        _sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
-            for (int r = sampleOffsets[b]; r < sampleOffsets[b + 1]; r++)
-            {
-                _sampleOfRow[r] = b;
-                _map.GetOrAdd(Key(b, sortedLinear[r]), r);
-            }
+            _sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
+    }
+
+    /// <summary>A grid that owns <paramref name="sortedLinear"/> (not pooled).</summary>
+    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int[] sampleOffsets)
+        : this(size, batchSize, sortedLinear, sortedLinear.Length, sampleOffsets, pooled: false)
+    {
     }
 
     /// <summary>Spatial size of the grid.</summary>
@@ -34,7 +49,7 @@ public sealed class SparseGrid
     public int BatchSize { get; }
 
     /// <summary>Number of active sites over the whole batch (rows of the feature matrix).</summary>
-    public int ActiveCount => _linear.Length;
+    public int ActiveCount => _count;
 
     /// <summary>Row ranges per sample; length <see cref="BatchSize"/> + 1.</summary>
     public int[] SampleOffsets { get; }
@@ -43,13 +58,13 @@ public sealed class SparseGrid
     public int ActiveCountOf(int sample) => SampleOffsets[sample + 1] - SampleOffsets[sample];
 
     /// <summary>Sample index of each row.</summary>
-    public ReadOnlySpan<int> SampleOfRow => _sampleOfRow;
+    public ReadOnlySpan<int> SampleOfRow => (_sampleOfRow ?? throw Released()).AsSpan(0, _count);
 
     /// <summary>Linear index (within <see cref="Size"/>) of each row.</summary>
-    public ReadOnlySpan<long> LinearIndexOfRow => _linear;
+    public ReadOnlySpan<long> LinearIndexOfRow => (_linear ?? throw Released()).AsSpan(0, _count);
 
     /// <summary>Row of the site (<paramref name="sample"/>, <paramref name="linearIndex"/>), or -1 when inactive.</summary>
-    public int RowOf(int sample, long linearIndex) => _map.Get(Key(sample, linearIndex));
+    public int RowOf(int sample, long linearIndex) => Map.Get(Key(sample, linearIndex));
 
     /// <summary>Row of the site at <paramref name="coordinate"/> in <paramref name="sample"/>, or -1.</summary>
     public int RowOf(int sample, ReadOnlySpan<int> coordinate) =>
@@ -59,31 +74,78 @@ public sealed class SparseGrid
     public int[] CoordinateOf(int row)
     {
         int[] c = new int[Size.Dimension];
-        Size.Coordinate(_linear[row], c);
+        Size.Coordinate(LinearIndexOfRow[row], c);
         return c;
     }
 
     internal long Key(int sample, long linearIndex) => sample * Size.Volume + linearIndex;
 
+    /// <summary>Row of a site <see cref="Key"/>, or -1.</summary>
+    internal int RowOfKey(long key) => Map.Get(key);
+
     /// <summary>
-    /// Builds a grid from per-sample lists of linear indices: sorts and removes duplicates.
+    /// The hash map from site to row, built on first use: the rulebook builders address small grids directly
+    /// (<see cref="ConvolutionRules"/>), so most grids of a 2D network never need one.
+    /// </summary>
+    private SiteHashMap Map
+    {
+        get
+        {
+            SiteHashMap? map = Volatile.Read(ref _map);
+            return map ?? BuildMap();
+        }
+    }
+
+    private SiteHashMap BuildMap()
+    {
+        ReadOnlySpan<long> linear = LinearIndexOfRow;
+        ReadOnlySpan<int> sample = SampleOfRow;
+        SiteHashMap map = new(_count);
+        for (int r = 0; r < linear.Length; r++)
+            map.GetOrAdd(Key(sample[r], linear[r]), r);
+        SiteHashMap? raced = Interlocked.CompareExchange(ref _map, map, null);
+        if (raced is null)
+            return map;
+        map.Release();
+        return raced;
+    }
+
+    /// <summary>Gives pooled storage back; the grid throws <see cref="ObjectDisposedException"/> on use afterwards.</summary>
+    internal void Release()
+    {
+        long[]? linear = _linear;
+        int[]? sampleOfRow = _sampleOfRow;
+        if (linear is null || sampleOfRow is null)
+            return;
+        _linear = null;
+        _sampleOfRow = null;
+        Interlocked.Exchange(ref _map, null)?.Release();
+        ArrayPool<int>.Shared.Return(sampleOfRow);
+        if (_pooled)
+            ArrayPool<long>.Shared.Return(linear);
+    }
+
+    /// <summary>
+    /// Builds a pooled grid from per-sample runs of linear indices in the first <c>sampleOffsets[batchSize]</c>
+    /// entries of <paramref name="linear"/> (rented; the grid takes it over): sorts each run and removes
+    /// duplicates, in place, rewriting <paramref name="sampleOffsets"/> to the new runs.
     /// </summary>
     internal static SparseGrid FromUnsorted(SpatialSize size, int batchSize, long[] linear, int[] sampleOffsets)
     {
-        int[] offsets = new int[batchSize + 1];
         int write = 0;
         for (int b = 0; b < batchSize; b++)
         {
             int start = sampleOffsets[b];
             int count = sampleOffsets[b + 1] - start;
             Array.Sort(linear, start, count);
-            offsets[b] = write;
+            sampleOffsets[b] = write;
             for (int i = start; i < start + count; i++)
                 if (i == start || linear[i] != linear[i - 1])
                     linear[write++] = linear[i];
         }
-        offsets[batchSize] = write;
-        Array.Resize(ref linear, write);
-        return new SparseGrid(size, batchSize, linear, offsets);
+        sampleOffsets[batchSize] = write;
+        return new SparseGrid(size, batchSize, linear, write, sampleOffsets, pooled: true);
     }
+
+    private ObjectDisposedException Released() => new(nameof(SparseGrid), $"The {Size} grid belongs to a batch whose metadata was disposed (its tape ended).");
 }

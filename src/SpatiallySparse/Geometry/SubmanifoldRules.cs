@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace SpatiallySparse.Geometry;
 
 /// <summary>
@@ -13,31 +15,29 @@ internal static class SubmanifoldRules
             if (filter[d] % 2 == 0)
                 throw new ArgumentException($"A submanifold convolution needs an odd filter size to be centred, got {filter}.");
         int volume = (int)filter.Volume;
-        int[][] delta = new int[volume][];
+        int[] delta = new int[volume * dim];
         for (int t = 0; t < volume; t++)
         {
-            delta[t] = new int[dim];
-            filter.Coordinate(t, delta[t]);
+            Span<int> dt = delta.AsSpan(t * dim, dim);
+            filter.Coordinate(t, dt);
             for (int d = 0; d < dim; d++)
-                delta[t][d] -= filter[d] / 2;
+                dt[d] -= filter[d] / 2;
         }
-        PairCollector pairs = new(volume, grid.ActiveCount);
+        int[] table = ArrayPool<int>.Shared.Rent(Math.Max(1, checked(grid.ActiveCount * volume)));
         Span<int> x = stackalloc int[dim];
         Span<int> y = stackalloc int[dim];
         ReadOnlySpan<long> linear = grid.LinearIndexOfRow;
         ReadOnlySpan<int> sample = grid.SampleOfRow;
-        for (int row = 0; row < grid.ActiveCount; row++)
+        for (int row = 0, i = 0; row < grid.ActiveCount; row++)
         {
             grid.Size.Coordinate(linear[row], x);
-            for (int t = 0; t < volume; t++)
+            for (int t = 0; t < volume; t++, i++)
             {
                 for (int d = 0; d < dim; d++)
-                    y[d] = x[d] + delta[t][d];
-                int inRow = grid.RowOf(sample[row], y);
-                if (inRow >= 0)
-                    pairs.Add(t, inRow, row);
+                    y[d] = x[d] + delta[t * dim + d];
+                table[i] = grid.RowOf(sample[row], y);
             }
         }
-        return pairs.ToRuleBook(grid.ActiveCount, grid.ActiveCount);
+        return RuleBook.FromNeighbourTable(volume, grid.ActiveCount, grid.ActiveCount, table, pooled: true);
     }
 }

@@ -44,7 +44,7 @@ internal static class ConvolutionCore
         if (useGround && groundRule == GroundRule.Exact)
         {
             // Centre the inputs on the ground state so the missing taps of partial windows are accounted for.
-            input = tape.Own(be.Allocate(x.ActiveCount, cin));
+            input = tape.Own(be.AllocateForOverwrite(x.ActiveCount, cin));
             be.Copy(x.Features, input);
             be.AddBySample(x.Ground, x.Grid, input, -1f);
         }
@@ -84,10 +84,17 @@ internal static class ConvolutionCore
             FeatureMatrix dWeightSum = tape.Own(be.Allocate(weight.Rows / rules.FilterVolume, weight.Columns));
             be.MatMulAdd(x.Ground, true, dG, false, dWeightSum);
             be.BroadcastTapsAdd(dWeightSum, weight.Grad);
-            be.MatMulAdd(dG, false, weightSum, true, x.GroundGradOrCreate());
+            if (x.NeedsGradient)
+                be.MatMulAdd(dG, false, weightSum, true, x.GroundGradOrCreate());
         }
         if (y.Grad is null)
             return;
+        if (!x.NeedsGradient)
+        {
+            // The input is a batch nobody differentiates: the weight gradient only.
+            be.ConvolutionBackward(input, y.Grad, weight.Value, rules, null, weight.Grad);
+            return;
+        }
         bool centred = !ReferenceEquals(input, x.Features);
         FeatureMatrix dInput = centred ? tape.Own(be.Allocate(x.ActiveCount, x.Channels)) : x.GradOrCreate();
         be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad);

@@ -79,8 +79,8 @@ public sealed class Dropout : SparseModule
             featureMask = tape.Own(Draw(be, input.ActiveCount, c, keep, kept));
             groundMask = tape.Own(Constant(be, c, keep * kept));
         }
-        FeatureMatrix features = be.Allocate(input.ActiveCount, c);
-        FeatureMatrix ground = be.Allocate(input.BatchSize, c);
+        FeatureMatrix features = be.AllocateForOverwrite(input.ActiveCount, c);
+        FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, c);
         be.Multiply(input.Features, featureMask, features, accumulate: false);
         be.Multiply(input.Ground, groundMask, ground, accumulate: false);
         SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero));

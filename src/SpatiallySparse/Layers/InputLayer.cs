@@ -1,3 +1,4 @@
+using System.Buffers;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Geometry;
@@ -42,115 +43,210 @@ public sealed class InputLayer
     /// <summary>Duplicate policy.</summary>
     public DuplicateMode Duplicates { get; }
 
-    /// <summary>Validates <paramref name="input"/> and uploads it to <paramref name="backend"/>.</summary>
+    /// <summary>
+    /// Validates <paramref name="input"/> and uploads it to <paramref name="backend"/>. The batch's
+    /// <see cref="Metadata"/> is owned by <paramref name="tape"/>: disposing the tape gives its pooled geometry back.
+    /// </summary>
     public SparseTensor Forward(SparseInput input, ISparseBackend backend, Tape tape)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(tape);
-        long[] keys = Validate(input);
         int n = input.PointCount, c = input.Channels;
-        int[] order = SortedOrder(keys);
-        (SparseGrid grid, int[] rowOfPoint) = BuildGrid(input, keys, order);
-        float[] weightOfPoint = new float[n];
-        float[] features = Reduce(input, order, rowOfPoint, grid, weightOfPoint);
-        FeatureMatrix f = backend.Allocate(grid.ActiveCount, c);
-        backend.Upload(features, f);
-        SparseTensor x = tape.Own(new SparseTensor(new Metadata(grid), grid, f, backend.Allocate(input.BatchSize, c), groundIsZero: true));
-        if (input.RequiresGradient)
-            tape.Record(() => input.FeatureGradient = PointGradient(x, rowOfPoint, weightOfPoint, c));
-        return x;
+        // Scratch comes from the pool; only what backward needs (when the input wants a gradient) outlives the call.
+        long[] keys = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
+        int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
+        int[] rowOfPoint = input.RequiresGradient ? new int[n] : ArrayPool<int>.Shared.Rent(Math.Max(1, n));
+        float[] weightOfPoint = input.RequiresGradient ? new float[n] : ArrayPool<float>.Shared.Rent(Math.Max(1, n));
+        float[]? features = null;
+        SparseGrid? grid = null;
+        try
+        {
+            Validate(input, keys);
+            SortedOrder(keys.AsSpan(0, n), order.AsSpan(0, n));
+            grid = BuildGrid(input, keys, order, rowOfPoint);
+            features = ArrayPool<float>.Shared.Rent(Math.Max(1, grid.ActiveCount * c));
+            Reduce(input, order.AsSpan(0, n), rowOfPoint, grid.ActiveCount, weightOfPoint, features.AsSpan(0, grid.ActiveCount * c));
+            SparseGrid owned = grid;
+            Metadata metadata = tape.Own(new Metadata(owned));
+            grid = null;  // the metadata owns it now
+            FeatureMatrix f = backend.Allocate(owned.ActiveCount, c);
+            backend.Upload(features.AsSpan(0, owned.ActiveCount * c), f);
+            SparseTensor x = tape.Own(new SparseTensor(metadata, owned, f, backend.Allocate(input.BatchSize, c), groundIsZero: true));
+            x.NeedsGradient = input.RequiresGradient;
+            if (input.RequiresGradient)
+                RecordPointGradient(tape, input, x, rowOfPoint, weightOfPoint);
+            return x;
+        }
+        finally
+        {
+            grid?.Release();
+            ArrayPool<long>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(order);
+            if (!input.RequiresGradient)
+            {
+                ArrayPool<int>.Shared.Return(rowOfPoint);
+                ArrayPool<float>.Shared.Return(weightOfPoint);
+            }
+            if (features is not null)
+                ArrayPool<float>.Shared.Return(features);
+        }
     }
 
-    private long[] Validate(SparseInput input)
+    private void Validate(SparseInput input, long[] keys)
     {
         if (input.Dimension != SpatialSize.Dimension)
             throw new ArgumentException($"Input points are {input.Dimension}-dimensional but the input layer's grid is {SpatialSize} ({SpatialSize.Dimension}-dimensional).");
         int n = input.PointCount, dim = input.Dimension, c = input.Channels;
         ReadOnlySpan<int> samples = input.Samples, coords = input.Coordinates;
         ReadOnlySpan<float> features = input.Features;
-        long[] keys = new long[n];
-        int[] perSample = new int[input.BatchSize];
-        for (int i = 0; i < n; i++)
+        int[] perSample = ArrayPool<int>.Shared.Rent(input.BatchSize);
+        try
         {
-            ReadOnlySpan<int> x = coords.Slice(i * dim, dim);
-            if (!SpatialSize.Contains(x))
-                throw new ArgumentOutOfRangeException(nameof(input), $"Point {i} of sample {samples[i]} has coordinate ({string.Join(", ", x.ToArray())}) outside the spatial size {SpatialSize}.");
-            for (int ch = 0; ch < c; ch++)
-                if (!float.IsFinite(features[i * c + ch]))
-                    throw new ArgumentException($"Point {i} of sample {samples[i]} at ({string.Join(", ", x.ToArray())}) has a non-finite feature {features[i * c + ch]} in channel {ch}.", nameof(input));
-            keys[i] = samples[i] * SpatialSize.Volume + SpatialSize.LinearIndex(x);
-            perSample[samples[i]]++;
+            perSample.AsSpan(0, input.BatchSize).Clear();
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<int> x = coords.Slice(i * dim, dim);
+                if (!SpatialSize.Contains(x))
+                    throw new ArgumentOutOfRangeException(nameof(input), $"Point {i} of sample {samples[i]} has coordinate ({string.Join(", ", x.ToArray())}) outside the spatial size {SpatialSize}.");
+                for (int ch = 0; ch < c; ch++)
+                    if (!float.IsFinite(features[i * c + ch]))
+                        throw new ArgumentException($"Point {i} of sample {samples[i]} at ({string.Join(", ", x.ToArray())}) has a non-finite feature {features[i * c + ch]} in channel {ch}.", nameof(input));
+                keys[i] = samples[i] * SpatialSize.Volume + SpatialSize.LinearIndex(x);
+                perSample[samples[i]]++;
+            }
+            for (int b = 0; b < input.BatchSize; b++)
+                if (perSample[b] == 0)
+                    throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
         }
-        for (int b = 0; b < perSample.Length; b++)
-            if (perSample[b] == 0)
-                throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
-        return keys;
+        finally
+        {
+            ArrayPool<int>.Shared.Return(perSample);
+        }
     }
 
-    /// <summary>Point indices sorted by site, ties in insertion order (so First and Last mean what they say).</summary>
-    private static int[] SortedOrder(long[] keys)
+    /// <summary>
+    /// Point indices sorted by site, ties in insertion order (so First and Last mean what they say). Points
+    /// usually arrive sorted (sample by sample, in raster order), which one pass detects.
+    /// </summary>
+    internal static void SortedOrder(ReadOnlySpan<long> keys, Span<int> order)
     {
-        int[] order = new int[keys.Length];
         for (int i = 0; i < order.Length; i++)
             order[i] = i;
-        Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
-        return order;
+        bool sorted = true;
+        for (int i = 1; i < keys.Length && sorted; i++)
+            sorted = keys[i - 1] <= keys[i];
+        if (sorted)
+            return;
+        long[] sortKeys = ArrayPool<long>.Shared.Rent(keys.Length);
+        try
+        {
+            Span<long> k = sortKeys.AsSpan(0, keys.Length);
+            keys.CopyTo(k);
+            k.Sort(order);
+            // The sort is not stable: put each run of equal keys back in insertion order.
+            for (int start = 0, end; start < k.Length; start = end)
+            {
+                for (end = start + 1; end < k.Length && k[end] == k[start]; end++)
+                {
+                }
+                if (end - start > 1)
+                    order[start..end].Sort();
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(sortKeys);
+        }
     }
 
-    private (SparseGrid Grid, int[] RowOfPoint) BuildGrid(SparseInput input, long[] keys, int[] order)
+    private SparseGrid BuildGrid(SparseInput input, long[] keys, int[] order, int[] rowOfPoint)
     {
-        int[] rowOfPoint = new int[keys.Length];
-        List<long> linear = new(keys.Length);
+        int n = input.PointCount;
+        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
         int[] offsets = new int[input.BatchSize + 1];
-        int sample = 0;
-        for (int k = 0; k < order.Length; k++)
+        ReadOnlySpan<int> samples = input.Samples;
+        int sample = 0, count = 0;
+        try
         {
-            int i = order[k];
-            int s = input.Samples[i];
-            while (sample < s)
-                offsets[++sample] = linear.Count;
-            bool duplicate = k > 0 && keys[order[k - 1]] == keys[i];
-            if (duplicate && Duplicates == DuplicateMode.Error)
+            for (int k = 0; k < n; k++)
             {
-                int[] coordinate = input.Coordinates.Slice(i * input.Dimension, input.Dimension).ToArray();
-                throw new ArgumentException($"Points {order[k - 1]} and {i} of sample {s} share the site ({string.Join(", ", coordinate)}); choose a DuplicateMode other than Error to merge them.", nameof(input));
+                int i = order[k];
+                int s = samples[i];
+                while (sample < s)
+                    offsets[++sample] = count;
+                bool duplicate = k > 0 && keys[order[k - 1]] == keys[i];
+                if (duplicate && Duplicates == DuplicateMode.Error)
+                {
+                    int[] coordinate = input.Coordinates.Slice(i * input.Dimension, input.Dimension).ToArray();
+                    throw new ArgumentException($"Points {order[k - 1]} and {i} of sample {s} share the site ({string.Join(", ", coordinate)}); choose a DuplicateMode other than Error to merge them.", nameof(input));
+                }
+                if (!duplicate)
+                    linear[count++] = keys[i] - s * SpatialSize.Volume;
+                rowOfPoint[i] = count - 1;
             }
-            if (!duplicate)
-                linear.Add(keys[i] - s * SpatialSize.Volume);
-            rowOfPoint[i] = linear.Count - 1;
+        }
+        catch
+        {
+            ArrayPool<long>.Shared.Return(linear);
+            throw;
         }
         while (sample < input.BatchSize)
-            offsets[++sample] = linear.Count;
-        return (new SparseGrid(SpatialSize, input.BatchSize, [.. linear], offsets), rowOfPoint);
+            offsets[++sample] = count;
+        return new SparseGrid(SpatialSize, input.BatchSize, linear, count, offsets, pooled: true);
     }
 
-    private float[] Reduce(SparseInput input, int[] order, int[] rowOfPoint, SparseGrid grid, float[] weightOfPoint)
+    private void Reduce(SparseInput input, ReadOnlySpan<int> order, int[] rowOfPoint, int rows, float[] weightOfPoint, Span<float> features)
     {
         int c = input.Channels;
         ReadOnlySpan<float> source = input.Features;
-        float[] features = new float[grid.ActiveCount * c];
-        int[] count = new int[grid.ActiveCount];
-        foreach (int i in order)
-            count[rowOfPoint[i]]++;
-        int[] seen = new int[grid.ActiveCount];
-        foreach (int i in order)
+        features.Clear();
+        if (Duplicates is DuplicateMode.Error or DuplicateMode.Sum)
         {
-            int row = rowOfPoint[i];
-            int rank = seen[row]++;
-            float w = Duplicates switch
+            // Every weight is 1: no duplicate counting needed.
+            foreach (int i in order)
             {
-                DuplicateMode.Mean => 1f / count[row],
-                DuplicateMode.First => rank == 0 ? 1f : 0f,
-                DuplicateMode.Last => rank == count[row] - 1 ? 1f : 0f,
-                _ => 1f,
-            };
-            weightOfPoint[i] = w;
-            for (int ch = 0; ch < c; ch++)
-                features[row * c + ch] += w * source[i * c + ch];
+                weightOfPoint[i] = 1f;
+                int row = rowOfPoint[i];
+                for (int ch = 0; ch < c; ch++)
+                    features[row * c + ch] += source[i * c + ch];
+            }
+            return;
         }
-        return features;
+        int[] count = ArrayPool<int>.Shared.Rent(rows);
+        int[] seen = ArrayPool<int>.Shared.Rent(rows);
+        try
+        {
+            count.AsSpan(0, rows).Clear();
+            seen.AsSpan(0, rows).Clear();
+            foreach (int i in order)
+                count[rowOfPoint[i]]++;
+            foreach (int i in order)
+            {
+                int row = rowOfPoint[i];
+                int rank = seen[row]++;
+                float w = Duplicates switch
+                {
+                    DuplicateMode.Mean => 1f / count[row],
+                    DuplicateMode.First => rank == 0 ? 1f : 0f,
+                    DuplicateMode.Last => rank == count[row] - 1 ? 1f : 0f,
+                    _ => 1f,
+                };
+                weightOfPoint[i] = w;
+                for (int ch = 0; ch < c; ch++)
+                    features[row * c + ch] += w * source[i * c + ch];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(count);
+            ArrayPool<int>.Shared.Return(seen);
+        }
     }
+
+    /// <summary>Records the per-point gradient (kept out of <see cref="Forward"/> so its closure is only made when needed).</summary>
+    private static void RecordPointGradient(Tape tape, SparseInput input, SparseTensor x, int[] rowOfPoint, float[] weightOfPoint) =>
+        tape.Record(() => input.FeatureGradient = PointGradient(x, rowOfPoint, weightOfPoint, input.Channels));
 
     private static float[] PointGradient(SparseTensor x, int[] rowOfPoint, float[] weightOfPoint, int c)
     {

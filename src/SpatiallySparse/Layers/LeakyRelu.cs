@@ -21,8 +21,8 @@ public sealed class LeakyRelu : SparseModule
     public override SparseTensor Forward(SparseTensor input, Tape tape)
     {
         ISparseBackend be = input.Backend;
-        FeatureMatrix features = be.Allocate(input.ActiveCount, input.Channels);
-        FeatureMatrix ground = be.Allocate(input.BatchSize, input.Channels);
+        FeatureMatrix features = be.AllocateForOverwrite(input.ActiveCount, input.Channels);
+        FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, input.Channels);
         be.LeakyReluForward(input.Features, features, Slope);
         be.LeakyReluForward(input.Ground, ground, Slope);
         SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero));

@@ -35,8 +35,9 @@ public abstract class Pooling : SparseModule
             throw new ArgumentException($"{this} is {PoolSize.Dimension}-dimensional but the input is {input.SpatialSize}.");
         (SparseGrid outGrid, RuleBook rules) = input.Metadata.GetConvolutionRules(input.SpatialSize, PoolSize, Stride);
         ISparseBackend be = input.Backend;
-        FeatureMatrix features = be.Allocate(outGrid.ActiveCount, input.Channels);
-        FeatureMatrix ground = be.Allocate(input.BatchSize, input.Channels);
+        // Both are overwritten: every output row is a window's maximum or mean, the ground a copy.
+        FeatureMatrix features = be.AllocateForOverwrite(outGrid.ActiveCount, input.Channels);
+        FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, input.Channels);
         be.Copy(input.Ground, ground);
         PoolForward(be, input, rules, outGrid, IncludeGround, features);
         SparseTensor y = tape.Own(new SparseTensor(input.Metadata, outGrid, features, ground, input.GroundIsZero));

@@ -61,6 +61,18 @@ public sealed class SparseInput
             _features.Add(f);
     }
 
+    /// <summary>
+    /// Removes every point (and the last feature gradient) but keeps the storage, so a training loop can refill
+    /// one batch object every step without allocating.
+    /// </summary>
+    public void Clear()
+    {
+        _samples.Clear();
+        _coordinates.Clear();
+        _features.Clear();
+        FeatureGradient = null;
+    }
+
     /// <summary>Adds one point with a single feature.</summary>
     public void Add(int sample, ReadOnlySpan<int> coordinate, float feature) => Add(sample, coordinate, [feature]);
 

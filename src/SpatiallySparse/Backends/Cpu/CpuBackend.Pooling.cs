@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using SpatiallySparse.Backends.Cpu.Simd;
 using SpatiallySparse.Geometry;
 
 namespace SpatiallySparse.Backends.Cpu;
@@ -18,6 +21,11 @@ public sealed partial class CpuBackend
         {
             Span<float> yo = y.Slice(o * c, c);
             ReadOnlySpan<int> window = table.Slice(o * taps, taps);
+            if (Simd != SimdLevel.Scalar)
+            {
+                MaxPoolForwardRow(x, g, window, c, includeGround ? outputSample[o] * c : -1, yo, Simd);
+                continue;
+            }
             bool full = true, first = true;
             foreach (int i in window)
             {
@@ -37,6 +45,66 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary>
+    /// One output row: the maximum over the window's active inputs and, for a partial window, the ground state at
+    /// <paramref name="groundOffset"/> (-1: none), kept in registers across the window's taps. Vector Max and
+    /// Math.Max follow IEEE 754 maximum (NaN wins, +0 &gt; -0), like the scalar path's TensorPrimitives.Max.
+    /// </summary>
+    private static void MaxPoolForwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<int> window, int c, int groundOffset,
+        Span<float> yo, SimdLevel simd)
+    {
+        int firstTap = -1;
+        bool full = true;
+        for (int t = 0; t < window.Length; t++)
+        {
+            if (window[t] < 0)
+                full = false;
+            else if (firstTap < 0)
+                firstTap = t;
+        }
+        if (firstTap < 0)
+            throw new InvalidOperationException("A pooling window has no active input.");
+        if (full)
+            groundOffset = -1;
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float yr = ref MemoryMarshal.GetReference(yo);
+        int j = 0;
+        if (simd == SimdLevel.Vector512)
+        {
+            for (; j + 16 <= c; j += 16)
+            {
+                Vector512<float> m = Vector512.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
+                for (int t = firstTap + 1; t < window.Length; t++)
+                    if (window[t] >= 0)
+                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
+                if (groundOffset >= 0)
+                    m = Vector512.Max(m, Vector512.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
+                m.StoreUnsafe(ref yr, (nuint)j);
+            }
+        }
+        for (; j + 8 <= c; j += 8)
+        {
+            Vector256<float> m = Vector256.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
+            for (int t = firstTap + 1; t < window.Length; t++)
+                if (window[t] >= 0)
+                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
+            if (groundOffset >= 0)
+                m = Vector256.Max(m, Vector256.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
+            m.StoreUnsafe(ref yr, (nuint)j);
+        }
+        for (; j < c; j++)
+        {
+            float m = x[window[firstTap] * c + j];
+            for (int t = firstTap + 1; t < window.Length; t++)
+                if (window[t] >= 0)
+                    m = Math.Max(m, x[window[t] * c + j]);
+            if (groundOffset >= 0)
+                m = Math.Max(m, g[groundOffset + j]);
+            yo[j] = m;
+        }
+    }
+
     /// <inheritdoc/>
     public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround)
@@ -50,23 +118,91 @@ public sealed partial class CpuBackend
         ReadOnlySpan<int> table = rules.NeighbourTable;
         int c = input.Columns, taps = rules.FilterVolume;
         for (int o = 0; o < rules.OutputRows; o++)
+            MaxPoolBackwardRow(x, y.Slice(o * c, c), dy.Slice(o * c, c), dx, dg, table.Slice(o * taps, taps), c,
+                includeGround ? outputSample[o] * c : -1, Simd);
+    }
+
+    /// <summary>
+    /// One output row's gradient goes, channel by channel, to the first input of its window (in tap order) that
+    /// equals the maximum, else (partial window) to the ground state at <paramref name="groundOffset"/>, or
+    /// nowhere when that is -1. The vector paths track the channels still looking for their source in a lane
+    /// mask and update only the lanes they route (so every bit matches the scalar path).
+    /// </summary>
+    private static void MaxPoolBackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> yo, ReadOnlySpan<float> dyo, Span<float> dx, Span<float> dg,
+        ReadOnlySpan<int> window, int c, int groundOffset, SimdLevel simd)
+    {
+        ref float xr = ref MemoryMarshal.GetReference(x);
+        ref float yr = ref MemoryMarshal.GetReference(yo);
+        ref float gr = ref MemoryMarshal.GetReference(dyo);
+        ref float dxr = ref MemoryMarshal.GetReference(dx);
+        ref float dgr = ref MemoryMarshal.GetReference(dg);
+        int j = 0;
+        if (simd == SimdLevel.Vector512)
         {
-            ReadOnlySpan<int> window = table.Slice(o * taps, taps);
-            for (int ch = 0; ch < c; ch++)
+            for (; j + 16 <= c; j += 16)
             {
-                float target = y[o * c + ch], grad = dy[o * c + ch];
-                int source = -1;
+                Vector512<float> target = Vector512.LoadUnsafe(ref yr, (nuint)j), grad = Vector512.LoadUnsafe(ref gr, (nuint)j);
+                Vector512<float> pending = Vector512<float>.AllBitsSet;
                 foreach (int i in window)
-                    if (i >= 0 && x[i * c + ch] == target)
-                    {
-                        source = i;
+                {
+                    if (i < 0)
+                        continue;
+                    nuint at = (nuint)(i * c + j);
+                    Vector512<float> hit = Vector512.Equals(Vector512.LoadUnsafe(ref xr, at), target) & pending;
+                    Vector512<float> d = Vector512.LoadUnsafe(ref dxr, at);
+                    Vector512.ConditionalSelect(hit, d + grad, d).StoreUnsafe(ref dxr, at);
+                    pending = Vector512.AndNot(pending, hit);
+                    if (pending.ExtractMostSignificantBits() == 0)
                         break;
-                    }
-                if (source >= 0)
-                    dx[source * c + ch] += grad;
-                else if (includeGround)
-                    dg[outputSample[o] * c + ch] += grad;
+                }
+                if (groundOffset >= 0)
+                {
+                    nuint at = (nuint)(groundOffset + j);
+                    Vector512<float> d = Vector512.LoadUnsafe(ref dgr, at);
+                    Vector512.ConditionalSelect(pending, d + grad, d).StoreUnsafe(ref dgr, at);
+                }
             }
+        }
+        if (simd >= SimdLevel.Vector256)
+        {
+            for (; j + 8 <= c; j += 8)
+            {
+                Vector256<float> target = Vector256.LoadUnsafe(ref yr, (nuint)j), grad = Vector256.LoadUnsafe(ref gr, (nuint)j);
+                Vector256<float> pending = Vector256<float>.AllBitsSet;
+                foreach (int i in window)
+                {
+                    if (i < 0)
+                        continue;
+                    nuint at = (nuint)(i * c + j);
+                    Vector256<float> hit = Vector256.Equals(Vector256.LoadUnsafe(ref xr, at), target) & pending;
+                    Vector256<float> d = Vector256.LoadUnsafe(ref dxr, at);
+                    Vector256.ConditionalSelect(hit, d + grad, d).StoreUnsafe(ref dxr, at);
+                    pending = Vector256.AndNot(pending, hit);
+                    if (pending.ExtractMostSignificantBits() == 0)
+                        break;
+                }
+                if (groundOffset >= 0)
+                {
+                    nuint at = (nuint)(groundOffset + j);
+                    Vector256<float> d = Vector256.LoadUnsafe(ref dgr, at);
+                    Vector256.ConditionalSelect(pending, d + grad, d).StoreUnsafe(ref dgr, at);
+                }
+            }
+        }
+        for (; j < c; j++)
+        {
+            float target = yo[j];
+            int source = -1;
+            foreach (int i in window)
+                if (i >= 0 && x[i * c + j] == target)
+                {
+                    source = i;
+                    break;
+                }
+            if (source >= 0)
+                dx[source * c + j] += dyo[j];
+            else if (groundOffset >= 0)
+                dg[groundOffset + j] += dyo[j];
         }
     }
 

@@ -39,6 +39,9 @@ public sealed partial class CpuBackend : ISparseBackend
     public FeatureMatrix Allocate(int rows, int columns) => new CpuMatrix(this, rows, columns);
 
     /// <inheritdoc/>
+    public FeatureMatrix AllocateForOverwrite(int rows, int columns) => new CpuMatrix(this, rows, columns, clear: false);
+
+    /// <inheritdoc/>
     public void Upload(ReadOnlySpan<float> source, FeatureMatrix destination)
     {
         Span<float> d = Host(destination);

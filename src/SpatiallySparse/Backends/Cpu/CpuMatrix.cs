@@ -10,12 +10,13 @@ public sealed class CpuMatrix : FeatureMatrix
 {
     private float[]? _data;
 
-    internal CpuMatrix(CpuBackend backend, int rows, int columns)
+    internal CpuMatrix(CpuBackend backend, int rows, int columns, bool clear = true)
         : base(backend, rows, columns)
     {
         int length = checked(rows * columns);
         _data = length == 0 ? [] : ArrayPool<float>.Shared.Rent(length);
-        Span.Clear();
+        if (clear)
+            Span.Clear();
     }
 
     /// <summary>The elements, row-major; throws once disposed.</summary>

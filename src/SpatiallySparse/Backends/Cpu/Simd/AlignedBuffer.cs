@@ -20,7 +20,10 @@ internal sealed unsafe class AlignedBuffer
     {
         if (floats > array.Length - AlignFloats)
         {
-            array = GC.AllocateUninitializedArray<float>(checked((int)floats + AlignFloats), pinned: true);
+            // Grow by half again at least: batches vary in size, and creeping up to each new maximum would
+            // allocate again and again.
+            long grown = Math.Max(floats, Math.Min(array.Length + (long)array.Length / 2, int.MaxValue - AlignFloats));
+            array = GC.AllocateUninitializedArray<float>(checked((int)grown + AlignFloats), pinned: true);
             nint start = (nint)Unsafe.AsPointer(ref array[0]);
             Pointer = (float*)((start + 63) & ~(nint)63);
         }

@@ -25,6 +25,9 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
     /// <summary>Multiply-adds per segment to aim for: the extra zeroing and summing of a partial stays small.</summary>
     private const long SegmentWork = 8L << 20;
 
+    /// <summary>Multiply-adds that copying or gathering one float costs about as much time as (memory-bound vs 32 per cycle).</summary>
+    private const long RowCopyCost = 32;
+
     /// <summary>Most segments: plenty of items to balance the workers of a typical machine.</summary>
     private const int MaxSegments = 16;
 
@@ -141,7 +144,11 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
         kBlocks = (kRows + RulePlan.KBlock - 1) / RulePlan.KBlock;
         units = kBlocks * ((cout + TKernel.PanelWidth - 1) / TKernel.PanelWidth);
         weightFloats = (long)pairs.Taps * cin * cout;
-        long bySize = pairs.PairCount * cin * cout / SegmentWork;
+        // Work counts the multiply-adds plus the rows each chunk copies (and, im2col, gathers) first, which
+        // dominate when cin is small: the first layer of a network has one or a few input channels. A single
+        // segment makes every unit run repeat those copies, so such layers need segments to share them out.
+        long rowWork = (long)pairs.OutputRows * (cout + (im2Col ? kRows : 0)) * RowCopyCost;
+        long bySize = (pairs.PairCount * cin * cout + rowWork) / SegmentWork;
         long byMemory = PartialBudget / weightFloats;
         segments = (int)Math.Max(1, Math.Min(Math.Min(bySize, byMemory), Math.Min(MaxSegments, chunks)));
     }

@@ -14,13 +14,9 @@ internal abstract unsafe class ParallelJob
     /// <summary>Below this many multiply-adds, scheduling costs more than a second core gains.</summary>
     private const long MinParallelWork = 1L << 20;
 
-    private readonly Action<int> worker;
     private AlignedBuffer?[] scratch = [];
     private int itemCount;
     private int nextItem;
-
-    /// <summary>The delegate is bound once per job object, so a run allocates no closure.</summary>
-    protected ParallelJob() => worker = Drain;
 
     protected static int WorkerCount(int threads, int items, long multiplyAdds) =>
         multiplyAdds < MinParallelWork ? 1 : Math.Max(1, Math.Min(threads, items));
@@ -40,7 +36,7 @@ internal abstract unsafe class ParallelJob
         }
         else
         {
-            Parallel.For(0, workers, worker);
+            WorkerPool.Run(this, workers);
         }
     }
 
@@ -49,7 +45,8 @@ internal abstract unsafe class ParallelJob
     /// <summary>Aligned scratch owned by one worker (index) for the duration of a run.</summary>
     protected float* Scratch(int worker, long floats) => (scratch[worker] ??= new AlignedBuffer()).Ensure(floats);
 
-    private void Drain(int worker)
+    /// <summary>Claims and executes items until none are left (worker <paramref name="worker"/>'s share).</summary>
+    internal void Drain(int worker)
     {
         for (int item = Interlocked.Increment(ref nextItem) - 1; item < itemCount; item = Interlocked.Increment(ref nextItem) - 1)
         {

@@ -1,0 +1,203 @@
+using NUnit.Framework;
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Geometry;
+using SpatiallySparse.Layers;
+
+namespace SpatiallySparse.Tests.Geometry;
+
+/// <summary>
+/// Geometry lives in pooled storage that each batch's metadata gives back when its tape ends, so later batches
+/// reuse the same arrays. These tests check the rulebooks against a brute-force reference for fresh and for
+/// reused storage, and that a disposed batch's geometry refuses to be read.
+/// </summary>
+[TestFixture]
+public sealed class GeometryStorageTests
+{
+    /// <summary>(sample, coordinate) sites of a random batch: blobs, so windows are partly active.</summary>
+    private static List<(int Sample, int[] Site)> RandomSites(Random random, int batch, SpatialSize size, int perSample, bool scattered = false)
+    {
+        List<(int, int[])> sites = [];
+        for (int b = 0; b < batch; b++)
+        {
+            HashSet<long> seen = [];
+            int[] x = new int[size.Dimension];
+            for (int d = 0; d < x.Length; d++)
+                x[d] = random.Next(size[d]);
+            for (int i = 0; i < perSample * 4 && seen.Count < perSample; i++)
+            {
+                for (int d = 0; d < x.Length; d++)
+                    x[d] = scattered ? random.Next(size[d]) : Math.Clamp(x[d] + random.Next(-1, 2), 0, size[d] - 1);
+                if (seen.Add(size.LinearIndex(x)))
+                    sites.Add((b, (int[])x.Clone()));
+            }
+        }
+        // Shuffle, so the input layer has to sort.
+        return [.. sites.OrderBy(_ => random.Next())];
+    }
+
+    private static SparseTensor Input(Tape tape, SpatialSize size, int batch, List<(int Sample, int[] Site)> sites)
+    {
+        SparseInput input = new(batch, size.Dimension, 1);
+        foreach ((int b, int[] s) in sites)
+            input.Add(b, s, 1f);
+        return new InputLayer(size).Forward(input, CpuBackend.Shared, tape);
+    }
+
+    /// <summary>
+    /// The reference: every output site of every sample, active when any input of its window is; per tap the
+    /// (input row, output row) pairs in output order. Rows are numbered by (sample, linear index).
+    /// </summary>
+    private static (long[] OutputKeys, List<(int In, int Out)>[] Pairs) Reference(
+        SpatialSize size, int batch, List<(int Sample, int[] Site)> sites, SpatialSize filter, SpatialSize stride)
+    {
+        int dim = size.Dimension;
+        int[] outExtent = new int[dim];
+        for (int d = 0; d < dim; d++)
+            outExtent[d] = (size[d] - filter[d]) / stride[d] + 1;
+        SpatialSize outSize = new(outExtent);
+        long[] inKeys = [.. sites.Select(s => s.Sample * size.Volume + size.LinearIndex(s.Site)).Order()];
+        Dictionary<long, int> inRow = inKeys.Select((k, i) => (k, i)).ToDictionary(p => p.k, p => p.i);
+        List<long> outKeys = [];
+        List<(int, int)>[] pairs = [.. Enumerable.Range(0, (int)filter.Volume).Select(_ => new List<(int, int)>())];
+        int[] o = new int[dim], t = new int[dim], x = new int[dim];
+        for (int b = 0; b < batch; b++)
+            for (long lin = 0; lin < outSize.Volume; lin++)
+            {
+                outSize.Coordinate(lin, o);
+                List<(int Tap, int In)> found = [];
+                for (int tap = 0; tap < filter.Volume; tap++)
+                {
+                    filter.Coordinate(tap, t);
+                    for (int d = 0; d < dim; d++)
+                        x[d] = o[d] * stride[d] + t[d];
+                    if (inRow.TryGetValue(b * size.Volume + size.LinearIndex(x), out int row))
+                        found.Add((tap, row));
+                }
+                if (found.Count == 0)
+                    continue;
+                foreach ((int tap, int row) in found)
+                    pairs[tap].Add((row, outKeys.Count));
+                outKeys.Add(b * outSize.Volume + lin);
+            }
+        return ([.. outKeys], pairs);
+    }
+
+    private static void AssertMatchesReference(SparseTensor x, List<(int Sample, int[] Site)> sites, SpatialSize filter, SpatialSize stride, string what)
+    {
+        (SparseGrid output, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, filter, stride);
+        (long[] outKeys, List<(int In, int Out)>[] pairs) = Reference(x.SpatialSize, x.BatchSize, sites, filter, stride);
+        long[] keys = [.. Enumerable.Range(0, output.ActiveCount).Select(r => output.SampleOfRow[r] * output.Size.Volume + output.LinearIndexOfRow[r])];
+        Assert.That(keys, Is.EqualTo(outKeys), $"{what}: output active set");
+        for (int tap = 0; tap < rules.FilterVolume; tap++)
+        {
+            Assert.That(rules.InputRowsOf(tap).ToArray(), Is.EqualTo(pairs[tap].Select(p => p.In).ToArray()), $"{what}: inputs of tap {tap}");
+            Assert.That(rules.OutputRowsOf(tap).ToArray(), Is.EqualTo(pairs[tap].Select(p => p.Out).ToArray()), $"{what}: outputs of tap {tap}");
+            // The transposed view: the same pairs, ordered by input row.
+            (int In, int Out)[] swapped = [.. pairs[tap].OrderBy(p => p.In)];
+            Assert.That(rules.Transposed.OutputRowsOf(tap).ToArray(), Is.EqualTo(swapped.Select(p => p.In).ToArray()), $"{what}: transposed tap {tap}");
+            Assert.That(rules.Transposed.InputRowsOf(tap).ToArray(), Is.EqualTo(swapped.Select(p => p.Out).ToArray()), $"{what}: transposed tap {tap}");
+        }
+        ReadOnlySpan<int> table = rules.NeighbourTable;
+        for (int tap = 0; tap < rules.FilterVolume; tap++)
+            foreach ((int inRow, int outRow) in pairs[tap])
+                Assert.That(table[outRow * rules.FilterVolume + tap], Is.EqualTo(inRow), $"{what}: neighbour table");
+        Assert.That(rules.PairCount, Is.EqualTo(pairs.Sum(p => p.Count)), $"{what}: no pairs beyond the reference");
+    }
+
+    private static readonly object[] Shapes =
+    [
+        new object[] { new[] { 30, 30 }, 3, 1 },
+        new object[] { new[] { 30, 30 }, 2, 2 },
+        new object[] { new[] { 31, 31 }, 3, 2 },
+        new object[] { new[] { 12, 12, 12 }, 2, 1 },
+        new object[] { new[] { 13, 13, 13 }, 3, 2 },
+    ];
+
+    [TestCaseSource(nameof(Shapes))]
+    public void RulesMatchTheBruteForceReferenceInFreshAndReusedStorage(int[] extent, int filter, int stride)
+    {
+        SpatialSize size = new(extent);
+        SpatialSize f = SpatialSize.Cube(size.Dimension, filter), s = SpatialSize.Cube(size.Dimension, stride);
+        Random random = new(extent.Length * 100 + filter * 10 + stride);
+        List<(int, int[])> first = RandomSites(random, 5, size, 60);
+        List<(int, int[])> second = RandomSites(random, 7, size, 90);
+        for (int round = 0; round < 3; round++)
+        {
+            // Alternating batches of different sizes: each one takes storage the previous one gave back.
+            foreach (List<(int, int[])> sites in (List<(int, int[])>[])[first, second])
+            {
+                using Tape tape = new();
+                SparseTensor x = Input(tape, size, sites.Max(p => p.Item1) + 1, sites);
+                AssertMatchesReference(x, sites, f, s, $"round {round}, {sites.Count} sites");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Shapes))]
+    public void ScatteredSitesMatchTheReference(int[] extent, int filter, int stride)
+    {
+        // Few sites spread over the grid: bounding boxes much larger than the sets, so sites get sorted, not scanned.
+        SpatialSize size = new(extent);
+        List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 7 + stride), 4, size, 6, scattered: true);
+        using Tape tape = new();
+        SparseTensor x = Input(tape, size, 4, sites);
+        AssertMatchesReference(x, sites, SpatialSize.Cube(size.Dimension, filter), SpatialSize.Cube(size.Dimension, stride), "scattered");
+    }
+
+    [TestCaseSource(nameof(Shapes))]
+    public void DirectAddressingAndHashingBuildTheSameRules(int[] extent, int filter, int stride)
+    {
+        SpatialSize size = new(extent);
+        SpatialSize f = SpatialSize.Cube(size.Dimension, filter), s = SpatialSize.Cube(size.Dimension, stride);
+        List<(int, int[])> sites = RandomSites(new Random(extent.Sum() + filter), 6, size, 80);
+        using Tape tape = new();
+        SparseTensor x = Input(tape, size, 6, sites);
+        Assert.That(ConvolutionRules.UsesDirectAddressing(x.Grid), Is.True, "small grids take the direct path by default");
+        (SparseGrid hashedGrid, RuleBook hashed) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
+        (SparseGrid directGrid, RuleBook direct) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
+        Assert.That(directGrid.LinearIndexOfRow.ToArray(), Is.EqualTo(hashedGrid.LinearIndexOfRow.ToArray()));
+        Assert.That(directGrid.SampleOffsets, Is.EqualTo(hashedGrid.SampleOffsets));
+        Assert.That(direct.NeighbourTable.ToArray(), Is.EqualTo(hashed.NeighbourTable.ToArray()));
+        for (int t = 0; t < direct.FilterVolume; t++)
+        {
+            Assert.That(direct.InputRowsOf(t).ToArray(), Is.EqualTo(hashed.InputRowsOf(t).ToArray()), $"tap {t}");
+            Assert.That(direct.OutputRowsOf(t).ToArray(), Is.EqualTo(hashed.OutputRowsOf(t).ToArray()), $"tap {t}");
+        }
+        // The hashed output grid still answers lookups, through the map it builds on first use.
+        int row = directGrid.ActiveCount / 2;
+        Assert.That(directGrid.RowOf(directGrid.SampleOfRow[row], directGrid.LinearIndexOfRow[row]), Is.EqualTo(row));
+        using Tape other = new();
+        SparseTensor lonely = Input(other, new SpatialSize(4096, 4096), 1, [(0, [7, 9])]);
+        Assert.That(ConvolutionRules.UsesDirectAddressing(lonely.Grid), Is.False, "one site on a huge grid is hashed");
+    }
+
+    [Test]
+    public void DisposedGeometryRefusesToBeRead()
+    {
+        SparseTensor x;
+        RuleBook rules;
+        SparseGrid output;
+        using (Tape tape = new())
+        {
+            x = Input(tape, new SpatialSize(10, 10), 1, [(0, [4, 4]), (0, [5, 6])]);
+            (output, rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 3), SpatialSize.Cube(2, 1));
+            _ = rules.Transposed;
+        }
+        Assert.Throws<ObjectDisposedException>(() => _ = x.Grid.LinearIndexOfRow.Length);
+        Assert.Throws<ObjectDisposedException>(() => _ = output.SampleOfRow.Length);
+        Assert.Throws<ObjectDisposedException>(() => x.Grid.RowOf(0, 44L));
+        Assert.Throws<ObjectDisposedException>(() => _ = rules.InputRowsOf(0).Length);
+        Assert.Throws<ObjectDisposedException>(() => _ = rules.NeighbourTable.Length);
+        Assert.Throws<ObjectDisposedException>(() => x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 2), SpatialSize.Cube(2, 2)));
+        Assert.That(x.Grid.ActiveCount, Is.EqualTo(2), "shapes stay readable");
+    }
+
+    [Test]
+    public void ATapThatRepeatsAnInputHasNoTransposed()
+    {
+        // Input row 0 feeds outputs 0 and 1 in one tap: the table path detects it and the checked path refuses it.
+        RuleBook rules = new(1, 2, 2, [[0, 0]], [[0, 1]]);
+        Assert.Throws<ArgumentException>(() => _ = rules.Transposed);
+    }
+}
