@@ -62,29 +62,39 @@ public static class AssameseData
         if (expected is not null && expected.Count != paths.Length)
             throw new ChecksumMismatchException(root, $"{expected.Count} files", $"{paths.Length} files");
         AssameseSample?[] samples = new AssameseSample?[paths.Length];
-        Parallel.For(0, paths.Length, i =>
+        try
         {
-            string relative = Relative(folder, paths[i]);
-            byte[] bytes = File.ReadAllBytes(paths[i]);
-            if (expected is not null)
-            {
-                string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
-                if (!expected.TryGetValue(relative, out string? sha))
-                    throw new ChecksumMismatchException(paths[i], "(not in the checksum list)", actual);
-                if (sha != actual)
-                    throw new ChecksumMismatchException(paths[i], sha, actual);
-            }
-            if (relative.EndsWith(StrayFile, StringComparison.Ordinal))
-                return;
-            AssameseSample sample = AssameseReader.Parse(paths[i], bytes);
-            // Any other file filed under another writer's folder would be a stray too; keep the split writer-independent.
-            if (!Path.GetFileName(Path.GetDirectoryName(paths[i]))!.Equals($"W{sample.Writer}", StringComparison.Ordinal))
-                throw new AssameseFormatException(paths[i], 0, $"the name says writer {sample.Writer}, the folder another writer.");
-            samples[i] = sample;
-        });
+            Parallel.For(0, paths.Length, i => samples[i] = LoadOne(folder, paths[i], expected));
+        }
+        catch (AggregateException e)
+        {
+            // Report the first bad file itself (its exception names it), not a wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
         AssameseSample[] loaded = [.. samples.OfType<AssameseSample>()];
         log?.WriteLine($"Read {loaded.Length} characters of {loaded.Select(s => s.Writer).Distinct().Count()} writers (skipped the stray {StrayFile}).");
         return loaded;
+    }
+
+    private static AssameseSample? LoadOne(string folder, string path, Dictionary<string, string>? expected)
+    {
+        string relative = Relative(folder, path);
+        byte[] bytes = File.ReadAllBytes(path);
+        if (expected is not null)
+        {
+            string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!expected.TryGetValue(relative, out string? sha))
+                throw new ChecksumMismatchException(path, "(not in the checksum list)", actual);
+            if (sha != actual)
+                throw new ChecksumMismatchException(path, sha, actual);
+        }
+        if (relative.EndsWith(StrayFile, StringComparison.Ordinal))
+            return null;
+        AssameseSample sample = AssameseReader.Parse(path, bytes);
+        // Any other file filed under another writer's folder would be a stray too; keep the split writer-independent.
+        if (!Path.GetFileName(Path.GetDirectoryName(path))!.Equals($"W{sample.Writer}", StringComparison.Ordinal))
+            throw new AssameseFormatException(path, 0, $"the name says writer {sample.Writer}, the folder another writer.");
+        return sample;
     }
 
     /// <summary>Training samples (writers not in <paramref name="testWriters"/>) and test samples.</summary>

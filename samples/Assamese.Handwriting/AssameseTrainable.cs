@@ -36,7 +36,8 @@ public sealed class AssameseTrainable : ITrainable
         _trainLabels = [.. train.Samples.Select(s => s.Label)];
         _testLabels = [.. test.Samples.Select(s => s.Label)];
         _renderer = new StrokeRenderer(options.GridSide, options.FeatureSet());
-        _augmentation = options.Augment ? new StrokeAugmentation() : null;
+        // Graham's distances (jitter 1, shift 12) are for characters 64 cells tall: scale them with the character.
+        _augmentation = options.Augment ? new StrokeAugmentation { Jitter = options.Scale / 64, Shift = 12 * options.Scale / 64 } : null;
         _backend = backend;
         _input = new InputLayer(_renderer.SpatialSize);
         Sequential net = options.IsDeepCNet
