@@ -36,6 +36,8 @@ public static class AssameseApp
             reporter.WriteLine($"Wrote {pictures.Count} pictures of what the network sees to {Path.GetFullPath(Path.Combine(options.Out, "render"))}.");
         }
         List<RunHistory> runs = [];
+        if (options.Epochs == 0)
+            return runs; // --epochs 0 --render N: the pictures only
         foreach (bool dense in options.DenseOnly ? [true] : options.Compare ? [false, true] : new[] { false })
         {
             AssameseTrainable model = new(dense, options, train, test, backend, batches);
@@ -55,8 +57,6 @@ public static class AssameseApp
             if (run.Interrupted)
                 break;
         }
-        if (runs.Count == 0 || runs.All(r => r.Epochs.Count == 0 && !r.Interrupted) && options.Epochs == 0)
-            return runs;
         string markdown = ResultsWriter.Write(options.Out, $"{options.NetworkName} on Assamese characters", Settings(options, backend, train.Count, test.Count), runs);
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");
