@@ -23,6 +23,7 @@ public static class AssameseApp
         (AssameseSplit train, AssameseSplit test) = AssameseData.Split(samples, testWriters);
         if (train.Count == 0 || test.Count == 0)
             throw new ArgumentException($"--test-writers '{options.TestWriters}' leaves {train.Count} training and {test.Count} test characters; both must be non-empty.");
+        reporter.WriteLine($"Split by writer: {train.Count} training characters, {test.Count} test characters (writers {options.TestWriters}).");
         train = train.Take(options.TrainSubset, options.Seed);
         test = test.Take(options.TestSubset, options.Seed + 1);
         using CpuBackend backend = new(options.Threads);
