@@ -58,7 +58,8 @@ public static class AssameseApp
             if (run.Interrupted)
                 break;
         }
-        string markdown = ResultsWriter.Write(options.Out, $"{options.NetworkName} on Assamese characters", Settings(options, backend, train.Count, test.Count), runs);
+        string markdown = ResultsWriter.Write(options.Out, $"{options.NetworkName} on Assamese characters", Settings(options, backend, train.Count, test.Count), runs,
+            options.IsDeepCNet ? ResultsWriter.SameNetwork : "a dense net of the same shape with 'same'-padded convolutions, same data order, same run");
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");
         return runs;

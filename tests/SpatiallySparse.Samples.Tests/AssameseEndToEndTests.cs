@@ -67,4 +67,15 @@ public sealed class AssameseEndToEndTests
         Assert.Throws<ArgumentException>(() => new AssameseOptions { Widths = "8,x" }.VggNetwork());
         Assert.That(new AssameseOptions { Net = "deepcnet" }.GridSide, Is.EqualTo(192));
     }
+
+    [Test]
+    public void ResultsSayWhatTheSpeedRatioComparesAndGiveTheLastEpochAlone()
+    {
+        EpochRecord E(int epoch, double seconds) => new(epoch, 1, 0.5, 0.5, seconds, 0.1, 100);
+        RunHistory sparse = new("sparse", [E(1, 4), E(2, 2)], false), dense = new("dense", [E(1, 30), E(2, 20)], false);
+        string md = ResultsWriter.Markdown("t", new Dictionary<string, string>(), [sparse, dense], "a dense net of the same shape");
+        Assert.That(md, Does.Contain("Sparse trains 8.33x faster per epoch than dense (a dense net of the same shape)."));
+        Assert.That(md, Does.Contain("Last epoch alone: 10.00x."));
+        Assert.That(ResultsWriter.Markdown("t", new Dictionary<string, string>(), [sparse with { Epochs = [E(1, 4)] }, dense]), Does.Not.Contain("Last epoch"));
+    }
 }
