@@ -16,6 +16,9 @@ public sealed record AssameseOptions
     /// <summary>DeepCNet k.</summary>
     public int K { get; init; } = 32;
 
+    /// <summary>DeepCNet leaky ReLU slope (0: ReLU as in the author's Assamese code; 1/3: his later "very leaky" ReLU).</summary>
+    public float Slope { get; init; }
+
     /// <summary>Sparse VGG block widths (each block: two convolutions, then pooling), comma-separated.</summary>
     public string Widths { get; init; } = "8,16,24,32";
 
@@ -100,7 +103,7 @@ public sealed record AssameseOptions
     public float InitialLearningRate => LearningRate ?? (IsDeepCNet ? 0.01f : 0.1f);
 
     /// <summary>DeepCNet(6, k) settings.</summary>
-    public DeepCNetOptions DeepCNetNetwork() => new() { L = 6, K = K, InputChannels = Features, Classes = AssameseReader.Classes, Seed = Seed };
+    public DeepCNetOptions DeepCNetNetwork() => new() { L = 6, K = K, Slope = Slope, InputChannels = Features, Classes = AssameseReader.Classes, Seed = Seed };
 
     /// <summary>Sparse VGG settings.</summary>
     public SparseVggOptions VggNetwork()
@@ -119,5 +122,5 @@ public sealed record AssameseOptions
     public int GridSide => IsDeepCNet ? DeepCNet.InputSide(6) : SparseVgg.InputSide(VggNetwork());
 
     /// <summary>A short description of the network, e.g. <c>DeepCNet(6, 32)</c>.</summary>
-    public string NetworkName => IsDeepCNet ? $"DeepCNet(6, {K})" : $"sparse VGG ({Widths})";
+    public string NetworkName => IsDeepCNet ? $"DeepCNet(6, {K})" + (Slope != 0 ? $", leaky ReLU {Slope.ToString("0.###", CultureInfo.InvariantCulture)}" : "") : $"sparse VGG ({Widths})";
 }

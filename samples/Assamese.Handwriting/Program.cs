@@ -8,6 +8,7 @@ AssameseOptions defaults = new();
 Option<string?> data = new("--data") { Description = $"Assamese folder (else ${DataFolder.EnvironmentVariable}[/assamese], then shared/data/assamese above this folder, then a download into the cache)" };
 Option<string> net = new("--net") { Description = "vgg (sparse VGG-style net, 95x95) | deepcnet (DeepCNet(6, k), 192x192)", DefaultValueFactory = _ => defaults.Net };
 Option<int> k = new("--k") { Description = "DeepCNet k: layer n has n * k filters", DefaultValueFactory = _ => defaults.K };
+Option<float> slope = new("--slope") { Description = "DeepCNet leaky ReLU slope (0: ReLU)", DefaultValueFactory = _ => defaults.Slope };
 Option<string> widths = new("--widths") { Description = "sparse VGG block widths (two 3x3 convolutions each, then 3x3/2 max pooling)", DefaultValueFactory = _ => defaults.Widths };
 Option<int> epochs = new("--epochs") { Description = "epochs (0 with --render: only write the pictures)", DefaultValueFactory = _ => defaults.Epochs };
 Option<int> batch = new("--batch") { Description = "mini-batch size", DefaultValueFactory = _ => defaults.Batch };
@@ -32,14 +33,14 @@ Option<int> render = new("--render") { Description = "write PNGs of N rendered t
 
 RootCommand root = new("Trains a sparse VGG-style net or DeepCNet(6, k) on online handwritten Assamese characters, writer-independently (Graham 2014).")
 {
-    data, net, k, widths, epochs, batch, lr, lrDecay, momentum, weightDecay, seed, threads, dense, compare, trainSubset, testSubset, features, scale, augment,
+    data, net, k, slope, widths, epochs, batch, lr, lrDecay, momentum, weightDecay, seed, threads, dense, compare, trainSubset, testSubset, features, scale, augment,
     testWriters, checkpoint, resume, outDir, render,
 };
 root.SetAction(parsed =>
 {
     AssameseOptions options = new()
     {
-        Data = parsed.GetValue(data), Net = parsed.GetValue(net)!, K = parsed.GetValue(k), Widths = parsed.GetValue(widths)!, Epochs = parsed.GetValue(epochs),
+        Data = parsed.GetValue(data), Net = parsed.GetValue(net)!, K = parsed.GetValue(k), Slope = parsed.GetValue(slope), Widths = parsed.GetValue(widths)!, Epochs = parsed.GetValue(epochs),
         Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay), Momentum = parsed.GetValue(momentum),
         WeightDecay = parsed.GetValue(weightDecay), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads), DenseOnly = parsed.GetValue(dense),
         Compare = parsed.GetValue(compare), TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null,
