@@ -76,8 +76,8 @@ public sealed class DataFolder
     {
         if (!Directory.Exists(folder))
             throw new DataUnavailableException($"The data folder '{folder}' (from {origin}) does not exist.");
-        string[] missing = [.. spec.Files.Where(f => f.Find(folder) is null).Select(f => f.FileName)];
-        if (missing.Length > 0)
+        IReadOnlyList<string> missing = spec.MissingIn(folder);
+        if (missing.Count > 0)
             throw new DataUnavailableException($"The data folder '{folder}' (from {origin}) lacks {string.Join(", ", missing)}.");
         return folder;
     }

@@ -20,11 +20,29 @@ public sealed record DatasetFile(string FileName, string Sha256, IReadOnlyList<U
     }
 }
 
-/// <summary>A data set: a folder name (e.g. <c>mnist</c>) and the files that make it complete.</summary>
+/// <summary>
+/// A data set distributed as one archive (which may hold further archives), unpacked into the data folder.
+/// </summary>
+/// <param name="Urls">Mirrors tried in order.</param>
+/// <param name="MarkerPath">A file or folder, relative to the data folder, whose presence means the archive is unpacked there.</param>
+/// <param name="Sha256">SHA-256 of the archive when known, else null (then <paramref name="VerifyUnpacked"/> must check the contents).</param>
+/// <param name="VerifyUnpacked">Checks the unpacked files in the folder given (throws <see cref="IOException"/> when they are wrong).</param>
+public sealed record DatasetArchive(IReadOnlyList<Uri> Urls, string MarkerPath, string? Sha256, Action<string> VerifyUnpacked)
+{
+    /// <summary>True when <see cref="MarkerPath"/> exists in <paramref name="folder"/>.</summary>
+    public bool IsPresentIn(string folder) => Path.Exists(Path.Combine(folder, MarkerPath));
+}
+
+/// <summary>A data set: a folder name (e.g. <c>mnist</c>) and the files (or the archive) that make it complete.</summary>
 /// <param name="Name">Folder name under a data root and in the cache.</param>
 /// <param name="Files">The files, with checksums and download addresses.</param>
-public sealed record DatasetSpec(string Name, IReadOnlyList<DatasetFile> Files)
+/// <param name="Archive">The archive whose unpacked contents the folder must also hold, or null.</param>
+public sealed record DatasetSpec(string Name, IReadOnlyList<DatasetFile> Files, DatasetArchive? Archive = null)
 {
-    /// <summary>True when every file exists in <paramref name="folder"/> in one of its forms (checksums are verified when reading).</summary>
-    public bool IsPresentIn(string folder) => Files.All(f => f.Find(folder) is not null);
+    /// <summary>True when every file exists in <paramref name="folder"/> in one of its forms, and the archive is unpacked there (checksums are verified when reading).</summary>
+    public bool IsPresentIn(string folder) => Files.All(f => f.Find(folder) is not null) && (Archive is null || Archive.IsPresentIn(folder));
+
+    /// <summary>What <paramref name="folder"/> lacks, by name (empty when complete).</summary>
+    public IReadOnlyList<string> MissingIn(string folder) =>
+        [.. Files.Where(f => f.Find(folder) is null).Select(f => f.FileName), .. Archive is not null && !Archive.IsPresentIn(folder) ? [Archive.MarkerPath] : Array.Empty<string>()];
 }

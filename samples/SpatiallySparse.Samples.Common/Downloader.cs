@@ -46,6 +46,54 @@ public static class DatasetDownloader
                 continue;
             FetchOne(file, target, downloader, log);
         }
+        if (spec.Archive is { } archive && !archive.IsPresentIn(folder))
+            FetchArchive(archive, folder, downloader, log);
+    }
+
+    /// <summary>
+    /// Downloads the archive, checks its SHA-256 when known, unpacks it into a scratch folder, verifies the unpacked
+    /// files, and only then moves them into <paramref name="folder"/>, so a failed attempt leaves nothing half-done.
+    /// </summary>
+    private static void FetchArchive(DatasetArchive archive, string folder, IFileDownloader downloader, TextWriter log)
+    {
+        string scratch = Path.Combine(folder, ".download");
+        List<string> failures = [];
+        foreach (Uri url in archive.Urls)
+        {
+            try
+            {
+                if (Directory.Exists(scratch))
+                    Directory.Delete(scratch, recursive: true);
+                Directory.CreateDirectory(scratch);
+                string download = Path.Combine(scratch, Path.GetFileName(url.LocalPath) is { Length: > 0 } name ? name : "archive");
+                log.WriteLine($"Downloading {url} ...");
+                downloader.DownloadAsync(url, download, CancellationToken.None).GetAwaiter().GetResult();
+                if (archive.Sha256 is not null)
+                    Checksums.Verify(download, archive.Sha256);
+                string unpacked = Path.Combine(scratch, "unpacked");
+                log.WriteLine($"Unpacking {ArchiveExtractor.ExtractAll(download, unpacked)} files ...");
+                archive.VerifyUnpacked(unpacked);
+                foreach (string entry in Directory.EnumerateFileSystemEntries(unpacked))
+                {
+                    string target = Path.Combine(folder, Path.GetFileName(entry));
+                    if (Directory.Exists(entry))
+                        Directory.Move(entry, target);
+                    else
+                        File.Move(entry, target, overwrite: true);
+                }
+                Directory.Delete(scratch, recursive: true);
+                return;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+            {
+                failures.Add($"{url}: {e.Message}");
+            }
+        }
+        if (Directory.Exists(scratch))
+            Directory.Delete(scratch, recursive: true);
+        throw new DataUnavailableException(
+            $"Could not download and unpack the data set (is this machine offline?). Tried:\n  {string.Join("\n  ", failures)}\n" +
+            $"Unpack it by hand into {folder} (it must hold '{archive.MarkerPath}'), or pass --data DIR (or set {DataFolder.EnvironmentVariable}) to a folder that holds it.");
     }
 
     private static void FetchOne(DatasetFile file, string target, IFileDownloader downloader, TextWriter log)

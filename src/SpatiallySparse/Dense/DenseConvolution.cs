@@ -5,21 +5,26 @@ using SpatiallySparse.Layers;
 namespace SpatiallySparse.Dense;
 
 /// <summary>
-/// Dense valid convolution (no padding) by im2col and one GEMM: the dense twin of <see cref="Convolution"/>,
-/// with the same parameters (weight (f^d x Cin) x Cout tap-major, bias 1 x Cout) and the same initialisation,
+/// Dense convolution by im2col and one GEMM: valid (no padding), the dense twin of <see cref="Convolution"/>, or
+/// zero-padded by (f - 1) / 2 ('same'), the dense twin of <see cref="SubmanifoldConvolution"/> on a fully active
+/// grid (a submanifold convolution ignores inactive neighbours, which zero padding reproduces at the border). Same parameters (weight (f^d x Cin) x Cout tap-major, bias 1 x Cout) and the same initialisation,
 /// so weights copy across and the same seed gives the same network.
 /// </summary>
 public sealed class DenseConvolution : DenseMapModule
 {
-    /// <summary>A convolution with a cubic filter and stride.</summary>
-    public DenseConvolution(int dimension, int inputChannels, int outputChannels, int filterSize, int stride = 1, bool bias = true, int? seed = null)
+    /// <summary>A convolution with a cubic filter and stride, zero-padded by <paramref name="padding"/> sites on every side.</summary>
+    public DenseConvolution(int dimension, int inputChannels, int outputChannels, int filterSize, int stride = 1, bool bias = true, int? seed = null, int padding = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        if (padding >= filterSize)
+            throw new ArgumentOutOfRangeException(nameof(padding), $"Padding {padding} would make whole windows of padding for filter size {filterSize}.");
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputChannels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputChannels);
         FilterSize = SpatialSize.Cube(dimension, filterSize);
         Stride = SpatialSize.Cube(dimension, stride);
         InputChannels = inputChannels;
         OutputChannels = outputChannels;
+        Padding = padding;
         Weight = AddParameter("weight", (int)FilterSize.Volume * inputChannels, outputChannels);
         Bias = bias ? AddParameter("bias", 1, outputChannels) : null;
         ResetOwnParameters(new Random(seed ?? Initialization.NextSeed()));
@@ -30,6 +35,9 @@ public sealed class DenseConvolution : DenseMapModule
 
     /// <summary>Stride per dimension.</summary>
     public SpatialSize Stride { get; }
+
+    /// <summary>Zero padding on every side (0: valid).</summary>
+    public int Padding { get; }
 
     /// <summary>Input channels.</summary>
     public int InputChannels { get; }
@@ -50,7 +58,7 @@ public sealed class DenseConvolution : DenseMapModule
             throw new ArgumentException($"{this} expects {InputChannels} input channels, got {input.Channels}.");
         CheckBackend(Weight, input);
         ISparseBackend be = input.Backend;
-        WindowTable table = WindowTable.Get(input.SpatialSize, FilterSize, Stride);
+        WindowTable table = WindowTable.Get(input.SpatialSize, FilterSize, Stride, Padding);
         int batch = input.BatchSize, outRows = batch * (int)table.Output.Volume, threads = DenseKernels.ThreadsOf(be);
         FeatureMatrix col = tape.Own(be.Allocate(outRows, table.Taps * InputChannels));
         DenseKernels.Im2Col(DenseKernels.Host(input.Features), batch, (int)input.SpatialSize.Volume, InputChannels, table, DenseKernels.Host(col), threads);
@@ -77,6 +85,6 @@ public sealed class DenseConvolution : DenseMapModule
     protected override void ResetOwnParameters(Random random) =>
         ConvolutionCore.Initialize(Weight, Bias, (int)FilterSize.Volume, InputChannels, OutputChannels, random);
 
-    /// <summary>E.g. <c>DenseConvolution 32->64 3x3/1</c>.</summary>
-    public override string ToString() => $"DenseConvolution {InputChannels}->{OutputChannels} {FilterSize}/{Stride}";
+    /// <summary>E.g. <c>DenseConvolution 32->64 3x3/1</c> or <c>DenseConvolution 8->8 3x3/1 pad 1</c>.</summary>
+    public override string ToString() => $"DenseConvolution {InputChannels}->{OutputChannels} {FilterSize}/{Stride}" + (Padding > 0 ? $" pad {Padding}" : "");
 }

@@ -8,7 +8,7 @@ namespace SpatiallySparse.Dense;
 /// </summary>
 internal static class DenseKernels
 {
-    /// <summary>col[(b, o), t * c + ch] = x[(b, site(o, t)), ch].</summary>
+    /// <summary>col[(b, o), t * c + ch] = x[(b, site(o, t)), ch], or 0 where the tap is in the padding.</summary>
     public static void Im2Col(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] col, int threads)
     {
         int outVolume = (int)table.Output.Volume, taps = table.Taps, width = taps * channels;
@@ -19,7 +19,13 @@ internal static class DenseKernels
             {
                 Span<float> row = col.AsSpan((b * outVolume + o) * width, width);
                 for (int t = 0; t < taps; t++)
-                    x.AsSpan((b * inVolume + sites[o * taps + t]) * channels, channels).CopyTo(row.Slice(t * channels, channels));
+                {
+                    int site = sites[o * taps + t];
+                    if (site < 0)
+                        row.Slice(t * channels, channels).Clear();
+                    else
+                        x.AsSpan((b * inVolume + site) * channels, channels).CopyTo(row.Slice(t * channels, channels));
+                }
             }
         });
     }
@@ -34,7 +40,10 @@ internal static class DenseKernels
             for (int o = 0; o < outVolume; o++)
                 for (int t = 0; t < taps; t++)
                 {
-                    Span<float> dst = gradX.AsSpan((b * inVolume + sites[o * taps + t]) * channels, channels);
+                    int site = sites[o * taps + t];
+                    if (site < 0)
+                        continue;
+                    Span<float> dst = gradX.AsSpan((b * inVolume + site) * channels, channels);
                     ReadOnlySpan<float> src = gradCol.AsSpan((b * outVolume + o) * width + t * channels, channels);
                     System.Numerics.Tensors.TensorPrimitives.Add(dst, src, dst);
                 }

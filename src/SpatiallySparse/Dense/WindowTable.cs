@@ -3,23 +3,24 @@ using System.Collections.Concurrent;
 namespace SpatiallySparse.Dense;
 
 /// <summary>
-/// For a valid (unpadded) window of size f and stride s on a grid: the input site seen by each output site
-/// through each filter offset, <c>Sites[o * Taps + t]</c>, taps in row-major filter order as the sparse
-/// convolution's weights. Built once per geometry and shared by convolution and pooling.
+/// For a window of size f and stride s on a grid, zero-padded by p sites on every side (p = 0: valid): the
+/// input site seen by each output site through each filter offset, <c>Sites[o * Taps + t]</c>, or -1 where the
+/// offset falls in the padding; taps in row-major filter order as the sparse convolution's weights. Built once
+/// per geometry and shared by convolution and pooling.
 /// </summary>
 internal sealed class WindowTable
 {
-    private static readonly ConcurrentDictionary<(SpatialSize Input, SpatialSize Filter, SpatialSize Stride), WindowTable> Cache = new();
+    private static readonly ConcurrentDictionary<(SpatialSize Input, SpatialSize Filter, SpatialSize Stride, int Padding), WindowTable> Cache = new();
 
-    private WindowTable(SpatialSize input, SpatialSize filter, SpatialSize stride)
+    private WindowTable(SpatialSize input, SpatialSize filter, SpatialSize stride, int padding)
     {
         int dim = input.Dimension;
         int[] extent = new int[dim];
         for (int d = 0; d < dim; d++)
         {
-            if (input[d] < filter[d])
-                throw new ArgumentException($"Filter {filter} does not fit in the grid {input}.");
-            extent[d] = (input[d] - filter[d]) / stride[d] + 1;
+            if (input[d] + 2 * padding < filter[d])
+                throw new ArgumentException($"Filter {filter} does not fit in the grid {input} padded by {padding}.");
+            extent[d] = (input[d] + 2 * padding - filter[d]) / stride[d] + 1;
         }
         Output = new SpatialSize(extent);
         Taps = (int)filter.Volume;
@@ -31,9 +32,13 @@ internal sealed class WindowTable
             for (int t = 0; t < Taps; t++)
             {
                 filter.Coordinate(t, tc);
+                bool inside = true;
                 for (int d = 0; d < dim; d++)
-                    ic[d] = oc[d] * stride[d] + tc[d];
-                Sites[o * Taps + t] = (int)input.LinearIndex(ic);
+                {
+                    ic[d] = oc[d] * stride[d] + tc[d] - padding;
+                    inside &= ic[d] >= 0 && ic[d] < input[d];
+                }
+                Sites[o * Taps + t] = inside ? (int)input.LinearIndex(ic) : -1;
             }
         }
     }
@@ -44,14 +49,15 @@ internal sealed class WindowTable
     /// <summary>Filter volume.</summary>
     public int Taps { get; }
 
-    /// <summary>Input site per (output site, tap).</summary>
+    /// <summary>Input site per (output site, tap); -1 in the padding.</summary>
     public int[] Sites { get; }
 
     /// <summary>The table for this geometry, built on first request.</summary>
-    public static WindowTable Get(SpatialSize input, SpatialSize filter, SpatialSize stride)
+    public static WindowTable Get(SpatialSize input, SpatialSize filter, SpatialSize stride, int padding = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
         if (filter.Dimension != input.Dimension || stride.Dimension != input.Dimension)
             throw new ArgumentException($"Filter {filter} and stride {stride} do not match the {input.Dimension}-dimensional grid {input}.");
-        return Cache.GetOrAdd((input, filter, stride), k => new WindowTable(k.Input, k.Filter, k.Stride));
+        return Cache.GetOrAdd((input, filter, stride, padding), k => new WindowTable(k.Input, k.Filter, k.Stride, k.Padding));
     }
 }

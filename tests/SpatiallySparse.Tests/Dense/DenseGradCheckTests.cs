@@ -9,7 +9,8 @@ namespace SpatiallySparse.Tests.Dense;
 
 /// <summary>
 /// Central-difference checks of the dense layers' backward: L = sum_i R_i y_i over the flattened output of
-/// convolution, leaky ReLU, max pooling and dropout, with respect to the weights, the bias and the input.
+/// convolution (valid and 'same'-padded), batch normalisation, leaky ReLU, max pooling and dropout, with respect
+/// to the weights, the bias and the input.
 /// </summary>
 [TestFixture]
 public sealed class DenseGradCheckTests
@@ -28,6 +29,29 @@ public sealed class DenseGradCheckTests
         net.Eval();
         SpatialSize size = SpatialSize.Cube(2, filter + 3);
         Random random = new(filter);
+        float[] input = [.. Enumerable.Range(0, 2 * (int)size.Volume * 2).Select(_ => random.NextSingle() * 2 - 1)];
+        float[] projection = [.. Enumerable.Range(0, 1000).Select(_ => random.NextSingle() * 2 - 1)];
+
+        float[] inputGrad = RunBackward(net, backend, input, size, projection);
+        foreach ((string name, Parameter p) in net.NamedParameters())
+            CheckTensor(name, p.GetValues(), p.Grad.ToArray(), v => p.SetValues(v), () => Evaluate(net, backend, input, size, projection));
+        CheckTensor("input", input, inputGrad, v => v.CopyTo(input, 0), () => Evaluate(net, backend, input, size, projection));
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public void PaddedConvolutionBatchNormStackGradientsMatchFiniteDifferences(bool training)
+    {
+        CpuBackend backend = new(1);
+        // In training mode batch norm cancels a bias before it (its gradient is exactly zero), so only evaluation mode has one.
+        DenseConvolution conv = new(2, 2, 3, 3, bias: !training, seed: 5, padding: 1);
+        DenseBatchNormalization bn = new(3);
+        bn.Weight.SetValues([1.2f, 0.7f, -0.9f]);
+        bn.Bias.SetValues([0.1f, -0.3f, 0.2f]);
+        Sequential net = new(conv, bn, new DenseLeakyRelu(1f / 3), new DenseMaxPooling(2, 3, 2), new DenseFlatten());
+        net.Train(training);
+        SpatialSize size = SpatialSize.Cube(2, 5);
+        Random random = new(17);
         float[] input = [.. Enumerable.Range(0, 2 * (int)size.Volume * 2).Select(_ => random.NextSingle() * 2 - 1)];
         float[] projection = [.. Enumerable.Range(0, 1000).Select(_ => random.NextSingle() * 2 - 1)];
 

@@ -1,0 +1,126 @@
+using System.Globalization;
+using SpatiallySparse.Handwriting;
+using SpatiallySparse.Networks;
+
+namespace AssameseHandwriting;
+
+/// <summary>The sample's settings, as parsed from the command line.</summary>
+public sealed record AssameseOptions
+{
+    /// <summary>Data folder (--data), or null to search.</summary>
+    public string? Data { get; init; }
+
+    /// <summary>Network: <c>vgg</c> (sparse VGG-style, 95 x 95) or <c>deepcnet</c> (DeepCNet(6, k), 192 x 192).</summary>
+    public string Net { get; init; } = "vgg";
+
+    /// <summary>DeepCNet k.</summary>
+    public int K { get; init; } = 32;
+
+    /// <summary>DeepCNet leaky ReLU slope (0: ReLU as in the author's Assamese code; 1/3: his later "very leaky" ReLU).</summary>
+    public float Slope { get; init; }
+
+    /// <summary>Sparse VGG block widths (each block: two convolutions, then pooling), comma-separated.</summary>
+    public string Widths { get; init; } = "8,16,24,32";
+
+    /// <summary>Epochs.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Mini-batch size.</summary>
+    public int Batch { get; init; } = 100;
+
+    /// <summary>Initial learning rate (null: the network's default, VGG 0.1 as SparseConvNet's example, DeepCNet 0.01).</summary>
+    public float? LearningRate { get; init; }
+
+    /// <summary>Learning-rate decay d per epoch: lr0 · exp(-d · epoch) (SparseConvNet's VGG example: 0.05).</summary>
+    public double LearningRateDecay { get; init; } = 0.05;
+
+    /// <summary>Momentum (Nesterov).</summary>
+    public float Momentum { get; init; } = 0.9f;
+
+    /// <summary>Weight decay (SparseConvNet's VGG example: 1e-4).</summary>
+    public float WeightDecay { get; init; } = 1e-4f;
+
+    /// <summary>Run seed.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Threads (0: one per core).</summary>
+    public int Threads { get; init; }
+
+    /// <summary>Train the dense baseline only.</summary>
+    public bool DenseOnly { get; init; }
+
+    /// <summary>Train sparse and then dense in the same run, with the same data order.</summary>
+    public bool Compare { get; init; }
+
+    /// <summary>N training characters (a fixed random subset); null: all.</summary>
+    public int? TrainSubset { get; init; }
+
+    /// <summary>N test characters; null: all.</summary>
+    public int? TestSubset { get; init; }
+
+    /// <summary>Features per active site: 1 (ink), 3 (ink, direction), 9 (ink, 8 direction bins).</summary>
+    public int Features { get; init; } = 3;
+
+    /// <summary>Longer side of a normalised character, in cells.</summary>
+    public float Scale { get; init; } = 64f;
+
+    /// <summary>Training-time distortions (Graham's); false: none.</summary>
+    public bool Augment { get; init; } = true;
+
+    /// <summary>Writers whose characters form the test set.</summary>
+    public string TestWriters { get; init; } = "37-45";
+
+    /// <summary>Checkpoint folder (a sub-folder per network), or null.</summary>
+    public string? Checkpoint { get; init; }
+
+    /// <summary>Resume from the newest checkpoint.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Output folder for results.</summary>
+    public string Out { get; init; } = "out/assamese";
+
+    /// <summary>Number of rendered characters written as PNGs into <see cref="Out"/> (0: none).</summary>
+    public int Render { get; init; }
+
+    /// <summary>The feature set of <see cref="Features"/>.</summary>
+    public StrokeFeatures FeatureSet() => Features switch
+    {
+        1 => StrokeFeatures.Ink,
+        3 => StrokeFeatures.InkDirection,
+        9 => StrokeFeatures.InkOctants,
+        _ => throw new ArgumentException($"--features {Features}: expected 1 (ink), 3 (ink + direction) or 9 (ink + 8 direction bins)."),
+    };
+
+    /// <summary>True for DeepCNet, false for the sparse VGG net.</summary>
+    public bool IsDeepCNet => Net.ToLowerInvariant() switch
+    {
+        "deepcnet" => true,
+        "vgg" => false,
+        _ => throw new ArgumentException($"--net '{Net}': expected vgg or deepcnet."),
+    };
+
+    /// <summary>The initial learning rate.</summary>
+    public float InitialLearningRate => LearningRate ?? (IsDeepCNet ? 0.01f : 0.1f);
+
+    /// <summary>DeepCNet(6, k) settings.</summary>
+    public DeepCNetOptions DeepCNetNetwork() => new() { L = 6, K = K, Slope = Slope, InputChannels = Features, Classes = AssameseReader.Classes, Seed = Seed };
+
+    /// <summary>Sparse VGG settings.</summary>
+    public SparseVggOptions VggNetwork()
+    {
+        string[] parts = Widths.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        int[] widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out widths[i]) || widths[i] <= 0)
+                throw new ArgumentException($"--widths '{Widths}': expected comma-separated positive block widths, e.g. 8,16,24,32.");
+        if (widths.Length == 0)
+            throw new ArgumentException($"--widths '{Widths}': at least one block.");
+        return new SparseVggOptions { Widths = widths, InputChannels = Features, Classes = AssameseReader.Classes, Seed = Seed };
+    }
+
+    /// <summary>Input grid side of the chosen network.</summary>
+    public int GridSide => IsDeepCNet ? DeepCNet.InputSide(6) : SparseVgg.InputSide(VggNetwork());
+
+    /// <summary>A short description of the network, e.g. <c>DeepCNet(6, 32)</c>.</summary>
+    public string NetworkName => IsDeepCNet ? $"DeepCNet(6, {K})" + (Slope != 0 ? $", leaky ReLU {Slope.ToString("0.###", CultureInfo.InvariantCulture)}" : "") : $"sparse VGG ({Widths})";
+}

@@ -1,0 +1,118 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Layers;
+
+namespace SpatiallySparse.Dense;
+
+/// <summary>
+/// Batch normalisation over every site of a dense map: the dense twin of <see cref="BatchNormalization"/> (whose
+/// statistics cover the active sites, i.e. every site of a fully active grid). Same parameters and buffers
+/// (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>), same backend kernels.
+/// </summary>
+public sealed class DenseBatchNormalization : DenseMapModule
+{
+    private FeatureMatrix _runningMean;
+    private FeatureMatrix _runningVariance;
+
+    /// <summary>Creates the layer.</summary>
+    public DenseBatchNormalization(int channels, float epsilon = 1e-4f, float momentum = 0.1f)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
+        if (!(epsilon > 0f))
+            throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be positive, got {epsilon}.");
+        if (!(momentum >= 0f && momentum <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1], got {momentum}.");
+        Channels = channels;
+        Epsilon = epsilon;
+        Momentum = momentum;
+        Weight = AddParameter("weight", 1, channels);
+        Bias = AddParameter("bias", 1, channels);
+        ISparseBackend be = Initialization.DefaultBackend;
+        _runningMean = be.Allocate(1, channels);
+        _runningVariance = be.Allocate(1, channels);
+        ResetOwnParameters(new Random(0));
+    }
+
+    /// <summary>Channels.</summary>
+    public int Channels { get; }
+
+    /// <summary>Added to the variance.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>Weight of the current batch in the running statistics.</summary>
+    public float Momentum { get; }
+
+    /// <summary>Scale (gamma), 1 x C.</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>Shift (beta), 1 x C.</summary>
+    public Parameter Bias { get; }
+
+    /// <summary>Running mean used in evaluation mode.</summary>
+    public float[] RunningMean => _runningMean.ToArray();
+
+    /// <summary>Running (biased) variance used in evaluation mode.</summary>
+    public float[] RunningVariance => _runningVariance.ToArray();
+
+    /// <inheritdoc/>
+    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    {
+        if (input.Channels != Channels)
+            throw new ArgumentException($"{this} expects {Channels} channels, got {input.Channels}.");
+        CheckBackend(Weight, input);
+        ISparseBackend be = input.Backend;
+        FeatureMatrix mean = _runningMean, variance = _runningVariance;
+        bool batchStatistics = IsTraining;
+        if (batchStatistics)
+        {
+            mean = tape.Own(be.Allocate(1, Channels));
+            variance = tape.Own(be.Allocate(1, Channels));
+            be.BatchNormStatistics(input.Features, mean, variance);
+            UpdateRunning(be, _runningMean, mean);
+            UpdateRunning(be, _runningVariance, variance);
+        }
+        FeatureMatrix values = be.Allocate(input.Features.Rows, Channels);
+        be.BatchNormForward(input.Features, mean, variance, Epsilon, Weight.Value, Bias.Value, values);
+        DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
+        tape.Record(() =>
+        {
+            if (y.Grad is null)
+                return;
+            // The backend kernel also serves the sparse layer's ground states; a dense map has none (zero rows).
+            FeatureMatrix noGround = tape.Own(be.Allocate(0, Channels));
+            FeatureMatrix gradX = input.RequiresGradient ? input.GradOrCreate() : tape.Own(be.Allocate(input.Features.Rows, Channels));
+            be.BatchNormBackward(input.Features, y.Grad, noGround, noGround, mean, variance, Epsilon, Weight.Value, batchStatistics,
+                gradX, noGround, Weight.Grad, Bias.Grad);
+        });
+        return y;
+    }
+
+    /// <inheritdoc/>
+    protected override void MoveOwnBuffers(ISparseBackend backend)
+    {
+        _runningMean = MoveMatrix(_runningMean, backend);
+        _runningVariance = MoveMatrix(_runningVariance, backend);
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() =>
+        [("running_mean", _runningMean), ("running_var", _runningVariance)];
+
+    /// <inheritdoc/>
+    protected override void ResetOwnParameters(Random random)
+    {
+        Initialization.Constant(Weight, 1f);
+        Initialization.Constant(Bias, 0f);
+        _runningMean.Backend.Fill(_runningMean, 0f);
+        _runningVariance.Backend.Fill(_runningVariance, 1f);
+    }
+
+    private void UpdateRunning(ISparseBackend be, FeatureMatrix running, FeatureMatrix batch)
+    {
+        be.Scale(running, 1f - Momentum);
+        be.Add(batch, running, Momentum);
+    }
+
+    /// <summary>E.g. <c>DenseBatchNormalization(64)</c>.</summary>
+    public override string ToString() => $"DenseBatchNormalization({Channels})";
+}

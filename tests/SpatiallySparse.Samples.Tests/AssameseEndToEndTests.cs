@@ -1,0 +1,81 @@
+using System.Numerics;
+using AssameseHandwriting;
+using NUnit.Framework;
+using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Handwriting;
+using SpatiallySparse.Samples.Common;
+
+namespace SpatiallySparse.Samples.Tests;
+
+/// <summary>A tiny run of the sample's sparse VGG net on synthetic pen characters: the training loss must fall.</summary>
+[TestFixture]
+public sealed class AssameseEndToEndTests
+{
+    /// <summary>Three classes (horizontal bar, vertical bar, a bar and a dot), each writer drawing them slightly differently.</summary>
+    private static AssameseSplit Synthetic(int writers, int firstWriter, int seed)
+    {
+        Random random = new(seed);
+        List<AssameseSample> samples = [];
+        for (int w = firstWriter; w < firstWriter + writers; w++)
+            for (int label = 0; label < 3; label++)
+            {
+                float wobble = random.NextSingle() * 10;
+                Vector2[] bar = label == 1 ? [new(100, 0), new(100 + wobble, 200)] : [new(0, 100), new(200, 100 + wobble)];
+                IReadOnlyList<Vector2>[] strokes = label == 2 ? [bar, [new Vector2(100, 180 + wobble)]] : [bar];
+                samples.Add(new AssameseSample(label, w, new PenCharacter(strokes)));
+            }
+        return new AssameseSplit(samples);
+    }
+
+    [Test]
+    public void TrainingLossFallsAndTheRunRendersPictures()
+    {
+        AssameseOptions options = new() { Widths = "4,6", Scale = 14, Features = 3, Batch = 10, Epochs = 4, LearningRate = 0.05f, Seed = 3 };
+        Assert.That(options.GridSide, Is.EqualTo(23));
+        AssameseSplit train = Synthetic(20, 1, 1), test = Synthetic(4, 37, 2);
+        using CpuBackend backend = new(1);
+        AssameseTrainable model = new(false, options, train, test, backend, batchesPerEpoch: 6);
+        RunHistory run = new Trainer(new TrainerOptions { Epochs = options.Epochs, BatchSize = options.Batch, Seed = options.Seed }, new TextReporter(TextWriter.Null)).Run(model);
+
+        Assert.That(run.Epochs, Has.Count.EqualTo(4));
+        Assert.That(run.Epochs[^1].TrainLoss, Is.LessThan(0.8 * run.Epochs[0].TrainLoss), string.Join(", ", run.Epochs.Select(e => e.TrainLoss)));
+        Assert.That(model.RenderedCharacters, Is.EqualTo(4 * (60 + 12)));
+
+        using TempFolder temp = new();
+        IReadOnlyList<string> pictures = RenderedPictures.Write(model, 2, temp.Path, seed: 1);
+        Assert.That(pictures, Has.Count.EqualTo(4));
+        Assert.That(pictures.Select(p => new FileInfo(p).Length), Is.All.GreaterThan(100));
+    }
+
+    [Test]
+    public void DenseBaselineRunsOnTheSameBatches()
+    {
+        AssameseOptions options = new() { Widths = "3", Scale = 5, Features = 1, Batch = 6, Epochs = 1, Seed = 4, Augment = false };
+        AssameseSplit train = Synthetic(2, 1, 5), test = Synthetic(1, 37, 6);
+        using CpuBackend backend = new(1);
+        AssameseTrainable dense = new(true, options, train, test, backend, batchesPerEpoch: 1);
+        RunHistory run = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 6, Seed = 4 }, new TextReporter(TextWriter.Null)).Run(dense);
+        Assert.That(run.Name, Is.EqualTo("dense"));
+        Assert.That(double.IsFinite(run.Epochs[0].TrainLoss), Is.True);
+    }
+
+    [Test]
+    public void BadOptionsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => new AssameseOptions { Features = 2 }.FeatureSet());
+        Assert.Throws<ArgumentException>(() => _ = new AssameseOptions { Net = "resnet" }.IsDeepCNet);
+        Assert.Throws<ArgumentException>(() => new AssameseOptions { Widths = "8,x" }.VggNetwork());
+        Assert.That(new AssameseOptions { Net = "deepcnet" }.GridSide, Is.EqualTo(192));
+    }
+
+    [Test]
+    public void ResultsSayWhatTheSpeedRatioComparesAndGiveTheLastEpochAlone()
+    {
+        EpochRecord E(int epoch, double seconds) => new(epoch, 1, 0.5, 0.5, seconds, 0.1, 100);
+        RunHistory sparse = new("sparse", [E(1, 4), E(2, 2)], false), dense = new("dense", [E(1, 30), E(2, 20)], false);
+        string md = ResultsWriter.Markdown("t", new Dictionary<string, string>(), [sparse, dense], "a dense net of the same shape");
+        Assert.That(md, Does.Contain("Sparse trains 8.33x faster per epoch than dense (a dense net of the same shape)."));
+        Assert.That(md, Does.Contain("Last epoch alone: 10.00x."));
+        Assert.That(ResultsWriter.Markdown("t", new Dictionary<string, string>(), [sparse with { Epochs = [E(1, 4)] }, dense]), Does.Not.Contain("Last epoch"));
+    }
+}

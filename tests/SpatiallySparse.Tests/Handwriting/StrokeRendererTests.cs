@@ -1,0 +1,113 @@
+using System.Numerics;
+using NUnit.Framework;
+using SpatiallySparse.Handwriting;
+using SpatiallySparse.Layers;
+
+namespace SpatiallySparse.Tests.Handwriting;
+
+[TestFixture]
+public sealed class StrokeRendererTests
+{
+    private static Vector2 P(float x, float y) => new(x, y);
+
+    private static PenCharacter Character(params Vector2[][] strokes) => new(strokes.Select(s => (IReadOnlyList<Vector2>)s));
+
+    [Test]
+    public void HorizontalStrokeMarksTheCellsItCrossesWithInkAndEastwardDirection()
+    {
+        // Grid 10: the origin is the corner of cells 5 and 4, i.e. point (x, y) is in cell (floor(5 + y), floor(5 + x)).
+        StrokeRenderer renderer = new(10, StrokeFeatures.InkDirection);
+        Rendering r = renderer.Rasterize(Character([P(0.25f, 0.5f), P(2.5f, 0.5f)]));
+        Assert.That(r.PointsOutside, Is.Zero);
+        Assert.That(r.Sites.Select(s => (s.Row, s.Column)), Is.EqualTo(new[] { (5, 5), (5, 6), (5, 7) }));
+        foreach (RenderedSite s in r.Sites)
+            Assert.That(s.Features, Is.EqualTo(new[] { 1f, 1f, 0f }).Within(1e-6f), $"cell {s.Row},{s.Column}");
+    }
+
+    [Test]
+    public void YPointsDownAndNegativeCoordinatesLandAboveAndLeftOfTheMiddle()
+    {
+        StrokeRenderer renderer = new(10);
+        Rendering r = renderer.Rasterize(Character([P(-3.5f, -4.5f)], [P(2.5f, 3.5f)]));
+        Assert.That(r.Sites.Select(s => (s.Row, s.Column)), Is.EqualTo(new[] { (0, 1), (8, 7) }));
+        Assert.That(r.Sites.Select(s => s.Features.Single()), Is.All.EqualTo(1f));
+    }
+
+    [Test]
+    public void SinglePointStrokeIsInkWithoutDirection()
+    {
+        StrokeRenderer renderer = new(8, StrokeFeatures.InkOctants);
+        Rendering r = renderer.Rasterize(Character([P(0.5f, 0.5f)]));
+        Assert.That(r.Sites, Has.Count.EqualTo(1));
+        Assert.That(r.Sites[0].Features, Is.EqualTo(new[] { 1f, 0, 0, 0, 0, 0, 0, 0, 0 }));
+        Assert.That((r.Sites[0].Row, r.Sites[0].Column), Is.EqualTo((4, 4)));
+    }
+
+    [Test]
+    public void OctantFeaturesSplitADirectionBetweenTheTwoNearestCompassPoints()
+    {
+        // 22.5 degrees below east (Y down): halfway between E (bin 0) and SE (bin 1).
+        float a = MathF.PI / 8;
+        Vector2 d = new(MathF.Cos(a), MathF.Sin(a));
+        StrokeRenderer renderer = new(40, StrokeFeatures.InkOctants);
+        Rendering r = renderer.Rasterize(Character([new Vector2(0.1f, 0.1f), new Vector2(0.1f, 0.1f) + 5 * d]));
+        Assert.That(r.Sites, Has.Count.GreaterThan(3));
+        foreach (RenderedSite s in r.Sites)
+            Assert.That(s.Features, Is.EqualTo(new[] { 1f, 0.5f, 0.5f, 0, 0, 0, 0, 0, 0 }).Within(1e-4f));
+        // Going north-west (up and left) is bin 5 (NW) exactly.
+        Rendering back = renderer.Rasterize(Character([P(3.3f, 3.3f), P(0.3f, 0.3f)]));
+        Assert.That(back.Sites.Select(s => s.Features[6]), Is.All.EqualTo(1f).Within(1e-4f));
+    }
+
+    [Test]
+    public void CellFeaturesAreMeansOverTheStepsInTheCell()
+    {
+        // Out and back inside one cell: the x directions cancel, the ink stays 1.
+        StrokeRenderer renderer = new(10, StrokeFeatures.InkDirection);
+        Rendering r = renderer.Rasterize(Character([P(0.2f, 0.5f), P(0.8f, 0.5f), P(0.2f, 0.5f)]));
+        Assert.That(r.Sites, Has.Count.EqualTo(1));
+        Assert.That(r.Sites[0].Features[0], Is.EqualTo(1f));
+        Assert.That(MathF.Abs(r.Sites[0].Features[1]), Is.LessThan(0.2f));
+    }
+
+    [Test]
+    public void PointsOutsideTheGridAreDroppedAndCounted()
+    {
+        StrokeRenderer renderer = new(4);
+        Rendering r = renderer.Rasterize(Character([P(0.5f, 0.5f), P(10.5f, 0.5f)]));
+        Assert.That(r.Sites.Select(s => s.Column), Is.EqualTo(new[] { 2, 3 }));
+        Assert.That(r.PointsOutside, Is.GreaterThan(80));
+    }
+
+    [Test]
+    public void RenderAddsOneRowPerCellToTheBatch()
+    {
+        StrokeRenderer renderer = new(10, StrokeFeatures.InkDirection);
+        SparseInput batch = new(2, 2, 3);
+        renderer.Render(Character([P(0.25f, 0.5f), P(2.5f, 0.5f)]), batch, 1);
+        Assert.That(batch.PointCount, Is.EqualTo(3));
+        Assert.Throws<ArgumentException>(() => renderer.Render(Character([P(0, 0)]), new SparseInput(1, 2, 1), 0));
+    }
+
+    [Test]
+    public void NormalizeCentresTheBoundingBoxAndScalesTheLongerSide()
+    {
+        PenCharacter c = Character([P(100, 200), P(300, 200)], [P(200, 250)]).Normalize(64);
+        Vector2[] all = [.. c.Strokes.SelectMany(s => s)];
+        Assert.That(all.Min(p => p.X), Is.EqualTo(-32f));
+        Assert.That(all.Max(p => p.X), Is.EqualTo(32f));
+        Assert.That(all.Min(p => p.Y), Is.EqualTo(-8f));
+        Assert.That(all.Max(p => p.Y), Is.EqualTo(8f));
+        Assert.That(Character([P(5, 5)]).Normalize().Strokes[0][0], Is.EqualTo(Vector2.Zero));
+    }
+
+    [Test]
+    public void BadCharactersAndSettingsAreRejected()
+    {
+        Assert.Throws<ArgumentException>(() => Character());
+        Assert.Throws<ArgumentException>(() => Character([]));
+        Assert.Throws<ArgumentException>(() => Character([P(float.NaN, 0)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StrokeRenderer(10, (StrokeFeatures)4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StrokeRenderer(10, step: 2f));
+    }
+}
