@@ -2,14 +2,14 @@
 # The CPU peer comparison: PyTorch's dense DeepCNet training step against SpatiallySparse's sparse step, same
 # machine, same run, run ALTERNATELY (ours, torch, ours, torch, ...) so that load from other jobs hits both.
 #
-#   benchmarks/peers/cpu-compare.sh [--rounds 3] [--workloads "mnist strokes192"] [--no-build]
+#   benchmarks/peers/cpu-compare.sh [--rounds 3] [--workloads "mnist assamese"] [--no-build]
 #
 # Workloads (the same on both sides; see torch_cpu_step.py and the benchmarks project's `step` command):
 #   mnist       DeepCNet(5, 60), batch 100, real MNIST digits (threshold 0.02, centred in 96 x 96);
 #               MNIST from $SPATIALLYSPARSE_DATA or shared/data/mnist above the current folder.
-#   strokes192  DeepCNet(6, 32), batch 100, 192 x 192: our side runs on SYNTHETIC random pen strokes (not
-#               handwriting; the Assamese renderer does not exist yet), the dense PyTorch step costs the same
-#               whatever the input.
+#   assamese    DeepCNet(6, 32), batch 100, 192 x 192: our side renders real Assamese characters (writers 1-36,
+#               from $SPATIALLYSPARSE_DATA or shared/data/assamese); the dense PyTorch step costs the same
+#               whatever the input, so it feeds a random sparse pattern.
 # Installs Debian's PyTorch and OpenBLAS (apt-get, needs root) when torch is missing or not on OpenBLAS. Prints
 # every step time, then per workload the median step of each side over all rounds and the ratio torch / ours.
 set -euo pipefail
@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PY=/usr/bin/python3   # Debian's python: the python3 first on PATH may be another one without torch
 ROUNDS=3
-WORKLOADS="mnist strokes192"
+WORKLOADS="mnist assamese"
 BUILD=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -60,7 +60,7 @@ echo "# load at start:$(uptime | sed 's/.*load average//')"
 for w in $WORKLOADS; do
   case "$w" in
     mnist) OURS_ARGS=(--steps 5 --warmup 2); TORCH_ARGS=(--steps 3 --warmup 1) ;;
-    strokes192) OURS_ARGS=(--steps 3 --warmup 1); TORCH_ARGS=(--steps 2 --warmup 1) ;;
+    assamese) OURS_ARGS=(--steps 3 --warmup 1); TORCH_ARGS=(--steps 2 --warmup 1) ;;
     *) echo "unknown workload $w" >&2; exit 2 ;;
   esac
   for r in $(seq 1 "$ROUNDS"); do

@@ -6,7 +6,7 @@ namespace SpatiallySparse.Benchmarks.Networks;
 
 /// <summary>
 /// One DeepCNet training step (forward, loss, backward, SGD with momentum), sparse against the library's dense
-/// path on the same batch; the dense step is the baseline. Workloads come from <see cref="StepWorkload.RealDataNames"/>.
+/// path on the same batch; the dense step is the baseline. Workloads come from <see cref="StepWorkload.Names"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class DeepCNetStepBenchmarks
@@ -20,7 +20,7 @@ public class DeepCNetStepBenchmarks
     public string Workload { get; set; } = "mnist";
 
     /// <summary>The workloads benchmarked: those on real data.</summary>
-    public static IEnumerable<string> Workloads => StepWorkload.RealDataNames;
+    public static IEnumerable<string> Workloads => StepWorkload.Names;
 
     [GlobalSetup(Target = nameof(Sparse))]
     public void SetupSparse() => Setup(dense: false);

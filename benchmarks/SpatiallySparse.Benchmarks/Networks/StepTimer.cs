@@ -8,7 +8,7 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// <summary>
 /// The <c>step</c> command: times training steps of one workload in this process and prints one line per step,
 /// the median, and the step's memory (for <c>benchmarks/peers/cpu-compare.sh</c>, which alternates it with the
-/// PyTorch peer). Usage: <c>step [--workload mnist|strokes192] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0] [--profile true]</c>
+/// PyTorch peer). Usage: <c>step [--workload mnist|assamese] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0] [--profile true]</c>
 /// (--profile: then a per-layer forward/backward table over as many more steps).
 /// </summary>
 public static class StepTimer
