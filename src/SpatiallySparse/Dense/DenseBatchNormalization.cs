@@ -11,36 +11,25 @@ namespace SpatiallySparse.Dense;
 /// </summary>
 public sealed class DenseBatchNormalization : DenseMapModule
 {
-    private FeatureMatrix _runningMean;
-    private FeatureMatrix _runningVariance;
+    private readonly BatchNormCore _core;
 
     /// <summary>Creates the layer.</summary>
     public DenseBatchNormalization(int channels, float epsilon = 1e-4f, float momentum = 0.1f)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
-        if (!(epsilon > 0f))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be positive, got {epsilon}.");
-        if (!(momentum >= 0f && momentum <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1], got {momentum}.");
-        Channels = channels;
-        Epsilon = epsilon;
-        Momentum = momentum;
+        _core = new BatchNormCore(channels, epsilon, momentum);
         Weight = AddParameter("weight", 1, channels);
         Bias = AddParameter("bias", 1, channels);
-        ISparseBackend be = Initialization.DefaultBackend;
-        _runningMean = be.Allocate(1, channels);
-        _runningVariance = be.Allocate(1, channels);
         ResetOwnParameters(new Random(0));
     }
 
     /// <summary>Channels.</summary>
-    public int Channels { get; }
+    public int Channels => _core.Channels;
 
     /// <summary>Added to the variance.</summary>
-    public float Epsilon { get; }
+    public float Epsilon => _core.Epsilon;
 
     /// <summary>Weight of the current batch in the running statistics.</summary>
-    public float Momentum { get; }
+    public float Momentum => _core.Momentum;
 
     /// <summary>Scale (gamma), 1 x C.</summary>
     public Parameter Weight { get; }
@@ -49,10 +38,10 @@ public sealed class DenseBatchNormalization : DenseMapModule
     public Parameter Bias { get; }
 
     /// <summary>Running mean used in evaluation mode.</summary>
-    public float[] RunningMean => _runningMean.ToArray();
+    public float[] RunningMean => _core.RunningMean;
 
     /// <summary>Running (biased) variance used in evaluation mode.</summary>
-    public float[] RunningVariance => _runningVariance.ToArray();
+    public float[] RunningVariance => _core.RunningVariance;
 
     /// <inheritdoc/>
     public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
@@ -61,16 +50,8 @@ public sealed class DenseBatchNormalization : DenseMapModule
             throw new ArgumentException($"{this} expects {Channels} channels, got {input.Channels}.");
         CheckBackend(Weight, input);
         ISparseBackend be = input.Backend;
-        FeatureMatrix mean = _runningMean, variance = _runningVariance;
         bool batchStatistics = IsTraining;
-        if (batchStatistics)
-        {
-            mean = tape.Own(be.Allocate(1, Channels));
-            variance = tape.Own(be.Allocate(1, Channels));
-            be.BatchNormStatistics(input.Features, mean, variance);
-            UpdateRunning(be, _runningMean, mean);
-            UpdateRunning(be, _runningVariance, variance);
-        }
+        (FeatureMatrix mean, FeatureMatrix variance) = _core.Statistics(be, input.Features, batchStatistics, tape, this);
         FeatureMatrix values = be.Allocate(input.Features.Rows, Channels);
         be.BatchNormForward(input.Features, mean, variance, Epsilon, Weight.Value, Bias.Value, values);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
@@ -88,29 +69,17 @@ public sealed class DenseBatchNormalization : DenseMapModule
     }
 
     /// <inheritdoc/>
-    protected override void MoveOwnBuffers(ISparseBackend backend)
-    {
-        _runningMean = MoveMatrix(_runningMean, backend);
-        _runningVariance = MoveMatrix(_runningVariance, backend);
-    }
+    protected override void MoveOwnBuffers(ISparseBackend backend) => _core.Move(backend);
 
     /// <inheritdoc/>
-    protected override IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() =>
-        [("running_mean", _runningMean), ("running_var", _runningVariance)];
+    protected override IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() => _core.Buffers;
 
     /// <inheritdoc/>
     protected override void ResetOwnParameters(Random random)
     {
         Initialization.Constant(Weight, 1f);
         Initialization.Constant(Bias, 0f);
-        _runningMean.Backend.Fill(_runningMean, 0f);
-        _runningVariance.Backend.Fill(_runningVariance, 1f);
-    }
-
-    private void UpdateRunning(ISparseBackend be, FeatureMatrix running, FeatureMatrix batch)
-    {
-        be.Scale(running, 1f - Momentum);
-        be.Add(batch, running, Momentum);
+        _core.ResetRunning();
     }
 
     /// <summary>E.g. <c>DenseBatchNormalization(64)</c>.</summary>

@@ -10,36 +10,25 @@ namespace SpatiallySparse.Layers;
 /// </summary>
 public sealed class BatchNormalization : SparseModule
 {
-    private FeatureMatrix _runningMean;
-    private FeatureMatrix _runningVariance;
+    private readonly BatchNormCore _core;
 
     /// <summary>Creates the layer.</summary>
     public BatchNormalization(int channels, float epsilon = 1e-4f, float momentum = 0.1f)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
-        if (!(epsilon > 0f))
-            throw new ArgumentOutOfRangeException(nameof(epsilon), $"Epsilon must be positive, got {epsilon}.");
-        if (!(momentum >= 0f && momentum <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1], got {momentum}.");
-        Channels = channels;
-        Epsilon = epsilon;
-        Momentum = momentum;
+        _core = new BatchNormCore(channels, epsilon, momentum);
         Weight = AddParameter("weight", 1, channels);
         Bias = AddParameter("bias", 1, channels);
-        ISparseBackend be = Initialization.DefaultBackend;
-        _runningMean = be.Allocate(1, channels);
-        _runningVariance = be.Allocate(1, channels);
         ResetOwnParameters(new Random(0));
     }
 
     /// <summary>Channels.</summary>
-    public int Channels { get; }
+    public int Channels => _core.Channels;
 
     /// <summary>Added to the variance.</summary>
-    public float Epsilon { get; }
+    public float Epsilon => _core.Epsilon;
 
     /// <summary>Weight of the current batch in the running statistics.</summary>
-    public float Momentum { get; }
+    public float Momentum => _core.Momentum;
 
     /// <summary>Scale (gamma), 1 x C.</summary>
     public Parameter Weight { get; }
@@ -48,10 +37,10 @@ public sealed class BatchNormalization : SparseModule
     public Parameter Bias { get; }
 
     /// <summary>Running mean used in evaluation mode.</summary>
-    public float[] RunningMean => _runningMean.ToArray();
+    public float[] RunningMean => _core.RunningMean;
 
     /// <summary>Running (biased) variance used in evaluation mode.</summary>
-    public float[] RunningVariance => _runningVariance.ToArray();
+    public float[] RunningVariance => _core.RunningVariance;
 
     /// <inheritdoc/>
     public override SparseTensor Forward(SparseTensor input, Tape tape)
@@ -60,18 +49,10 @@ public sealed class BatchNormalization : SparseModule
             throw new ArgumentException($"{this} expects {Channels} channels, got {input.Channels}.");
         CheckBackend(Weight, input);
         ISparseBackend be = input.Backend;
-        FeatureMatrix mean = _runningMean, variance = _runningVariance;
         bool batchStatistics = IsTraining;
-        if (batchStatistics)
-        {
-            if (input.ActiveCount == 0)
-                throw new InvalidOperationException($"{this} needs at least one active site in training mode.");
-            mean = tape.Own(be.Allocate(1, Channels));
-            variance = tape.Own(be.Allocate(1, Channels));
-            be.BatchNormStatistics(input.Features, mean, variance);
-            UpdateRunning(be, _runningMean, mean);
-            UpdateRunning(be, _runningVariance, variance);
-        }
+        if (batchStatistics && input.ActiveCount == 0)
+            throw new InvalidOperationException($"{this} needs at least one active site in training mode.");
+        (FeatureMatrix mean, FeatureMatrix variance) = _core.Statistics(be, input.Features, batchStatistics, tape, this);
         FeatureMatrix features = be.Allocate(input.ActiveCount, Channels);
         FeatureMatrix ground = be.Allocate(input.BatchSize, Channels);
         be.BatchNormForward(input.Features, mean, variance, Epsilon, Weight.Value, Bias.Value, features);
@@ -91,31 +72,17 @@ public sealed class BatchNormalization : SparseModule
     }
 
     /// <inheritdoc/>
-    protected override void MoveOwnBuffers(ISparseBackend backend)
-    {
-        _runningMean = MoveMatrix(_runningMean, backend);
-        _runningVariance = MoveMatrix(_runningVariance, backend);
-    }
+    protected override void MoveOwnBuffers(ISparseBackend backend) => _core.Move(backend);
 
     /// <inheritdoc/>
-    protected override IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() =>
-        [("running_mean", _runningMean), ("running_var", _runningVariance)];
+    protected override IEnumerable<(string Name, FeatureMatrix Buffer)> OwnBuffers() => _core.Buffers;
 
     /// <inheritdoc/>
     protected override void ResetOwnParameters(Random random)
     {
         Initialization.Constant(Weight, 1f);
         Initialization.Constant(Bias, 0f);
-        _runningMean.Backend.Fill(_runningMean, 0f);
-        _runningVariance.Backend.Fill(_runningVariance, 1f);
-    }
-
-    private void UpdateRunning(ISparseBackend be, FeatureMatrix running, FeatureMatrix batch)
-    {
-        if (!be.CanAccess(running))
-            throw new InvalidOperationException($"{this}: running statistics live on '{running.Backend.Name}', the input on '{be.Name}'.");
-        be.Scale(running, 1f - Momentum);
-        be.Add(batch, running, Momentum);
+        _core.ResetRunning();
     }
 
     /// <summary>E.g. <c>BatchNormalization(64)</c>.</summary>

@@ -84,7 +84,7 @@ public abstract class Module
     }
 
     /// <summary>A copy of <paramref name="matrix"/> on <paramref name="backend"/> (the same matrix when it can already reach it); frees the original.</summary>
-    protected static FeatureMatrix MoveMatrix(FeatureMatrix matrix, ISparseBackend backend)
+    protected internal static FeatureMatrix MoveMatrix(FeatureMatrix matrix, ISparseBackend backend)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         if (backend.CanAccess(matrix))
