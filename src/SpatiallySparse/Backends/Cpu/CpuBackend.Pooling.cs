@@ -21,34 +21,15 @@ public sealed partial class CpuBackend
         {
             Span<float> yo = y.Slice(o * c, c);
             ReadOnlySpan<int> window = table.Slice(o * taps, taps);
-            if (Simd != SimdLevel.Scalar)
-            {
-                MaxPoolForwardRow(x, g, window, c, includeGround ? outputSample[o] * c : -1, yo, Simd);
-                continue;
-            }
-            bool full = true, first = true;
-            foreach (int i in window)
-            {
-                if (i < 0)
-                {
-                    full = false;
-                    continue;
-                }
-                if (first)
-                    x.Slice(i * c, c).CopyTo(yo);
-                else
-                    TensorPrimitives.Max(yo, x.Slice(i * c, c), yo);
-                first = false;
-            }
-            if (includeGround && !full)
-                TensorPrimitives.Max(yo, g.Slice(outputSample[o] * c, c), yo);
+            MaxPoolForwardRow(x, g, window, c, includeGround ? outputSample[o] * c : -1, yo, Simd);
         }
     }
 
     /// <summary>
     /// One output row: the maximum over the window's active inputs and, for a partial window, the ground state at
     /// <paramref name="groundOffset"/> (-1: none), kept in registers across the window's taps. Vector Max and
-    /// Math.Max follow IEEE 754 maximum (NaN wins, +0 &gt; -0), like the scalar path's TensorPrimitives.Max.
+    /// Math.Max follow IEEE 754 maximum (NaN wins, +0 &gt; -0), so every level gives the same bits; the scalar
+    /// level runs only the last loop.
     /// </summary>
     private static void MaxPoolForwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<int> window, int c, int groundOffset,
         Span<float> yo, SimdLevel simd)
@@ -83,15 +64,18 @@ public sealed partial class CpuBackend
                 m.StoreUnsafe(ref yr, (nuint)j);
             }
         }
-        for (; j + 8 <= c; j += 8)
+        if (simd >= SimdLevel.Vector256)
         {
-            Vector256<float> m = Vector256.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
-            for (int t = firstTap + 1; t < window.Length; t++)
-                if (window[t] >= 0)
-                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
-            if (groundOffset >= 0)
-                m = Vector256.Max(m, Vector256.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
-            m.StoreUnsafe(ref yr, (nuint)j);
+            for (; j + 8 <= c; j += 8)
+            {
+                Vector256<float> m = Vector256.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
+                for (int t = firstTap + 1; t < window.Length; t++)
+                    if (window[t] >= 0)
+                        m = Vector256.Max(m, Vector256.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
+                if (groundOffset >= 0)
+                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
+                m.StoreUnsafe(ref yr, (nuint)j);
+            }
         }
         for (; j < c; j++)
         {
