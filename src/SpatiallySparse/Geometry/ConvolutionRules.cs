@@ -57,7 +57,7 @@ internal static class ConvolutionRules
         ReadOnlySpan<int> outSample = output.SampleOfRow;
         for (int row = 0, i = 0; row < output.ActiveCount; row++)
         {
-            long corner = outSample[row] * input.Size.Volume + Corner(input.Size, outSize, stride, outLinear[row], o);
+            long corner = input.Key(outSample[row], Corner(input.Size, outSize, stride, outLinear[row], o));
             for (int t = 0; t < volume; t++, i++)
                 table[i] = input.RowOfKey(corner + tapOffset[t]);
         }
@@ -188,7 +188,7 @@ internal static class ConvolutionRules
         offsets[input.BatchSize] = count;
         return seen.IsEmpty
             ? SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets)
-            : new SparseGrid(outSize, input.BatchSize, linear, count, offsets, pooled: true);
+            : new SparseGrid(outSize, input.BatchSize, linear, count, offsets);
     }
 
     /// <summary>

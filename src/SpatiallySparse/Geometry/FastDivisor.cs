@@ -19,8 +19,6 @@ internal readonly struct FastDivisor
         _multiplier = divisor == 1 ? 0 : ulong.MaxValue / (uint)divisor + 1;
     }
 
-    public uint Divisor => _divisor;
-
     /// <summary>floor(<paramref name="n"/> / d).</summary>
     public uint Divide(uint n) => _divisor == 1 ? n : (uint)Math.BigMul(_multiplier, n, out _);
 }

@@ -12,34 +12,26 @@ namespace SpatiallySparse.Geometry;
 public sealed class SparseGrid
 {
     private readonly int _count;
-    private readonly bool _pooled;
     private long[]? _linear;
     private int[]? _sampleOfRow;
     private SiteHashMap? _map;
 
     /// <summary>
-    /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/>; with
-    /// <paramref name="pooled"/>, that array came from <see cref="ArrayPool{T}.Shared"/> and the grid owns it.
+    /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/>, an array rented from
+    /// <see cref="ArrayPool{T}.Shared"/> that the grid now owns.
     /// </summary>
-    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int count, int[] sampleOffsets, bool pooled)
+    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int count, int[] sampleOffsets)
     {
         if (sampleOffsets.Length != batchSize + 1 || sampleOffsets[batchSize] != count)
             throw new ArgumentException($"Sample offsets must have {batchSize + 1} entries ending at {count}.");
         Size = size;
         BatchSize = batchSize;
         _count = count;
-        _pooled = pooled;
         _linear = sortedLinear;
         SampleOffsets = sampleOffsets;
         _sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
             _sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
-    }
-
-    /// <summary>A grid that owns <paramref name="sortedLinear"/> (not pooled).</summary>
-    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int[] sampleOffsets)
-        : this(size, batchSize, sortedLinear, sortedLinear.Length, sampleOffsets, pooled: false)
-    {
     }
 
     /// <summary>Spatial size of the grid.</summary>
@@ -121,8 +113,7 @@ public sealed class SparseGrid
         _sampleOfRow = null;
         Interlocked.Exchange(ref _map, null)?.Release();
         ArrayPool<int>.Shared.Return(sampleOfRow);
-        if (_pooled)
-            ArrayPool<long>.Shared.Return(linear);
+        ArrayPool<long>.Shared.Return(linear);
     }
 
     /// <summary>
@@ -144,7 +135,7 @@ public sealed class SparseGrid
                     linear[write++] = linear[i];
         }
         sampleOffsets[batchSize] = write;
-        return new SparseGrid(size, batchSize, linear, write, sampleOffsets, pooled: true);
+        return new SparseGrid(size, batchSize, linear, write, sampleOffsets);
     }
 
     private ObjectDisposedException Released() => new(nameof(SparseGrid), $"The {Size} grid belongs to a batch whose metadata was disposed (its tape ended).");

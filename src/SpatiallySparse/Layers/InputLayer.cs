@@ -70,7 +70,7 @@ public sealed class InputLayer
             SparseGrid owned = grid;
             Metadata metadata = tape.Own(new Metadata(owned));
             grid = null;  // the metadata owns it now
-            FeatureMatrix f = backend.Allocate(owned.ActiveCount, c);
+            FeatureMatrix f = backend.AllocateForOverwrite(owned.ActiveCount, c);  // Upload fills it
             backend.Upload(features.AsSpan(0, owned.ActiveCount * c), f);
             SparseTensor x = tape.Own(new SparseTensor(metadata, owned, f, backend.Allocate(input.BatchSize, c), groundIsZero: true));
             x.NeedsGradient = input.RequiresGradient;
@@ -129,7 +129,7 @@ public sealed class InputLayer
     /// Point indices sorted by site, ties in insertion order (so First and Last mean what they say). Points
     /// usually arrive sorted (sample by sample, in raster order), which one pass detects.
     /// </summary>
-    internal static void SortedOrder(ReadOnlySpan<long> keys, Span<int> order)
+    private static void SortedOrder(ReadOnlySpan<long> keys, Span<int> order)
     {
         for (int i = 0; i < order.Length; i++)
             order[i] = i;
@@ -193,7 +193,7 @@ public sealed class InputLayer
         }
         while (sample < input.BatchSize)
             offsets[++sample] = count;
-        return new SparseGrid(SpatialSize, input.BatchSize, linear, count, offsets, pooled: true);
+        return new SparseGrid(SpatialSize, input.BatchSize, linear, count, offsets);
     }
 
     private void Reduce(SparseInput input, ReadOnlySpan<int> order, int[] rowOfPoint, int rows, float[] weightOfPoint, Span<float> features)
