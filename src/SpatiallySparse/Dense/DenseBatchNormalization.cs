@@ -52,7 +52,7 @@ public sealed class DenseBatchNormalization : DenseMapModule
         ISparseBackend be = input.Backend;
         bool batchStatistics = IsTraining;
         (FeatureMatrix mean, FeatureMatrix variance) = _core.Statistics(be, input.Features, batchStatistics, tape, this);
-        FeatureMatrix values = be.Allocate(input.Features.Rows, Channels);
+        FeatureMatrix values = be.AllocateForOverwrite(input.Features.Rows, Channels);
         be.BatchNormForward(input.Features, mean, variance, Epsilon, Weight.Value, Bias.Value, values);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
         tape.Record(() =>

@@ -60,9 +60,9 @@ public sealed class DenseConvolution : DenseMapModule
         ISparseBackend be = input.Backend;
         WindowTable table = WindowTable.Get(input.SpatialSize, FilterSize, Stride, Padding);
         int batch = input.BatchSize, outRows = batch * (int)table.Output.Volume, threads = DenseKernels.ThreadsOf(be);
-        FeatureMatrix col = tape.Own(be.Allocate(outRows, table.Taps * InputChannels));
+        FeatureMatrix col = tape.Own(be.AllocateForOverwrite(outRows, table.Taps * InputChannels));
         DenseKernels.Im2Col(DenseKernels.Host(input.Features), batch, (int)input.SpatialSize.Volume, InputChannels, table, DenseKernels.Host(col), threads);
-        FeatureMatrix values = be.Allocate(outRows, OutputChannels);
+        FeatureMatrix values = be.Allocate(outRows, OutputChannels);  // LinearCore.Forward accumulates into it
         LinearCore.Forward(be, col, Weight, Bias, values);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, batch, table.Output));
         tape.Record(() => Backward(input, y, col, table, tape));

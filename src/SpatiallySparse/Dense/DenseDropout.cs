@@ -44,9 +44,9 @@ public sealed class DenseDropout : DenseMapModule
         else
             for (int i = 0; i < c; i++)
                 mask[i] = _random.NextSingle() < keep ? (Scaling == DropoutScaling.ScaleInTraining ? 1f / keep : 1f) : 0f;
-        FeatureMatrix m = tape.Own(be.Allocate(1, c));
+        FeatureMatrix m = tape.Own(be.AllocateForOverwrite(1, c));
         be.Upload(mask, m);
-        FeatureMatrix values = be.Allocate(input.Features.Rows, c);
+        FeatureMatrix values = be.AllocateForOverwrite(input.Features.Rows, c);
         be.Multiply(input.Features, m, values, accumulate: false);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
         tape.Record(() =>

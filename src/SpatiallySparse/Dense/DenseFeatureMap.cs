@@ -57,7 +57,7 @@ public sealed class DenseFeatureMap : Tensor
             for (int ch = 0; ch < c; ch++)
                 values[row * c + ch] += features[i * c + ch];
         }
-        FeatureMatrix m = backend.Allocate(input.BatchSize * (int)spatialSize.Volume, c);
+        FeatureMatrix m = backend.AllocateForOverwrite(input.BatchSize * (int)spatialSize.Volume, c);
         backend.Upload(values, m);
         return new DenseFeatureMap(m, input.BatchSize, spatialSize, requiresGradient: false);
     }

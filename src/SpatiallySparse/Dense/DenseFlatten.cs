@@ -16,14 +16,14 @@ public sealed class DenseFlatten : Module
         ArgumentNullException.ThrowIfNull(input);
         ISparseBackend be = input.Backend;
         int batch = input.BatchSize, c = input.Channels, volume = (int)input.SpatialSize.Volume;
-        FeatureMatrix values = be.Allocate(batch, c * volume);
+        FeatureMatrix values = be.AllocateForOverwrite(batch, c * volume);
         Transpose(DenseKernels.Host(input.Features), batch, volume, c, DenseKernels.Host(values), toChannelMajor: true);
         DenseTensor y = tape.Own(new DenseTensor(values));
         tape.Record(() =>
         {
             if (y.Grad is null || !input.RequiresGradient)
                 return;
-            FeatureMatrix back = tape.Own(be.Allocate(input.Features.Rows, c));
+            FeatureMatrix back = tape.Own(be.AllocateForOverwrite(input.Features.Rows, c));
             Transpose(DenseKernels.Host(y.Grad), batch, volume, c, DenseKernels.Host(back), toChannelMajor: false);
             be.Add(back, input.GradOrCreate());
         });

@@ -21,7 +21,7 @@ public sealed class DenseLeakyRelu : DenseMapModule
     public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
     {
         ISparseBackend be = input.Backend;
-        FeatureMatrix values = be.Allocate(input.Features.Rows, input.Channels);
+        FeatureMatrix values = be.AllocateForOverwrite(input.Features.Rows, input.Channels);
         be.LeakyReluForward(input.Features, values, Slope);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
         tape.Record(() =>

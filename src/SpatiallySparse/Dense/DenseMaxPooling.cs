@@ -25,7 +25,7 @@ public sealed class DenseMaxPooling : DenseMapModule
         ISparseBackend be = input.Backend;
         WindowTable table = WindowTable.Get(input.SpatialSize, PoolSize, Stride);
         int batch = input.BatchSize, c = input.Channels, outRows = batch * (int)table.Output.Volume;
-        FeatureMatrix values = be.Allocate(outRows, c);
+        FeatureMatrix values = be.AllocateForOverwrite(outRows, c);
         int[] winner = new int[outRows * c];
         DenseKernels.MaxPool(DenseKernels.Host(input.Features), batch, (int)input.SpatialSize.Volume, c, table,
             DenseKernels.Host(values), winner, DenseKernels.ThreadsOf(be));

@@ -2,7 +2,9 @@ using System.Buffers;
 using NUnit.Framework;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
+using SpatiallySparse.Networks;
 
 namespace SpatiallySparse.Tests.Layers;
 
@@ -61,5 +63,51 @@ public sealed class OverwriteAllocationTests
         float[] withNaN = Step(net, points, float.NaN), withSevens = Step(net, points, 7.5f);
         Assert.That(withNaN.All(float.IsFinite), Is.True, "no NaN from the poisoned pool");
         Assert.That(withSevens, Is.EqualTo(withNaN));
+    }
+
+    private static float[] DenseStep(Sequential net, SparseInput points, SpatialSize size, float poison)
+    {
+        foreach (Module m in net.Children)
+            if (m is DenseDropout d)
+                d.Reseed(5);
+        net.ZeroGrad();
+        PoisonPool(poison);
+        using Tape tape = new();
+        DenseFeatureMap x = tape.Own(DenseFeatureMap.FromSparseInput(points, size, CpuBackend.Shared));
+        DenseTensor logits = (DenseTensor)net.Forward(x, tape);
+        SoftmaxCrossEntropy.Compute(logits, [0, 2], tape);
+        tape.Backward();
+        return [.. logits.ToArray(), .. net.Parameters().SelectMany(p => p.Grad.ToArray())];
+    }
+
+    private static SparseInput RandomPoints(int side, int seed)
+    {
+        SparseInput points = new(2, 2, 1);
+        Random random = new(seed);
+        HashSet<(int, int, int)> seen = [];
+        for (int i = 0; i < 40; i++)
+        {
+            int b = i % 2, r = random.Next(side), c = random.Next(side);
+            if (seen.Add((b, r, c)))
+                points.Add(b, [r, c], random.NextSingle());
+        }
+        return points;
+    }
+
+    [Test]
+    public void TheDensePathNeverLeaksStaleContentsEither()
+    {
+        // DeepCNet's dense twin: valid im2col convolutions, max pooling, leaky ReLU, dropout, flatten, linear;
+        // SparseVgg's: 'same'-padded convolutions and batch norm.
+        DeepCNetOptions deep = new() { L = 2, K = 3, Classes = 3, Slope = 0.1f, DropoutRates = [0f, 0.3f, 0.3f, 0.3f], Seed = 1 };
+        SparseVggOptions vgg = new() { Widths = [3, 4], FinalWidth = 5, FinalFilter = 3, Classes = 3, InputChannels = 1, Seed = 2 };
+        foreach ((Sequential net, int side) in new[] { (DeepCNet.CreateDense(deep), DeepCNet.InputSide(deep.L)), (SparseVgg.CreateDense(vgg), SparseVgg.InputSide(vgg)) })
+        {
+            SparseInput points = RandomPoints(side, 6);
+            SpatialSize size = SpatialSize.Cube(2, side);
+            float[] withNaN = DenseStep(net, points, size, float.NaN), withSevens = DenseStep(net, points, size, 7.5f);
+            Assert.That(withNaN.All(float.IsFinite), Is.True, "no NaN from the poisoned pool");
+            Assert.That(withSevens, Is.EqualTo(withNaN));
+        }
     }
 }
