@@ -20,6 +20,7 @@ public sealed class AssameseTrainable : ITrainable
     private readonly PenCharacter[] _train, _test;
     private readonly int[] _trainLabels, _testLabels;
     private readonly StrokeRenderer _renderer;
+    private SparseInput? _batch;
     private readonly StrokeAugmentation? _augmentation;
     private readonly ISparseBackend _backend;
     private readonly InputLayer _input;
@@ -97,7 +98,9 @@ public sealed class AssameseTrainable : ITrainable
     {
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentNullException.ThrowIfNull(tape);
-        SparseInput batch = new(indices.Length, 2, _renderer.Channels);
+        // One batch object refilled each step, as in the MNIST sample: its point lists keep their storage.
+        SparseInput batch = _batch is { BatchSize: var size } && size == indices.Length ? _batch : _batch = new SparseInput(indices.Length, 2, _renderer.Channels);
+        batch.Clear();
         for (int b = 0; b < indices.Length; b++)
         {
             Rendering r = _renderer.Render(Prepare(indices[b], augmentation is not null, augmentation), batch, b);

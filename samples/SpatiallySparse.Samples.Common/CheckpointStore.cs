@@ -62,9 +62,7 @@ public sealed class CheckpointStore
     }
 
     /// <summary>The newest complete checkpoint folder, or null when there is none.</summary>
-    public string? Latest() =>
-        !Directory.Exists(Folder) ? null :
-        Directory.GetDirectories(Folder, Prefix + "*").Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal).LastOrDefault();
+    public string? Latest() => !Directory.Exists(Folder) ? null : Complete().LastOrDefault();
 
     /// <summary>Loads <paramref name="checkpoint"/> into the network and optimiser; returns the saved state.</summary>
     public static TrainingState Load(string checkpoint, Module network, Sgd optimizer)
@@ -90,8 +88,12 @@ public sealed class CheckpointStore
 
     private void Prune()
     {
-        string[] all = [.. Directory.GetDirectories(Folder, Prefix + "*").Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
+        string[] all = Complete();
         foreach (string old in all.Take(Math.Max(0, all.Length - Keep)))
             Directory.Delete(old, recursive: true);
     }
+
+    /// <summary>Complete checkpoint folders (not the <c>.tmp</c> one being written), oldest first.</summary>
+    private string[] Complete() =>
+        [.. Directory.GetDirectories(Folder, Prefix + "*").Where(d => !d.EndsWith(".tmp", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
 }

@@ -60,8 +60,9 @@ public sealed class Trainer
         {
             int[] indices = [.. Enumerable.Range(start, Math.Min(_options.BatchSize, model.TestCount - start))];
             using Tape tape = new(recordGradients: false);
-            LossResult result = SoftmaxCrossEntropy.Compute(model.Forward(indices, null, tape), model.Labels(indices, false), tape);
-            wrong += indices.Length - result.CountCorrect(model.Labels(indices, false));
+            int[] labels = model.Labels(indices, false);
+            LossResult result = SoftmaxCrossEntropy.Compute(model.Forward(indices, null, tape), labels, tape);
+            wrong += indices.Length - result.CountCorrect(labels);
         }
         model.Network.Train();
         return model.TestCount == 0 ? 0 : (double)wrong / model.TestCount;
