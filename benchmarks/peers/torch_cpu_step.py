@@ -15,6 +15,7 @@ not OpenBLAS (Debian's reference BLAS makes an unfairly slow peer) unless --allo
 Usage: python3 torch_cpu_step.py [--workload mnist] [--steps 3] [--warmup 1] [--layout channels_last|default]
 """
 import argparse
+import functools
 import gzip
 import os
 import resource
@@ -28,6 +29,7 @@ import torch.nn.functional as F
 from torch_deepcnet import deepcnet
 
 
+@functools.lru_cache(maxsize=None)  # every batch reads the same files: decompress them once
 def read_idx(path: str) -> bytes:
     for candidate in (path, path + ".gz"):
         if os.path.exists(candidate):

@@ -23,6 +23,9 @@ public sealed class MnistDigits
     public static MnistDigits Load(string folder) =>
         new(Read(folder, "train-images-idx3-ubyte", 2051), Read(folder, "train-labels-idx1-ubyte", 2049));
 
+    /// <summary>Every training image's 28 x 28 pixels, one image after another (the IDX header stripped).</summary>
+    public ReadOnlySpan<byte> Pixels => _images.AsSpan(16);
+
     /// <summary>Environment variable naming the data folder (itself or its <c>mnist</c> sub-folder).</summary>
     public const string EnvironmentVariable = "SPATIALLYSPARSE_DATA";
 

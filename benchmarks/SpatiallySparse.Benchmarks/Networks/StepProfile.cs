@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.IO.Compression;
 using System.Runtime.InteropServices;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends.Cpu;
@@ -37,8 +35,8 @@ internal static class StepProfile
         int l = IntOption(args, "--l", 5), steps = IntOption(args, "--steps", 20), warmup = IntOption(args, "--warmup", 10);
         int threads = IntOption(args, "--threads", 0);
         int[] ks = [.. Option(args, "--k", "60,20").Split(',').Select(int.Parse)];
-        string data = Option(args, "--data", FindData());
-        byte[] images = ReadImages(Path.Combine(data, "train-images-idx3-ubyte.gz"));
+        string data = Option(args, "--data", MnistDigits.Locate());
+        byte[] images = MnistDigits.Load(data).Pixels.ToArray();
         Console.WriteLine($"StepProfile: {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, MNIST from {data}");
         foreach (int k in ks)
             Profile(l, k, steps, warmup, threads, images);
@@ -105,12 +103,12 @@ internal static class StepProfile
         Console.WriteLine($"DeepCNet({l}, {k}), batch {Batch}, {backend.Name}, {steps} steps after {warmup} warm-up, {activeSites / steps / (double)Batch:0} active input sites per sample");
         Console.WriteLine($"{"phase",-12}{"median ms",12}{"mean ms",10}{"min ms",10}{"cpu ms",10}{"alloc/step",14}");
         for (int p = 0; p < Phases.Length; p++)
-            Console.WriteLine($"{Phases[p],-12}{Median(seconds[p]) * 1e3,12:0.0}{seconds[p].Average() * 1e3,10:0.0}{seconds[p].Min() * 1e3,10:0.0}{Median(cpuSeconds[p]) * 1e3,10:0.0}{Bytes(bytes[p].Average()),14}");
+            Console.WriteLine($"{Phases[p],-12}{StepTimer.Median(seconds[p]) * 1e3,12:0.0}{seconds[p].Average() * 1e3,10:0.0}{seconds[p].Min() * 1e3,10:0.0}{StepTimer.Median(cpuSeconds[p]) * 1e3,10:0.0}{Bytes(bytes[p].Average()),14}");
         long libraryBytes = 0;
         for (int p = 1; p < Phases.Length; p++)
             libraryBytes += (long)bytes[p].Average();
-        Console.WriteLine($"{"step*",-12}{Median(stepSeconds) * 1e3,12:0.0}{stepSeconds.Average() * 1e3,10:0.0}{stepSeconds.Min() * 1e3,10:0.0}{Median(stepCpu) * 1e3,10:0.0}{Bytes(libraryBytes),14}");
-        Console.WriteLine($"* library step = geometry + forward + backward + optimiser + free (batch rasterising excluded); {Batch / Median(stepSeconds):0} img/s (median), {Batch / stepSeconds.Min():0} img/s (best step); cpu ms = median CPU time of the process over the phase, all threads");
+        Console.WriteLine($"{"step*",-12}{StepTimer.Median(stepSeconds) * 1e3,12:0.0}{stepSeconds.Average() * 1e3,10:0.0}{stepSeconds.Min() * 1e3,10:0.0}{StepTimer.Median(stepCpu) * 1e3,10:0.0}{Bytes(libraryBytes),14}");
+        Console.WriteLine($"* library step = geometry + forward + backward + optimiser + free (batch rasterising excluded); {Batch / StepTimer.Median(stepSeconds):0} img/s (median), {Batch / stepSeconds.Min():0} img/s (best step); cpu ms = median CPU time of the process over the phase, all threads");
     }
 
     /// <summary>
@@ -192,35 +190,6 @@ internal static class StepProfile
         public long SystemSeconds;
         public long SystemMicroseconds;
         private unsafe fixed long _rest[14];
-    }
-
-    private static byte[] ReadImages(string path)
-    {
-        using FileStream file = File.OpenRead(path);
-        using GZipStream gz = new(file, CompressionMode.Decompress);
-        using MemoryStream all = new();
-        gz.CopyTo(all);
-        byte[] bytes = all.ToArray();
-        if (BinaryPrimitives.ReadInt32BigEndian(bytes) != 2051)
-            throw new InvalidDataException($"'{path}' is not an IDX image file.");
-        return bytes[16..];
-    }
-
-    private static string FindData()
-    {
-        for (DirectoryInfo? d = new(Environment.CurrentDirectory); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "shared", "data", "mnist");
-            if (File.Exists(Path.Combine(candidate, "train-images-idx3-ubyte.gz")))
-                return candidate;
-        }
-        return "/work/shared/data/mnist";
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values.Order()];
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private static string Bytes(double b) => b >= 1 << 20 ? $"{b / (1 << 20):0.00} MB" : b >= 1 << 10 ? $"{b / 1024:0.0} KB" : $"{b:0} B";
