@@ -60,43 +60,32 @@ public sealed class SimdKernelTests
         }
     }
 
-    [TestCaseSource(nameof(Levels))]
-    public void GemmMatchesReference(SimdLevel level)
+    [Test]
+    public void GemmMatchesReference([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool transposeA)
     {
-        Random rng = new(13);
+        Random rng = new(transposeA ? 14 : 13);
+        string name = transposeA ? "GemmTransposedA" : "Gemm";
         foreach (int m in new[] { 1, 7, 50 })
         {
             foreach (int k in Channels)
             {
                 foreach (int n in new[] { 1, 17, 64, 65 })
                 {
+                    // C (m x n) += A B, or C (k x n) += A^T B with A m x k and B m x n.
                     float[] a = RandomArray(rng, m * k);
-                    float[] b = RandomArray(rng, k * n);
-                    float[] c = RandomArray(rng, m * n);
-                    (double[] expected, double[] scale) = ReferenceGemm(a, m, k, b, n, c, transposeA: false);
-                    RuleGemm.Gemm(a, m, k, b, n, c, level, threads: 2);
-                    AssertClose(c, expected, scale, $"Gemm {m}x{k}x{n} {level}");
-                }
-            }
-        }
-    }
+                    float[] b = RandomArray(rng, (transposeA ? m : k) * n);
+                    float[] c = RandomArray(rng, (transposeA ? k : m) * n);
+                    (double[] expected, double[] scale) = ReferenceGemm(a, m, k, b, n, c, transposeA);
+                    if (transposeA)
+                    {
+                        RuleGemm.GemmTransposedA(a, m, k, b, n, c, level, threads: 2);
+                    }
+                    else
+                    {
+                        RuleGemm.Gemm(a, m, k, b, n, c, level, threads: 2);
+                    }
 
-    [TestCaseSource(nameof(Levels))]
-    public void GemmTransposedAMatchesReference(SimdLevel level)
-    {
-        Random rng = new(14);
-        foreach (int m in new[] { 1, 7, 50 })
-        {
-            foreach (int k in Channels)
-            {
-                foreach (int n in new[] { 1, 17, 64, 65 })
-                {
-                    float[] a = RandomArray(rng, m * k);
-                    float[] b = RandomArray(rng, m * n);
-                    float[] c = RandomArray(rng, k * n);
-                    (double[] expected, double[] scale) = ReferenceGemm(a, m, k, b, n, c, transposeA: true);
-                    RuleGemm.GemmTransposedA(a, m, k, b, n, c, level, threads: 2);
-                    AssertClose(c, expected, scale, $"GemmTransposedA {m}x{k}x{n} {level}");
+                    AssertClose(c, expected, scale, $"{name} {m}x{k}x{n} {level}");
                 }
             }
         }

@@ -55,7 +55,8 @@ public sealed class DenseDeepCNetTests
         Assert.That(d, Is.EqualTo(s).Within(1e-4f));
     }
 
-    private static void AssertSameParameters(Sequential sparse, Sequential dense)
+    /// <summary>Same parameter names in the same order, with the same initial values.</summary>
+    internal static void AssertSameParameters(Sequential sparse, Sequential dense)
     {
         (string Name, Parameter P)[] s = [.. sparse.NamedParameters()], d = [.. dense.NamedParameters()];
         Assert.That(d.Select(p => p.Name), Is.EqualTo(s.Select(p => p.Name)), "parameter names");

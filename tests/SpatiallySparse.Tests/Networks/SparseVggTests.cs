@@ -53,10 +53,8 @@ public sealed class SparseVggTests
     {
         SparseVggOptions options = new() { Widths = [3, 4], FinalWidth = 5, FinalFilter = 3, Classes = 4, InputChannels = 2, Seed = 11 };
         Sequential sparse = SparseVgg.Create(options), dense = SparseVgg.CreateDense(options);
-        (string Name, Parameter P)[] s = [.. sparse.NamedParameters()], d = [.. dense.NamedParameters()];
-        Assert.That(d.Select(p => p.Name), Is.EqualTo(s.Select(p => p.Name)), "parameter names");
-        for (int i = 0; i < s.Length; i++)
-            Assert.That(d[i].P.GetValues(), Is.EqualTo(s[i].P.GetValues()), $"initial values of {s[i].Name}");
+        DenseDeepCNetTests.AssertSameParameters(sparse, dense);
+        (string Name, Parameter P)[] s = [.. sparse.NamedParameters()];
         Assert.That(dense.NamedBuffers().Select(b => b.Name), Is.EqualTo(sparse.NamedBuffers().Select(b => b.Name)), "buffer names");
         sparse.Train(training);
         dense.Train(training);
