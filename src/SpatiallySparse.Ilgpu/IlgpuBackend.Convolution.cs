@@ -16,10 +16,15 @@ public sealed partial class IlgpuBackend
     private int BlockSide => 4 * TileSize;
 
     /// <inheritdoc/>
-    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output)
+    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null)
     {
         CheckConvolution(input, weights, rules, output);
+        if (leakySlope is float slope)
+            ISparseBackend.CheckFusedSlope(slope);
         ScatterAdd(Dev(input), input.Columns, Dev(weights), Dev(output), output.Columns, rules);
+        // A separate elementwise launch (in place): the tiles of one tap are not the last writers of their rows.
+        if (leakySlope is float s && output.Length > 0)
+            Activation.Forward((int)output.Length, Dev(output), Dev(output), s);
     }
 
     /// <inheritdoc/>

@@ -7,8 +7,10 @@ public partial interface ISparseBackend
     /// <summary>
     /// Gather-GEMM-scatter: for every tap t and pair (i, o) of <paramref name="rules"/>,
     /// output[o] += input[i] x W_t, where <paramref name="weights"/> is (taps x Cin) x Cout, tap-major.
+    /// With <paramref name="leakySlope"/> (finite, &gt;= 0), a leaky ReLU with that slope is then applied to every
+    /// output row in place (fused: on the CPU each block of rows while it is still in cache).
     /// </summary>
-    void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output);
+    void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null);
 
     /// <summary>
     /// Backward of <see cref="ConvolutionForward"/>: gradInput[i] += gradOutput[o] x W_t^T (skipped when

@@ -9,7 +9,7 @@ namespace SpatiallySparse.Layers;
 /// Inactive inputs hold the input ground state, so the result equals the dense convolution of the full grid
 /// exactly. Weights are (f^d x Cin) x Cout, tap-major.
 /// </summary>
-public sealed class Convolution : SparseModule
+public sealed class Convolution : SparseModule, IFusesLeakyRelu
 {
     private readonly int _dimension;
 
@@ -57,12 +57,18 @@ public sealed class Convolution : SparseModule
     public Parameter? Bias { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    public override SparseTensor Forward(SparseTensor input, Tape tape) => Forward(input, tape, null);
+
+    /// <summary>
+    /// The forward with LeakyRelu(<paramref name="leakySlope"/>) (finite, &gt;= 0) fused into the output's last
+    /// pass; null: none. <see cref="Sequential"/> uses it for a layer followed by a <see cref="LeakyRelu"/>.
+    /// </summary>
+    public SparseTensor Forward(SparseTensor input, Tape tape, float? leakySlope)
     {
         ConvolutionCore.CheckInput(this, input, InputChannels, _dimension);
         CheckBackend(Weight, input);
         (SparseGrid output, RuleBook rules) = input.Metadata.GetConvolutionRules(input.SpatialSize, FilterSize, Stride);
-        return ConvolutionCore.Forward(input, Weight, Bias, rules, output, GroundRule.Exact, tape);
+        return ConvolutionCore.Forward(input, Weight, Bias, rules, output, GroundRule.Exact, tape, leakySlope);
     }
 
     /// <inheritdoc/>

@@ -20,11 +20,23 @@ internal enum GroundRule
     Zero,
 }
 
+/// <summary>A layer that can apply a following leaky ReLU itself, in its last pass over its output (<see cref="Sequential"/> fuses them).</summary>
+internal interface IFusesLeakyRelu
+{
+    /// <summary>The layer's forward with LeakyRelu(<paramref name="leakySlope"/>) applied to its output (null: none).</summary>
+    SparseTensor Forward(SparseTensor input, Tape tape, float? leakySlope);
+}
+
 /// <summary>The gather-GEMM-scatter convolution shared by the convolution layers, forward and backward.</summary>
 internal static class ConvolutionCore
 {
+    /// <summary>
+    /// The convolution; with <paramref name="leakySlope"/>, a leaky ReLU of the output fused into the kernel's
+    /// last pass. Its backward then turns the output gradient into the pre-activation one in place, reading the
+    /// mask from the output (same sign as the pre-activation for slopes &gt;= 0).
+    /// </summary>
     public static SparseTensor Forward(SparseTensor x, Parameter weight, Parameter? bias, RuleBook rules, SparseGrid outGrid,
-        GroundRule groundRule, Tape tape)
+        GroundRule groundRule, Tape tape, float? leakySlope)
     {
         ISparseBackend be = x.Backend;
         int cin = x.Channels, cout = weight.Columns, batch = x.BatchSize;
@@ -53,10 +65,25 @@ internal static class ConvolutionCore
             be.AddBySample(ground, outGrid, features);
         else if (bias is not null)
             be.AddRowVector(bias.Value, features);
-        be.ConvolutionForward(input, weight.Value, rules, features);
+        be.ConvolutionForward(input, weight.Value, rules, features, leakySlope);
+        if (leakySlope is float slope)
+            be.LeakyReluForward(ground, ground, slope);
         SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
-        tape.Record(() => Backward(x, y, input, weight, bias, weightSum, rules, groundRule, tape));
+        tape.Record(() =>
+        {
+            if (leakySlope is float s)
+                UnfuseGradient(y, s);
+            Backward(x, y, input, weight, bias, weightSum, rules, groundRule, tape);
+        });
         return y;
+    }
+
+    private static void UnfuseGradient(SparseTensor y, float slope)
+    {
+        if (y.Grad is not null)
+            y.Backend.LeakyReluGradientInPlace(y.Features, y.Grad, slope);
+        if (y.GroundGrad is not null)
+            y.Backend.LeakyReluGradientInPlace(y.Ground, y.GroundGrad, slope);
     }
 
     private static void Backward(SparseTensor x, SparseTensor y, FeatureMatrix input, Parameter weight, Parameter? bias,

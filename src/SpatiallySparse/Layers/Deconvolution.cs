@@ -9,7 +9,7 @@ namespace SpatiallySparse.Layers;
 /// contribute nothing and the output ground state is the bias (as in submanifold U-Nets, whose ground state
 /// is zero). When the fine grid already exists in the batch metadata, its active set is reused.
 /// </summary>
-public sealed class Deconvolution : SparseModule
+public sealed class Deconvolution : SparseModule, IFusesLeakyRelu
 {
     private readonly int _dimension;
 
@@ -47,12 +47,18 @@ public sealed class Deconvolution : SparseModule
     public Parameter? Bias { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    public override SparseTensor Forward(SparseTensor input, Tape tape) => Forward(input, tape, null);
+
+    /// <summary>
+    /// The forward with LeakyRelu(<paramref name="leakySlope"/>) (finite, &gt;= 0) fused into the output's last
+    /// pass; null: none. <see cref="Sequential"/> uses it for a layer followed by a <see cref="LeakyRelu"/>.
+    /// </summary>
+    public SparseTensor Forward(SparseTensor input, Tape tape, float? leakySlope)
     {
         ConvolutionCore.CheckInput(this, input, InputChannels, _dimension);
         CheckBackend(Weight, input);
         (SparseGrid output, RuleBook rules) = input.Metadata.GetDeconvolutionRules(input.SpatialSize, FilterSize, Stride);
-        return ConvolutionCore.Forward(input, Weight, Bias, rules, output, GroundRule.Zero, tape);
+        return ConvolutionCore.Forward(input, Weight, Bias, rules, output, GroundRule.Zero, tape, leakySlope);
     }
 
     /// <inheritdoc/>

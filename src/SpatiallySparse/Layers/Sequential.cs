@@ -26,14 +26,35 @@ public sealed class Sequential : Module
         return this;
     }
 
+    /// <summary>
+    /// Whether a convolution followed by a <see cref="LeakyRelu"/> with slope &gt;= 0 runs as one fused op (the
+    /// activation applied to the convolution's output while it is in cache; its backward masks the gradient in
+    /// place). Same values and gradients either way; default on. The activation's output gradient is then
+    /// overwritten by the convolution's during backward.
+    /// </summary>
+    public bool FuseActivations { get; set; } = true;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tape tape)
     {
         Tensor x = input;
-        foreach (Module m in _modules)
-            x = m.Forward(x, tape);
+        for (int i = 0; i < _modules.Count; i += ModulesInStep(i))
+            x = ForwardStep(i, x, tape);
         return x;
     }
+
+    /// <summary>How many modules, starting at <paramref name="index"/>, <see cref="ForwardStep"/> runs: 2 when fused.</summary>
+    internal int ModulesInStep(int index) => FusedSlope(index) is null ? 1 : 2;
+
+    /// <summary>Runs module <paramref name="index"/>, fused with the activation after it where possible.</summary>
+    internal Tensor ForwardStep(int index, Tensor x, Tape tape) =>
+        FusedSlope(index) is float slope && x is SparseTensor s
+            ? ((IFusesLeakyRelu)_modules[index]).Forward(s, tape, slope)
+            : _modules[index].Forward(x, tape);
+
+    private float? FusedSlope(int index) =>
+        FuseActivations && _modules[index] is IFusesLeakyRelu && index + 1 < _modules.Count
+            && _modules[index + 1] is LeakyRelu { Slope: >= 0f } relu ? relu.Slope : null;
 
     /// <summary>Spatial size after the leading sparse modules, for an input of <paramref name="inputSize"/>.</summary>
     public SpatialSize OutputSpatialSize(SpatialSize inputSize)

@@ -8,7 +8,7 @@ namespace SpatiallySparse.Layers;
 /// set is the input active set and each active site sees only its active neighbours. The output ground state
 /// is what a wholly inactive window gives, b + g · sum_t W_t.
 /// </summary>
-public sealed class SubmanifoldConvolution : SparseModule
+public sealed class SubmanifoldConvolution : SparseModule, IFusesLeakyRelu
 {
     private readonly int _dimension;
 
@@ -44,12 +44,18 @@ public sealed class SubmanifoldConvolution : SparseModule
     public Parameter? Bias { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    public override SparseTensor Forward(SparseTensor input, Tape tape) => Forward(input, tape, null);
+
+    /// <summary>
+    /// The forward with LeakyRelu(<paramref name="leakySlope"/>) (finite, &gt;= 0) fused into the output's last
+    /// pass; null: none. <see cref="Sequential"/> uses it for a layer followed by a <see cref="LeakyRelu"/>.
+    /// </summary>
+    public SparseTensor Forward(SparseTensor input, Tape tape, float? leakySlope)
     {
         ConvolutionCore.CheckInput(this, input, InputChannels, _dimension);
         CheckBackend(Weight, input);
         RuleBook rules = input.Metadata.GetSubmanifoldRules(input.SpatialSize, FilterSize);
-        return ConvolutionCore.Forward(input, Weight, Bias, rules, input.Grid, GroundRule.ActiveOnly, tape);
+        return ConvolutionCore.Forward(input, Weight, Bias, rules, input.Grid, GroundRule.ActiveOnly, tape, leakySlope);
     }
 
     /// <inheritdoc/>

@@ -44,11 +44,13 @@ public sealed class ConformanceCases : IDisposable
             ["AllFinite"] = AllFinite,
             ["LeakyReluForward"] = g => Unary(g, (b, x, y) => b.LeakyReluForward(x, y, 1f / 3)),
             ["LeakyReluBackward"] = g => Binary(g, 0, (b, x, y, d) => b.LeakyReluBackward(x, y, d, 0.1f)),
+            ["LeakyReluGradientInPlace"] = g => Unary(g, (b, y, grad) => b.LeakyReluGradientInPlace(y, grad, 0.1f)),
             ["BatchNormStatistics"] = BatchNormStatistics,
             ["BatchNormForward"] = BatchNormForward,
             ["BatchNormBackward"] = g => BatchNormBackward(g, true),
             ["BatchNormBackwardFixedStatistics"] = g => BatchNormBackward(g, false),
             ["ConvolutionForward"] = g => ConvolutionForward(g.StridedRules),
+            ["ConvolutionForwardFusedLeakyRelu"] = g => ConvolutionForward(g.StridedRules, _sizes.ChannelsIn, _sizes.ChannelsOut, 1f / 3),
             ["ConvolutionBackward"] = g => ConvolutionBackward(g.StridedRules),
             ["SubmanifoldForward"] = g => ConvolutionForward(g.SubmanifoldRules),
             ["SubmanifoldBackward"] = g => ConvolutionBackward(g.SubmanifoldRules),
@@ -240,11 +242,11 @@ public sealed class ConformanceCases : IDisposable
 
     private double ConvolutionForward(RuleBook rules) => ConvolutionForward(rules, _sizes.ChannelsIn, _sizes.ChannelsOut);
 
-    private double ConvolutionForward(RuleBook rules, int cin, int cout)
+    private double ConvolutionForward(RuleBook rules, int cin, int cout, float? leakySlope = null)
     {
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f), y = Random2(rules.OutputRows, cout);
-        _cpu.ConvolutionForward(x.Cpu, w.Cpu, rules, y.Cpu);
-        _device.ConvolutionForward(x.Device, w.Device, rules, y.Device);
+        _cpu.ConvolutionForward(x.Cpu, w.Cpu, rules, y.Cpu, leakySlope);
+        _device.ConvolutionForward(x.Device, w.Device, rules, y.Device, leakySlope);
         return Error(y);
     }
 

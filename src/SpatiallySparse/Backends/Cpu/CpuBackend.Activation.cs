@@ -1,79 +1,55 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using SpatiallySparse.Backends.Cpu.Simd;
 
 namespace SpatiallySparse.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <summary>Floats per chunk of the parallel activation passes: 64 KB per stream, well inside L2.</summary>
+    private const int ActivationChunk = 16 * 1024;
+
     /// <inheritdoc/>
-    public void LeakyReluForward(FeatureMatrix x, FeatureMatrix y, float slope)
+    public unsafe void LeakyReluForward(FeatureMatrix x, FeatureMatrix y, float slope)
     {
         CheckSameShape(x, y, nameof(LeakyReluForward));
         Span<float> xs = Host(x), ys = Host(y);
-        ref float xr = ref MemoryMarshal.GetReference(xs);
-        ref float yr = ref MemoryMarshal.GetReference(ys);
-        nuint n = (nuint)xs.Length, i = 0;
-        if (Simd == SimdLevel.Vector512)
-        {
-            Vector512<float> a = Vector512.Create(slope);
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref xr, i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, v * a).StoreUnsafe(ref yr, i);
-            }
-        }
-        if (Simd >= SimdLevel.Vector256)
-        {
-            Vector256<float> a = Vector256.Create(slope);
-            for (; i + 8 <= n; i += 8)
-            {
-                Vector256<float> v = Vector256.LoadUnsafe(ref xr, i);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, v * a).StoreUnsafe(ref yr, i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref xr, i);
-            Unsafe.Add(ref yr, i) = v > 0 ? v : slope * v;
-        }
+        fixed (float* px = xs, py = ys)
+            RangeJob<LeakyReluForwardOperation>.Run(new(px, py, slope, Simd), xs.Length, ActivationChunk, xs.Length, Threads);
     }
 
     /// <inheritdoc/>
-    public void LeakyReluBackward(FeatureMatrix x, FeatureMatrix gradY, FeatureMatrix gradX, float slope)
+    public unsafe void LeakyReluBackward(FeatureMatrix x, FeatureMatrix gradY, FeatureMatrix gradX, float slope)
     {
         CheckSameShape(x, gradY, nameof(LeakyReluBackward));
         CheckSameShape(x, gradX, nameof(LeakyReluBackward));
         Span<float> xs = Host(x), gys = Host(gradY), gxs = Host(gradX);
-        ref float xr = ref MemoryMarshal.GetReference(xs);
-        ref float gy = ref MemoryMarshal.GetReference(gys);
-        ref float gx = ref MemoryMarshal.GetReference(gxs);
-        nuint n = (nuint)xs.Length, i = 0;
-        if (Simd == SimdLevel.Vector512)
-        {
-            Vector512<float> a = Vector512.Create(slope);
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> g = Vector512.LoadUnsafe(ref gy, i);
-                Vector512<float> d = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, i), Vector512<float>.Zero), g, g * a);
-                (Vector512.LoadUnsafe(ref gx, i) + d).StoreUnsafe(ref gx, i);
-            }
-        }
-        if (Simd >= SimdLevel.Vector256)
-        {
-            Vector256<float> a = Vector256.Create(slope);
-            for (; i + 8 <= n; i += 8)
-            {
-                Vector256<float> g = Vector256.LoadUnsafe(ref gy, i);
-                Vector256<float> d = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, i), Vector256<float>.Zero), g, g * a);
-                (Vector256.LoadUnsafe(ref gx, i) + d).StoreUnsafe(ref gx, i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float g = Unsafe.Add(ref gy, i);
-            Unsafe.Add(ref gx, i) += Unsafe.Add(ref xr, i) > 0 ? g : slope * g;
-        }
+        fixed (float* px = xs, pgy = gys, pgx = gxs)
+            RangeJob<LeakyReluGradientOperation>.Run(new(px, pgy, pgx, slope, true, Simd), xs.Length, ActivationChunk, xs.Length, Threads);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void LeakyReluGradientInPlace(FeatureMatrix y, FeatureMatrix grad, float slope)
+    {
+        CheckSameShape(y, grad, nameof(LeakyReluGradientInPlace));
+        ISparseBackend.CheckFusedSlope(slope);
+        Span<float> ys = Host(y), gs = Host(grad);
+        fixed (float* py = ys, pg = gs)
+            RangeJob<LeakyReluGradientOperation>.Run(new(py, pg, pg, slope, false, Simd), ys.Length, ActivationChunk, ys.Length, Threads);
+    }
+
+    /// <summary>y = x &gt; 0 ? x : slope x on [first, end); x and y may be the same buffer.</summary>
+    private readonly unsafe struct LeakyReluForwardOperation(float* x, float* y, float slope, SimdLevel simd) : IRangeOperation
+    {
+        public void Invoke(int first, int end) => Activations.LeakyRelu(ref x[first], ref y[first], (nuint)(end - first), slope, simd);
+    }
+
+    /// <summary>
+    /// gx (+)= x &gt; 0 ? gy : slope gy on [first, end): accumulating (the layer's backward) or assigning with
+    /// gx = gy (the in-place mask of a fused activation, x then being its output).
+    /// </summary>
+    private readonly unsafe struct LeakyReluGradientOperation(float* x, float* gy, float* gx, float slope, bool accumulate, SimdLevel simd)
+        : IRangeOperation
+    {
+        public void Invoke(int first, int end) =>
+            Activations.LeakyReluGradient(ref x[first], ref gy[first], ref gx[first], (nuint)(end - first), slope, accumulate, simd);
     }
 }

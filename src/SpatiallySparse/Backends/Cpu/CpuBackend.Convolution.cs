@@ -8,11 +8,13 @@ namespace SpatiallySparse.Backends.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output)
+    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null)
     {
         int cin = input.Columns, cout = output.Columns;
         CheckConvolution(input, weights, rules, output);
-        RuleGemm.ScatterAdd(Host(input), cin, Host(weights), Host(output), cout, rules, Simd, Threads);
+        if (leakySlope is float slope)
+            ISparseBackend.CheckFusedSlope(slope);
+        RuleGemm.ScatterAdd(Host(input), cin, Host(weights), Host(output), cout, rules, Simd, Threads, leakySlope);
     }
 
     /// <inheritdoc/>

@@ -9,19 +9,55 @@ namespace SpatiallySparse.Backends.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
+    public unsafe void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output)
     {
         CheckPooling(input, inputGround, rules, outputGrid, output);
-        ReadOnlySpan<int> outputSample = outputGrid.SampleOfRow;
-        Span<float> x = Host(input), g = Host(inputGround), y = Host(output);
-        ReadOnlySpan<int> table = rules.NeighbourTable;
-        int c = input.Columns, taps = rules.FilterVolume;
-        for (int o = 0; o < rules.OutputRows; o++)
+        fixed (float* x = Host(input), g = Host(inputGround), y = Host(output))
+        fixed (int* table = rules.NeighbourTable, offsets = outputGrid.SampleOffsets)
         {
-            Span<float> yo = y.Slice(o * c, c);
-            ReadOnlySpan<int> window = table.Slice(o * taps, taps);
-            MaxPoolForwardRow(x, g, window, c, includeGround ? outputSample[o] * c : -1, yo, Simd);
+            PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
+                includeGround, Simd);
+            RangeJob<MaxPoolForwardOperation>.Run(new(p, y), outputGrid.BatchSize, p.SamplesPerChunk(outputGrid),
+                (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
+        }
+    }
+
+    /// <summary>
+    /// What both max-pooling passes read, as raw pointers (pinned by the caller for the whole run). Work is split
+    /// by samples: a sample's outputs read and (backward) write only that sample's inputs and ground state, so
+    /// chunks of whole samples never touch the same memory.
+    /// </summary>
+    private readonly unsafe struct PoolingOperands(float* x, long xLength, float* g, long gLength, int* table, int taps, int* offsets,
+        int c, bool includeGround, SimdLevel simd)
+    {
+        public int C => c;
+
+        public SimdLevel Simd => simd;
+
+        public ReadOnlySpan<float> X => new(x, (int)xLength);
+
+        public ReadOnlySpan<float> Ground => new(g, (int)gLength);
+
+        public int FirstRow(int sample) => offsets[sample];
+
+        public ReadOnlySpan<int> Window(int row) => new(table + ((long)row * taps), taps);
+
+        public int GroundOffset(int sample) => includeGround ? sample * c : -1;
+
+        /// <summary>Whole samples per work item, about <see cref="ActivationChunk"/> output values each.</summary>
+        public int SamplesPerChunk(SparseGrid grid) =>
+            Math.Clamp((int)((long)ActivationChunk * grid.BatchSize / Math.Max(1L, (long)grid.ActiveCount * c)), 1, Math.Max(1, grid.BatchSize));
+    }
+
+    private readonly unsafe struct MaxPoolForwardOperation(PoolingOperands p, float* y) : IRangeOperation
+    {
+        public void Invoke(int first, int end)
+        {
+            int c = p.C;
+            for (int b = first; b < end; b++)
+                for (int o = p.FirstRow(b); o < p.FirstRow(b + 1); o++)
+                    MaxPoolForwardRow(p.X, p.Ground, p.Window(o), c, p.GroundOffset(b), new Span<float>(y + ((long)o * c), c), p.Simd);
         }
     }
 
@@ -90,20 +126,34 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
+    public unsafe void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
         bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround)
     {
         CheckPooling(input, inputGround, rules, outputGrid, output);
-        ReadOnlySpan<int> outputSample = outputGrid.SampleOfRow;
         CheckSameShape(output, gradOutput, "Max pooling output gradient");
         CheckSameShape(input, gradInput, "Max pooling input gradient");
         CheckSameShape(inputGround, gradInputGround, "Max pooling ground gradient");
-        Span<float> x = Host(input), y = Host(output), dy = Host(gradOutput), dx = Host(gradInput), dg = Host(gradInputGround);
-        ReadOnlySpan<int> table = rules.NeighbourTable;
-        int c = input.Columns, taps = rules.FilterVolume;
-        for (int o = 0; o < rules.OutputRows; o++)
-            MaxPoolBackwardRow(x, y.Slice(o * c, c), dy.Slice(o * c, c), dx, dg, table.Slice(o * taps, taps), c,
-                includeGround ? outputSample[o] * c : -1, Simd);
+        fixed (float* x = Host(input), g = Host(inputGround), y = Host(output), dy = Host(gradOutput), dx = Host(gradInput), dg = Host(gradInputGround))
+        fixed (int* table = rules.NeighbourTable, offsets = outputGrid.SampleOffsets)
+        {
+            PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
+                includeGround, Simd);
+            RangeJob<MaxPoolBackwardOperation>.Run(new(p, y, dy, dx, dg), outputGrid.BatchSize, p.SamplesPerChunk(outputGrid),
+                (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
+        }
+    }
+
+    private readonly unsafe struct MaxPoolBackwardOperation(PoolingOperands p, float* y, float* dy, float* dx, float* dg) : IRangeOperation
+    {
+        public void Invoke(int first, int end)
+        {
+            int c = p.C;
+            Span<float> gradInput = new(dx, p.X.Length), gradGround = new(dg, p.Ground.Length);
+            for (int b = first; b < end; b++)
+                for (int o = p.FirstRow(b); o < p.FirstRow(b + 1); o++)
+                    MaxPoolBackwardRow(p.X, new ReadOnlySpan<float>(y + ((long)o * c), c), new ReadOnlySpan<float>(dy + ((long)o * c), c),
+                        gradInput, gradGround, p.Window(o), c, p.GroundOffset(b), p.Simd);
+        }
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ internal unsafe interface IRuleKernel
     /// </summary>
     static abstract bool Relayout { get; }
 
+    /// <summary>The level this kernel implements (for the elementwise epilogues run beside it).</summary>
+    static abstract SimdLevel Level { get; }
+
     /// <summary>
     /// For every pair p: <c>output[outRows[p], :] += input[inRows[p], :] · weights</c>, weights being cin x cout
     /// with rows <paramref name="weightStride"/> floats apart. Pairs must write distinct output rows.

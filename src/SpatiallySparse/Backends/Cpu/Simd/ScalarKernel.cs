@@ -11,6 +11,8 @@ internal readonly unsafe struct ScalarKernel : IRuleKernel
 
     public static bool Relayout => false;
 
+    public static SimdLevel Level => SimdLevel.Scalar;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterTap(
         float* input, int cin, float* weights, int weightStride, float* output, int cout,

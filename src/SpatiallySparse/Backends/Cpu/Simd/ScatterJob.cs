@@ -32,8 +32,15 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
     private int chunkRows;
     private bool im2Col;
     private PairSource pairs;
+    private bool activate;
+    private float slope;
 
-    public static void Run(float* input, int cin, float* weights, float* output, int cout, PairSource pairs, int threads)
+    /// <summary>
+    /// The scatter; with <paramref name="leakySlope"/>, each chunk then applies a leaky ReLU to its finished
+    /// output rows while they are still in cache (every output row belongs to exactly one chunk).
+    /// </summary>
+    public static void Run(float* input, int cin, float* weights, float* output, int cout, PairSource pairs, int threads,
+        float? leakySlope = null)
     {
         // Taken out of the cache while running, so even a re-entrant call on this thread gets its own job.
         ScatterJob<TKernel> job = cached ?? new ScatterJob<TKernel>();
@@ -41,6 +48,8 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
         try
         {
             job.Prepare(input, cin, weights, output, cout, pairs);
+            job.activate = leakySlope.HasValue;
+            job.slope = leakySlope.GetValueOrDefault();
             int chunks = (int)(((long)pairs.OutputRows + job.chunkRows - 1) / job.chunkRows);
             job.RunItems(chunks, WorkerCount(threads, chunks, pairs.PairCount * cin * cout));
         }
@@ -59,9 +68,21 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
         if (im2Col)
         {
             ExecuteIm2Col(first, end, worker);
-            return;
+        }
+        else
+        {
+            ExecuteTaps(first, end);
         }
 
+        if (activate)
+        {
+            float* rows = output + ((long)first * cout);
+            Activations.LeakyRelu(ref *rows, ref *rows, (nuint)((long)(end - first) * cout), slope, TKernel.Level);
+        }
+    }
+
+    private void ExecuteTaps(int first, int end)
+    {
         long tapSize = (long)cin * weightStride;
         for (int t = 0; t < pairs.Taps; t++)
         {

@@ -26,6 +26,8 @@ internal readonly unsafe struct Vector256Kernel : IRuleKernel
 
     public static bool Relayout => true;
 
+    public static SimdLevel Level => SimdLevel.Vector256;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterTap(
         float* input, int cin, float* weights, int weightStride, float* output, int cout,

@@ -27,6 +27,8 @@ internal readonly unsafe struct Vector512Kernel : IRuleKernel
 
     public static bool Relayout => true;
 
+    public static SimdLevel Level => SimdLevel.Vector512;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ScatterTap(
         float* input, int cin, float* weights, int weightStride, float* output, int cout,
