@@ -123,13 +123,15 @@ internal static class ConvolutionCore
             return;
         }
         bool centred = !ReferenceEquals(input, x.Features);
-        FeatureMatrix dInput = centred ? tape.Own(be.Allocate(x.ActiveCount, x.Channels)) : x.GradOrCreate();
+        // The centred input's gradient also feeds the ground state's, so it needs a buffer of its own unless
+        // nothing has reached x's gradient yet (the usual chain): then x's gradient holds exactly this term.
+        bool separate = centred && x.Grad is not null;
+        FeatureMatrix dInput = separate ? tape.Own(be.Allocate(x.ActiveCount, x.Channels)) : x.GradOrCreate();
         be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad);
+        if (separate)
+            be.Add(dInput, x.Grad!);
         if (centred)
-        {
-            be.Add(dInput, x.GradOrCreate());
             be.SumBySample(dInput, x.Grid, x.GroundGradOrCreate(), -1f);
-        }
     }
 
     public static void Initialize(Parameter weight, Parameter? bias, int taps, int cin, int cout, Random random)

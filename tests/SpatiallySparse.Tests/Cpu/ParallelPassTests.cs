@@ -34,6 +34,27 @@ public sealed class ParallelPassTests
             Assert.That(two[k], Is.EqualTo(one[k]), $"output {k}");
     }
 
+    [Test]
+    public void CopiesSumsAndPerSamplePassesGiveTheSameBitsOnOneAndTwoThreads()
+    {
+        float[][] one = PerSample(new CpuBackend(1)), two = PerSample(new CpuBackend(2));
+        for (int k = 0; k < one.Length; k++)
+            Assert.That(two[k], Is.EqualTo(one[k]), $"output {k}");
+    }
+
+    private static float[][] PerSample(CpuBackend be)
+    {
+        using Tape tape = new();
+        SparseTensor x = Grid(be, tape, out Random random);
+        using FeatureMatrix rows = Random(be, x.ActiveCount, random), copy = be.Allocate(x.ActiveCount, Channels);
+        using FeatureMatrix perSample = Random(be, x.BatchSize, random), sums = Random(be, x.BatchSize, random);
+        be.Copy(rows, copy);
+        be.Add(rows, copy, 0.75f);
+        be.AddBySample(perSample, x.Grid, copy, -1f);
+        be.SumBySample(copy, x.Grid, sums, 0.5f);
+        return [copy.ToArray(), sums.ToArray()];
+    }
+
     /// <summary>Overlapping 3x3 windows, stride 2, 24 samples: every output's window reads its neighbours' inputs.</summary>
     private static float[][] MaxPool(CpuBackend be, bool includeGround)
     {

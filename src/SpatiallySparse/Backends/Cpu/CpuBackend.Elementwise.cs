@@ -12,21 +12,37 @@ public sealed partial class CpuBackend
     public void Fill(FeatureMatrix matrix, float value) => Host(matrix).Fill(value);
 
     /// <inheritdoc/>
-    public void Copy(FeatureMatrix source, FeatureMatrix destination)
+    public unsafe void Copy(FeatureMatrix source, FeatureMatrix destination)
     {
         CheckSameShape(source, destination, nameof(Copy));
-        Host(source).CopyTo(Host(destination));
+        Span<float> s = Host(source), d = Host(destination);
+        fixed (float* ps = s, pd = d)
+            RangeJob<AddOperation>.Run(new(ps, pd, 1f, copy: true), s.Length, ActivationChunk, s.Length, Threads);
     }
 
     /// <inheritdoc/>
-    public void Add(FeatureMatrix source, FeatureMatrix destination, float alpha = 1f)
+    public unsafe void Add(FeatureMatrix source, FeatureMatrix destination, float alpha = 1f)
     {
         CheckSameShape(source, destination, nameof(Add));
-        Span<float> d = Host(destination);
-        if (alpha == 1f)
-            TensorPrimitives.Add(d, Host(source), d);
-        else
-            TensorPrimitives.MultiplyAdd(Host(source), alpha, d, d);
+        Span<float> s = Host(source), d = Host(destination);
+        fixed (float* ps = s, pd = d)
+            RangeJob<AddOperation>.Run(new(ps, pd, alpha, copy: false), s.Length, ActivationChunk, s.Length, Threads);
+    }
+
+    /// <summary>d += alpha s on [first, end), or d = s (a copy).</summary>
+    private readonly unsafe struct AddOperation(float* s, float* d, float alpha, bool copy) : IRangeOperation
+    {
+        public void Invoke(int first, int end)
+        {
+            ReadOnlySpan<float> source = new(s + first, end - first);
+            Span<float> destination = new(d + first, end - first);
+            if (copy)
+                source.CopyTo(destination);
+            else if (alpha == 1f)
+                TensorPrimitives.Add(destination, source, destination);
+            else
+                TensorPrimitives.MultiplyAdd(source, alpha, destination, destination);
+        }
     }
 
     /// <inheritdoc/>
@@ -62,28 +78,56 @@ public sealed partial class CpuBackend
     public void AddRowVector(FeatureMatrix row, FeatureMatrix destination)
     {
         CheckShape(row, 1, destination.Columns, nameof(AddRowVector));
-        AddBySample(Host(row), [0, destination.Rows], Host(destination), destination.Columns, 1f);
+        AddBySample(Host(row), [0, destination.Rows], Host(destination), destination.Columns, 1f, 0, 1, Simd);
     }
 
     /// <inheritdoc/>
     public void SumRows(FeatureMatrix source, FeatureMatrix rowDestination, float alpha = 1f)
     {
         CheckShape(rowDestination, 1, source.Columns, nameof(SumRows));
-        SumBySample(Host(source), [0, source.Rows], Host(rowDestination), source.Columns, alpha);
+        SumBySample(Host(source), [0, source.Rows], Host(rowDestination), source.Columns, alpha, 0, 1, Simd);
     }
 
     /// <inheritdoc/>
-    public void AddBySample(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination, float alpha = 1f)
+    public unsafe void AddBySample(FeatureMatrix perSample, SparseGrid grid, FeatureMatrix destination, float alpha = 1f)
     {
         CheckBySample(perSample, grid, destination);
-        AddBySample(Host(perSample), grid.SampleOffsets, Host(destination), destination.Columns, alpha);
+        fixed (float* p = Host(perSample), rows = Host(destination))
+        fixed (int* offsets = grid.SampleOffsets)
+            RangeJob<BySampleOperation>.Run(new(p, offsets, rows, grid, destination.Columns, alpha, false, Simd), grid.BatchSize,
+                SamplesPerChunk(grid, destination.Columns), destination.Length, Threads);
     }
 
     /// <inheritdoc/>
-    public void SumBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix perSample, float alpha = 1f)
+    public unsafe void SumBySample(FeatureMatrix source, SparseGrid grid, FeatureMatrix perSample, float alpha = 1f)
     {
         CheckBySample(perSample, grid, source);
-        SumBySample(Host(source), grid.SampleOffsets, Host(perSample), source.Columns, alpha);
+        fixed (float* p = Host(perSample), rows = Host(source))
+        fixed (int* offsets = grid.SampleOffsets)
+            RangeJob<BySampleOperation>.Run(new(p, offsets, rows, grid, source.Columns, alpha, true, Simd), grid.BatchSize,
+                SamplesPerChunk(grid, source.Columns), source.Length, Threads);
+    }
+
+    /// <summary>Whole samples per work item of a per-sample pass: about <see cref="ActivationChunk"/> row values each.</summary>
+    private static int SamplesPerChunk(SparseGrid grid, int columns) =>
+        (int)Math.Clamp((long)ActivationChunk * grid.BatchSize / Math.Max(1L, (long)grid.ActiveCount * columns), 1, Math.Max(1, grid.BatchSize));
+
+    /// <summary>Samples [first, end) of a per-sample broadcast or sum: each sample writes only its own rows (or its per-sample row).</summary>
+    private readonly unsafe struct BySampleOperation(float* perSample, int* offsets, float* rows, SparseGrid grid, int c, float alpha, bool sum,
+        SimdLevel simd) : IRangeOperation
+    {
+        private readonly int _batch = grid.BatchSize;
+        private readonly int _rows = grid.ActiveCount;
+
+        public void Invoke(int first, int end)
+        {
+            Span<float> p = new(perSample, _batch * c), r = new(rows, _rows * c);
+            ReadOnlySpan<int> o = new(offsets, _batch + 1);
+            if (sum)
+                SumBySample(r, o, p, c, alpha, first, end, simd);
+            else
+                AddBySample(p, o, r, c, alpha, first, end, simd);
+        }
     }
 
     /// <inheritdoc/>
@@ -92,7 +136,7 @@ public sealed partial class CpuBackend
         CheckBySample(destination, grid, source);
         Span<float> d = Host(destination);
         d.Clear();
-        SumBySample(Host(source), grid.SampleOffsets, d, source.Columns, 1f);
+        SumBySample(Host(source), grid.SampleOffsets, d, source.Columns, 1f, 0, grid.BatchSize, Simd);
         int c = destination.Columns;
         for (int b = 0; b < destination.Rows; b++)
             TensorPrimitives.Multiply(d.Slice(b * c, c), 1f / Math.Max(1, grid.ActiveCountOf(b)), d.Slice(b * c, c));
@@ -118,15 +162,16 @@ public sealed partial class CpuBackend
     /// scaled row in a register for all its rows (a TensorPrimitives call per row costs more than the work for
     /// the few dozen channels of small layers); same operations, same bits as the scalar path.
     /// </summary>
-    private void AddBySample(ReadOnlySpan<float> perSample, ReadOnlySpan<int> offsets, Span<float> destination, int c, float alpha)
+    private static void AddBySample(ReadOnlySpan<float> perSample, ReadOnlySpan<int> offsets, Span<float> destination, int c, float alpha,
+        int firstSample, int endSample, SimdLevel simd)
     {
         ref float dr = ref MemoryMarshal.GetReference(destination);
-        for (int b = 0; b < offsets.Length - 1; b++)
+        for (int b = firstSample; b < endSample; b++)
         {
             ReadOnlySpan<float> gb = perSample.Slice(b * c, c);
             ref float gr = ref MemoryMarshal.GetReference(gb);
             int j = 0;
-            if (Simd == SimdLevel.Vector512)
+            if (simd == SimdLevel.Vector512)
             {
                 for (; j + 16 <= c; j += 16)
                 {
@@ -138,7 +183,7 @@ public sealed partial class CpuBackend
                     }
                 }
             }
-            if (Simd >= SimdLevel.Vector256)
+            if (simd >= SimdLevel.Vector256)
             {
                 for (; j + 8 <= c; j += 8)
                 {
@@ -164,15 +209,16 @@ public sealed partial class CpuBackend
     /// perSample[b] += alpha * (sum of sample b's rows), the rows added in order into a zeroed sum first, so
     /// each total is rounded the same way whatever alpha is. The vector paths keep the sum in a register.
     /// </summary>
-    private void SumBySample(ReadOnlySpan<float> source, ReadOnlySpan<int> offsets, Span<float> perSample, int c, float alpha)
+    private static void SumBySample(ReadOnlySpan<float> source, ReadOnlySpan<int> offsets, Span<float> perSample, int c, float alpha,
+        int firstSample, int endSample, SimdLevel simd)
     {
         ref float sr = ref MemoryMarshal.GetReference(source);
         ref float pr = ref MemoryMarshal.GetReference(perSample);
         Span<float> sum = c <= 1024 ? stackalloc float[c] : new float[c];
-        for (int b = 0; b < offsets.Length - 1; b++)
+        for (int b = firstSample; b < endSample; b++)
         {
             int j = 0;
-            if (Simd == SimdLevel.Vector512)
+            if (simd == SimdLevel.Vector512)
             {
                 for (; j + 16 <= c; j += 16)
                 {
@@ -183,7 +229,7 @@ public sealed partial class CpuBackend
                     (total * alpha + Vector512.LoadUnsafe(ref pr, at)).StoreUnsafe(ref pr, at);
                 }
             }
-            if (Simd >= SimdLevel.Vector256)
+            if (simd >= SimdLevel.Vector256)
             {
                 for (; j + 8 <= c; j += 8)
                 {

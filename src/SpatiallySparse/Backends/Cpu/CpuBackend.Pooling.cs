@@ -18,7 +18,7 @@ public sealed partial class CpuBackend
         {
             PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
                 includeGround, Simd);
-            RangeJob<MaxPoolForwardOperation>.Run(new(p, y), outputGrid.BatchSize, p.SamplesPerChunk(outputGrid),
+            RangeJob<MaxPoolForwardOperation>.Run(new(p, y), outputGrid.BatchSize, SamplesPerChunk(outputGrid, input.Columns),
                 (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
         }
     }
@@ -44,10 +44,6 @@ public sealed partial class CpuBackend
         public ReadOnlySpan<int> Window(int row) => new(table + ((long)row * taps), taps);
 
         public int GroundOffset(int sample) => includeGround ? sample * c : -1;
-
-        /// <summary>Whole samples per work item, about <see cref="ActivationChunk"/> output values each.</summary>
-        public int SamplesPerChunk(SparseGrid grid) =>
-            Math.Clamp((int)((long)ActivationChunk * grid.BatchSize / Math.Max(1L, (long)grid.ActiveCount * c)), 1, Math.Max(1, grid.BatchSize));
     }
 
     private readonly unsafe struct MaxPoolForwardOperation(PoolingOperands p, float* y) : IRangeOperation
@@ -138,7 +134,7 @@ public sealed partial class CpuBackend
         {
             PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
                 includeGround, Simd);
-            RangeJob<MaxPoolBackwardOperation>.Run(new(p, y, dy, dx, dg), outputGrid.BatchSize, p.SamplesPerChunk(outputGrid),
+            RangeJob<MaxPoolBackwardOperation>.Run(new(p, y, dy, dx, dg), outputGrid.BatchSize, SamplesPerChunk(outputGrid, input.Columns),
                 (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
         }
     }
