@@ -9,7 +9,19 @@ namespace SpatiallySparse.Backends.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public void Fill(FeatureMatrix matrix, float value) => Host(matrix).Fill(value);
+    public void Fill(FeatureMatrix matrix, float value) => Fill(Host(matrix), value);
+
+    /// <summary>Fills host memory on the worker pool: zeroing fresh gradient buffers is a memory-bound pass per layer.</summary>
+    internal unsafe void Fill(Span<float> values, float value)
+    {
+        fixed (float* p = values)
+            RangeJob<FillOperation>.Run(new(p, value), values.Length, ActivationChunk, values.Length, Threads);
+    }
+
+    private readonly unsafe struct FillOperation(float* d, float value) : IRangeOperation
+    {
+        public void Invoke(int first, int end) => new Span<float>(d + first, end - first).Fill(value);
+    }
 
     /// <inheritdoc/>
     public unsafe void Copy(FeatureMatrix source, FeatureMatrix destination)

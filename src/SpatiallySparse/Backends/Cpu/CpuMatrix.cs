@@ -16,7 +16,7 @@ public sealed class CpuMatrix : FeatureMatrix
         int length = checked(rows * columns);
         _data = length == 0 ? [] : ArrayPool<float>.Shared.Rent(length);
         if (clear)
-            Span.Clear();
+            backend.Fill(Span, 0f);
     }
 
     /// <summary>The elements, row-major; throws once disposed.</summary>
