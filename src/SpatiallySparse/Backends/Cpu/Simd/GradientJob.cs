@@ -148,9 +148,14 @@ internal sealed unsafe class GradientJob<TKernel> : ParallelJob
         // dominate when cin is small: the first layer of a network has one or a few input channels. A single
         // segment makes every unit run repeat those copies, so such layers need segments to share them out.
         long rowWork = (long)pairs.OutputRows * (cout + (im2Col ? kRows : 0)) * RowCopyCost;
-        long bySize = (pairs.PairCount * cin * cout + rowWork) / SegmentWork;
+        long work = (pairs.PairCount * cin * cout) + rowWork;
+        long bySize = work / SegmentWork;
         long byMemory = PartialBudget / weightFloats;
-        segments = (int)Math.Max(1, Math.Min(Math.Min(bySize, byMemory), Math.Min(MaxSegments, chunks)));
+        // Each partial is cleared and summed once: keep that traffic under an eighth of the work. Deep layers
+        // (large dW, few sites: 300 x 360 x 4 taps for a few hundred pairs) otherwise spend more time on
+        // partials than on products; one segment still splits dW itself across the workers.
+        long byTraffic = work / (8 * 2 * weightFloats * RowCopyCost);
+        segments = (int)Math.Max(1, Math.Min(Math.Min(Math.Min(bySize, byMemory), byTraffic), Math.Min(MaxSegments, chunks)));
     }
 
     /// <summary>Chunks [firstChunk, endChunk) in order, for the dW units [firstUnit, endUnit) of <paramref name="dw"/>.</summary>
