@@ -35,10 +35,12 @@ public static class MnistData
 
     /// <summary>Loads the training and test splits from <paramref name="folder"/>, verifying every checksum first.</summary>
     public static (MnistSplit Train, MnistSplit Test) Load(string folder, bool verify = true) =>
-        (LoadSplit(folder, "train", verify), LoadSplit(folder, "t10k", verify));
+        (LoadSplit(folder, training: true, verify), LoadSplit(folder, training: false, verify));
 
-    private static MnistSplit LoadSplit(string folder, string prefix, bool verify)
+    /// <summary>Loads the training (or test) split from <paramref name="folder"/>, verifying its checksums first.</summary>
+    public static MnistSplit LoadSplit(string folder, bool training, bool verify = true)
     {
+        string prefix = training ? "train" : "t10k";
         string images = Path(folder, $"{prefix}-images-idx3-ubyte", verify), labels = Path(folder, $"{prefix}-labels-idx1-ubyte", verify);
         IdxImages x = IdxReader.ReadImages(images);
         byte[] y = IdxReader.ReadLabels(labels);
