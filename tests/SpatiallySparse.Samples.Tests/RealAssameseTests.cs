@@ -8,16 +8,11 @@ namespace SpatiallySparse.Samples.Tests;
 [TestFixture]
 public sealed class RealAssameseTests
 {
-    private sealed class Offline : IFileDownloader
-    {
-        public Task DownloadAsync(Uri url, string destination, CancellationToken cancellationToken) => throw new HttpRequestException("tests never download");
-    }
-
     [Test]
     public void SampleReadsEveryVerifiedFileAndSplitsByWriter()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, cacheRoot: temp.File("cache"), downloader: new Offline(), log: TextWriter.Null);
+        DataFolder locator = new(_ => null, cacheRoot: temp.File("cache"), downloader: FakeDownloader.Offline(), log: TextWriter.Null);
         try
         {
             locator.Locate(AssameseData.Spec, null);
