@@ -50,8 +50,8 @@ internal static class DenseKernels
         });
     }
 
-    /// <summary>y = max over the window; winner[(b, o) * c + ch] = the input row of the first maximum in tap order.</summary>
-    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int[] winner, int threads)
+    /// <summary>y = max over the window, per channel (the first maximum in tap order, as <see cref="MaxPoolBackward"/> finds it again).</summary>
+    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int threads)
     {
         int outVolume = (int)table.Output.Volume, taps = table.Taps;
         For(batch, threads, b =>
@@ -70,17 +70,43 @@ internal static class DenseKernels
                             best = row;
                     }
                     y[outRow * channels + ch] = x[best * channels + ch];
-                    winner[outRow * channels + ch] = best;
                 }
             }
         });
     }
 
-    /// <summary>gradX[winner] += gradY, per channel.</summary>
-    public static void MaxPoolBackward(float[] gradY, int[] winner, int outRows, int channels, float[] gradX)
+    /// <summary>
+    /// gradX[w] += gradY per channel, w the first input of the window, in tap order, that equals y: the forward's
+    /// winner, found again from x and y rather than stored per step, as the sparse max pooling does. Only a NaN
+    /// in the first tap makes y equal to nothing; the forward kept that tap, and so does this.
+    /// </summary>
+    public static void MaxPoolBackward(float[] x, float[] y, float[] gradY, int batch, int inVolume, int channels, WindowTable table, float[] gradX, int threads)
     {
-        for (int i = 0; i < outRows * channels; i++)
-            gradX[winner[i] * channels + i % channels] += gradY[i];
+        int outVolume = (int)table.Output.Volume, taps = table.Taps;
+        // By sample, as the forward: each sample's gradX rows get their sums from one thread in output order.
+        For(batch, threads, b =>
+        {
+            int[] sites = table.Sites;
+            for (int o = 0; o < outVolume; o++)
+            {
+                int outRow = b * outVolume + o;
+                for (int ch = 0; ch < channels; ch++)
+                {
+                    float max = y[outRow * channels + ch];
+                    int winner = b * inVolume + sites[o * taps];
+                    for (int t = 0; t < taps; t++)
+                    {
+                        int row = b * inVolume + sites[o * taps + t];
+                        if (x[row * channels + ch] == max)
+                        {
+                            winner = row;
+                            break;
+                        }
+                    }
+                    gradX[winner * channels + ch] += gradY[outRow * channels + ch];
+                }
+            }
+        });
     }
 
     private static void For(int count, int threads, Action<int> body)
