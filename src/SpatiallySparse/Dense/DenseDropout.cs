@@ -51,7 +51,7 @@ public sealed class DenseDropout : DenseMapModule
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
         tape.Record(() =>
         {
-            if (y.Grad is not null && input.RequiresGradient)
+            if (y.Grad is not null && input.NeedsGradient)
                 be.Multiply(y.Grad, m, input.GradOrCreate(), accumulate: true);
         });
         return y;

@@ -31,7 +31,7 @@ public sealed class DenseMaxPooling : DenseMapModule
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, batch, table.Output));
         tape.Record(() =>
         {
-            if (y.Grad is not null && input.RequiresGradient)
+            if (y.Grad is not null && input.NeedsGradient)
                 DenseKernels.MaxPoolBackward(DenseKernels.Host(input.Features), DenseKernels.Host(values), DenseKernels.Host(y.Grad), batch, inVolume, c, table,
                     DenseKernels.Host(input.GradOrCreate()), threads);
         });
