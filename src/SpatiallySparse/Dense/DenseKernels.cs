@@ -50,8 +50,24 @@ internal static class DenseKernels
         });
     }
 
-    /// <summary>y = max over the window, per channel (the first maximum in tap order, as <see cref="MaxPoolBackward"/> finds it again).</summary>
-    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int threads)
+    /// <summary>y = max over the window, per channel: the value of the window's winner (see <see cref="MaxPoolWinners"/>).</summary>
+    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int threads) =>
+        MaxPoolWinners(x, batch, inVolume, channels, table, threads, y, gradY: null, gradX: null);
+
+    /// <summary>
+    /// gradX[winner] += gradY, per channel. The winner is found again from x by the forward's own rule rather
+    /// than stored per step (as the sparse max pooling finds it again), so it is the forward's, ties and NaNs included.
+    /// </summary>
+    public static void MaxPoolBackward(float[] x, float[] gradY, int batch, int inVolume, int channels, WindowTable table, float[] gradX, int threads) =>
+        MaxPoolWinners(x, batch, inVolume, channels, table, threads, y: null, gradY, gradX);
+
+    /// <summary>
+    /// For every window and channel, the winner: the first input in tap order holding the maximum. Writes its value
+    /// to <paramref name="y"/> (forward), or adds the output's gradient to it (backward, <paramref name="gradX"/> given).
+    /// Split by sample, so each gradX row gets its sums from one thread, in output order.
+    /// </summary>
+    private static void MaxPoolWinners(float[] x, int batch, int inVolume, int channels, WindowTable table, int threads,
+        float[]? y, float[]? gradY, float[]? gradX)
     {
         int outVolume = (int)table.Output.Volume, taps = table.Taps;
         For(batch, threads, b =>
@@ -69,41 +85,10 @@ internal static class DenseKernels
                         if (x[row * channels + ch] > x[best * channels + ch])
                             best = row;
                     }
-                    y[outRow * channels + ch] = x[best * channels + ch];
-                }
-            }
-        });
-    }
-
-    /// <summary>
-    /// gradX[w] += gradY per channel, w the first input of the window, in tap order, that equals y: the forward's
-    /// winner, found again from x and y rather than stored per step, as the sparse max pooling does. Only a NaN
-    /// in the first tap makes y equal to nothing; the forward kept that tap, and so does this.
-    /// </summary>
-    public static void MaxPoolBackward(float[] x, float[] y, float[] gradY, int batch, int inVolume, int channels, WindowTable table, float[] gradX, int threads)
-    {
-        int outVolume = (int)table.Output.Volume, taps = table.Taps;
-        // By sample, as the forward: each sample's gradX rows get their sums from one thread in output order.
-        For(batch, threads, b =>
-        {
-            int[] sites = table.Sites;
-            for (int o = 0; o < outVolume; o++)
-            {
-                int outRow = b * outVolume + o;
-                for (int ch = 0; ch < channels; ch++)
-                {
-                    float max = y[outRow * channels + ch];
-                    int winner = b * inVolume + sites[o * taps];
-                    for (int t = 0; t < taps; t++)
-                    {
-                        int row = b * inVolume + sites[o * taps + t];
-                        if (x[row * channels + ch] == max)
-                        {
-                            winner = row;
-                            break;
-                        }
-                    }
-                    gradX[winner * channels + ch] += gradY[outRow * channels + ch];
+                    if (gradX is null)
+                        y![outRow * channels + ch] = x[best * channels + ch];
+                    else
+                        gradX[best * channels + ch] += gradY![outRow * channels + ch];
                 }
             }
         });

@@ -32,7 +32,7 @@ public sealed class DenseMaxPooling : DenseMapModule
         tape.Record(() =>
         {
             if (y.Grad is not null && input.NeedsGradient)
-                DenseKernels.MaxPoolBackward(DenseKernels.Host(input.Features), DenseKernels.Host(values), DenseKernels.Host(y.Grad), batch, inVolume, c, table,
+                DenseKernels.MaxPoolBackward(DenseKernels.Host(input.Features), DenseKernels.Host(y.Grad), batch, inVolume, c, table,
                     DenseKernels.Host(input.GradOrCreate()), threads);
         });
         return y;
