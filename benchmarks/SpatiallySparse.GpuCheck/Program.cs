@@ -2,7 +2,7 @@ using SpatiallySparse.GpuCheck;
 using SpatiallySparse.Ilgpu;
 
 // GPU check: conformance at real sizes against the CPU backend, convolution throughput, a DeepCNet(5,60)
-// training step. Usage: SpatiallySparse.GpuCheck [--mnist <folder with train-images-idx3-ubyte>] [--emulator]
+// training step. Usage: SpatiallySparse.GpuCheck [--mnist <folder with train-{images-idx3,labels-idx1}-ubyte[.gz]>] [--emulator]
 // (--emulator runs the same code at tiny sizes on ILGPU's CPU emulator, a smoke test without a GPU).
 string? mnist = null;
 CheckSettings settings = CheckSettings.Full;

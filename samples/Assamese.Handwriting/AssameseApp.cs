@@ -36,28 +36,14 @@ public static class AssameseApp
             IReadOnlyList<string> pictures = RenderedPictures.Write(viewer, options.Render, Path.Combine(options.Out, "render"), options.Seed);
             reporter.WriteLine($"Wrote {pictures.Count} pictures of what the network sees to {Path.GetFullPath(Path.Combine(options.Out, "render"))}.");
         }
-        List<RunHistory> runs = [];
         if (options.Epochs == 0)
-            return runs; // --epochs 0 --render N: the pictures only
-        foreach (bool dense in options.DenseOnly ? [true] : options.Compare ? [false, true] : new[] { false })
+            return []; // --epochs 0 --render N: the pictures only
+        List<RunHistory> runs = SampleRuns.Train(options, dense => new AssameseTrainable(dense, options, train, test, backend, batches), reporter, cancellation, model =>
         {
-            AssameseTrainable model = new(dense, options, train, test, backend, batches);
-            Trainer trainer = new(new TrainerOptions
-            {
-                Epochs = options.Epochs,
-                BatchSize = options.Batch,
-                Seed = options.Seed,
-                CheckpointFolder = options.Checkpoint is null ? null : Path.Combine(options.Checkpoint, model.Name),
-                Resume = options.Resume,
-            }, reporter, cancellation);
-            RunHistory run = trainer.Run(model);
-            runs.Add(run);
             if (model.ClippedCharacters > 0)
                 reporter.WriteLine($"{model.Name}: {model.ClippedCharacters} of {model.RenderedCharacters} rendered characters had ink outside the " +
                     $"{options.GridSide}x{options.GridSide} grid (dropped; distortions can push strokes past the border).");
-            if (run.Interrupted)
-                break;
-        }
+        });
         string markdown = ResultsWriter.Write(options.Out, $"{options.NetworkName} on Assamese characters", Settings(options, backend, train.Count, test.Count), runs,
             options.IsDeepCNet ? ResultsWriter.SameNetwork : "a dense net of the same shape with 'same'-padded convolutions, same data order, same run");
         reporter.WriteLine(markdown);

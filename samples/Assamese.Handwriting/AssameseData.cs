@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using SpatiallySparse.Samples.Common;
 
@@ -82,11 +81,9 @@ public static class AssameseData
         byte[] bytes = File.ReadAllBytes(path);
         if (expected is not null)
         {
-            string actual = Convert.ToHexStringLower(SHA256.HashData(bytes));
             if (!expected.TryGetValue(relative, out string? sha))
-                throw new ChecksumMismatchException(path, "(not in the checksum list)", actual);
-            if (sha != actual)
-                throw new ChecksumMismatchException(path, sha, actual);
+                throw new ChecksumMismatchException(path, "(not in the checksum list)", Checksums.Sha256(bytes));
+            Checksums.Verify(path, bytes, sha);
         }
         if (relative.EndsWith(StrayFile, StringComparison.Ordinal))
             return null;
@@ -138,7 +135,7 @@ public static class AssameseData
         if (!Directory.Exists(Path.Combine(folder, Root)))
             throw new IOException($"The archive does not hold the folder '{Root}'.");
         string list = BuildChecksumList(folder);
-        string digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(list)));
+        string digest = Checksums.Sha256(Encoding.ASCII.GetBytes(list));
         if (digest != ChecksumListSha256)
             throw new ChecksumMismatchException(Path.Combine(folder, Root), $"files whose {ChecksumList} has SHA-256 {ChecksumListSha256}", $"files whose list has SHA-256 {digest}");
         File.WriteAllText(Path.Combine(folder, ChecksumList), list, Encoding.ASCII);
@@ -152,9 +149,11 @@ public static class AssameseData
             // A hand-unpacked copy without the list: rebuild it from the files and check its digest.
             WriteVerifiedChecksumList(folder);
         }
-        Checksums.Verify(path, ChecksumListSha256);
+        byte[] bytes = File.ReadAllBytes(path);
+        Checksums.Verify(path, bytes, ChecksumListSha256);
         Dictionary<string, string> map = new(StringComparer.Ordinal);
-        foreach (string line in File.ReadLines(path))
+        // The verified list is the canonical one, written with '\n' line ends.
+        foreach (string line in Encoding.ASCII.GetString(bytes).Split('\n'))
             if (line.Length > 66)
                 map[line[66..]] = line[..64];
         return map;

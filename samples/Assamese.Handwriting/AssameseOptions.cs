@@ -1,11 +1,12 @@
 using System.Globalization;
 using SpatiallySparse.Handwriting;
 using SpatiallySparse.Networks;
+using SpatiallySparse.Samples.Common;
 
 namespace AssameseHandwriting;
 
 /// <summary>The sample's settings, as parsed from the command line.</summary>
-public sealed record AssameseOptions
+public sealed record AssameseOptions : ISampleOptions
 {
     /// <summary>Data folder (--data), or null to search.</summary>
     public string? Data { get; init; }

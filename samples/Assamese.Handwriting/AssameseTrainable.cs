@@ -1,7 +1,6 @@
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
-using SpatiallySparse.Dense;
 using SpatiallySparse.Handwriting;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
@@ -20,10 +19,8 @@ public sealed class AssameseTrainable : ITrainable
     private readonly PenCharacter[] _train, _test;
     private readonly int[] _trainLabels, _testLabels;
     private readonly StrokeRenderer _renderer;
-    private SparseInput? _batch;
     private readonly StrokeAugmentation? _augmentation;
-    private readonly ISparseBackend _backend;
-    private readonly InputLayer _input;
+    private readonly BatchForward _forward;
 
     /// <summary>Builds the network (dense when <paramref name="dense"/>) and its optimiser.</summary>
     public AssameseTrainable(bool dense, AssameseOptions options, AssameseSplit train, AssameseSplit test, ISparseBackend backend, int batchesPerEpoch)
@@ -39,8 +36,7 @@ public sealed class AssameseTrainable : ITrainable
         _renderer = new StrokeRenderer(options.GridSide, options.FeatureSet());
         // Graham's distances (jitter 1, shift 12) are for characters 64 cells tall: scale them with the character.
         _augmentation = options.Augment ? new StrokeAugmentation { Jitter = options.Scale / 64, Shift = 12 * options.Scale / 64 } : null;
-        _backend = backend;
-        _input = new InputLayer(_renderer.SpatialSize);
+        _forward = new BatchForward(dense, _renderer.SpatialSize, _renderer.Channels, backend);
         Sequential net = options.IsDeepCNet
             ? (dense ? DeepCNet.CreateDense(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()))
             : (dense ? SparseVgg.CreateDense(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()));
@@ -98,19 +94,12 @@ public sealed class AssameseTrainable : ITrainable
     {
         ArgumentNullException.ThrowIfNull(indices);
         ArgumentNullException.ThrowIfNull(tape);
-        // One batch object refilled each step, as in the MNIST sample: its point lists keep their storage.
-        SparseInput batch = _batch is { BatchSize: var size } && size == indices.Length ? _batch : _batch = new SparseInput(indices.Length, 2, _renderer.Channels);
-        batch.Clear();
-        for (int b = 0; b < indices.Length; b++)
+        return _forward.Forward(Network, indices.Length, (batch, b) =>
         {
             Rendering r = _renderer.Render(Prepare(indices[b], augmentation is not null, augmentation), batch, b);
             RenderedCharacters++;
             if (r.PointsOutside > 0)
                 ClippedCharacters++;
-        }
-        Tensor x = Dense
-            ? tape.Own(DenseFeatureMap.FromSparseInput(batch, _renderer.SpatialSize, _backend))
-            : _input.Forward(batch, _backend, tape);
-        return (DenseTensor)Network.Forward(x, tape);
+        }, tape);
     }
 }

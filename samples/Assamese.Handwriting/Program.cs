@@ -48,16 +48,6 @@ root.SetAction(parsed =>
         Augment = parsed.GetValue(augment), TestWriters = parsed.GetValue(testWriters)!, Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume),
         Out = parsed.GetValue(outDir)!, Render = parsed.GetValue(render),
     };
-    using CancellationTokenSource cancel = ConsoleCancellation.OnCtrlC(Console.Error);
-    try
-    {
-        IReadOnlyList<RunHistory> runs = AssameseApp.Run(options, new ConsoleReporter(), new DataFolder(), cancel.Token);
-        return runs.Any(r => r.Interrupted) ? 130 : 0;
-    }
-    catch (Exception e) when (e is DataUnavailableException or IOException or CheckpointException or ArgumentException or NotSupportedException or InvalidOperationException)
-    {
-        Console.Error.WriteLine($"error: {e.Message}");
-        return 1;
-    }
+    return SampleMain.Run(cancellation => AssameseApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });
 return root.Parse(args).Invoke();

@@ -33,9 +33,12 @@ public static class IdxReader
     private const int ImageMagic = 2051, LabelMagic = 2049;
 
     /// <summary>Reads an image file.</summary>
-    public static IdxImages ReadImages(string path)
+    public static IdxImages ReadImages(string path) => ParseImages(path, File.ReadAllBytes(path));
+
+    /// <summary>Parses <paramref name="file"/>, the bytes of the image file at <paramref name="path"/> (named in errors).</summary>
+    public static IdxImages ParseImages(string path, byte[] file)
     {
-        byte[] data = ReadAll(path);
+        byte[] data = Decompress(path, file);
         Header(path, data, ImageMagic, 16, "images");
         int count = Int(data, 4), rows = Int(data, 8), columns = Int(data, 12);
         if (count < 0 || rows <= 0 || columns <= 0 || rows > 4096 || columns > 4096)
@@ -46,9 +49,12 @@ public static class IdxReader
     }
 
     /// <summary>Reads a label file.</summary>
-    public static byte[] ReadLabels(string path, int classes = 10)
+    public static byte[] ReadLabels(string path, int classes = 10) => ParseLabels(path, File.ReadAllBytes(path), classes);
+
+    /// <summary>Parses <paramref name="file"/>, the bytes of the label file at <paramref name="path"/> (named in errors).</summary>
+    public static byte[] ParseLabels(string path, byte[] file, int classes = 10)
     {
-        byte[] data = ReadAll(path);
+        byte[] data = Decompress(path, file);
         Header(path, data, LabelMagic, 8, "labels");
         int count = Int(data, 4);
         if (count < 0)
@@ -61,9 +67,9 @@ public static class IdxReader
         return labels;
     }
 
-    private static byte[] ReadAll(string path)
+    private static byte[] Decompress(string path, byte[] raw)
     {
-        byte[] raw = File.ReadAllBytes(path);
+        ArgumentNullException.ThrowIfNull(raw);
         if (raw.Length < 2 || raw[0] != 0x1f || raw[1] != 0x8b)
             return raw;
         try

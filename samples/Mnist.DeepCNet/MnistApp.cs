@@ -27,16 +27,8 @@ public static class MnistApp
         test = test.Take(options.TestSubset);
         reporter.WriteLine($"DeepCNet({options.L}, {options.K}) on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {options.Dropout}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}.");
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.LearningRate, options.LearningRateDecay);
-        List<RunHistory> runs = [];
-        foreach (bool dense in Modes(options))
-        {
-            MnistTrainable model = new(dense, network, train, test, rasterizer, backend, schedule, options.Momentum);
-            Trainer trainer = new(TrainerSettings(options, model.Name), reporter, cancellation);
-            RunHistory run = trainer.Run(model);
-            runs.Add(run);
-            if (run.Interrupted)
-                break;
-        }
+        List<RunHistory> runs = SampleRuns.Train(options,
+            dense => new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum), reporter, cancellation);
         string markdown = ResultsWriter.Write(options.Out, $"DeepCNet({options.L}, {options.K}) on MNIST", Settings(options, backend, train.Count, test.Count), runs);
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");
@@ -50,17 +42,6 @@ public static class MnistApp
         "gpu" when options.DenseOnly || options.Compare => throw new NotSupportedException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only)."),
         "gpu" => IlgpuBackend.CreateCuda(),
         _ => throw new ArgumentException($"--backend '{options.Backend}': expected cpu or gpu."),
-    };
-
-    private static bool[] Modes(MnistOptions options) => options.DenseOnly ? [true] : options.Compare ? [false, true] : [false];
-
-    private static TrainerOptions TrainerSettings(MnistOptions options, string name) => new()
-    {
-        Epochs = options.Epochs,
-        BatchSize = options.Batch,
-        Seed = options.Seed,
-        CheckpointFolder = options.Checkpoint is null ? null : Path.Combine(options.Checkpoint, name),
-        Resume = options.Resume,
     };
 
     private static Dictionary<string, string> Settings(MnistOptions o, ISparseBackend backend, int trainCount, int testCount) => new()

@@ -35,25 +35,30 @@ public static class MnistData
 
     /// <summary>Loads the training and test splits from <paramref name="folder"/>, verifying every checksum first.</summary>
     public static (MnistSplit Train, MnistSplit Test) Load(string folder, bool verify = true) =>
-        (LoadSplit(folder, "train", verify), LoadSplit(folder, "t10k", verify));
+        (LoadSplit(folder, training: true, verify), LoadSplit(folder, training: false, verify));
 
-    private static MnistSplit LoadSplit(string folder, string prefix, bool verify)
+    /// <summary>Loads the training (or test) split from <paramref name="folder"/>, verifying its checksums first.</summary>
+    public static MnistSplit LoadSplit(string folder, bool training, bool verify = true)
     {
-        string images = Path(folder, $"{prefix}-images-idx3-ubyte", verify), labels = Path(folder, $"{prefix}-labels-idx1-ubyte", verify);
-        IdxImages x = IdxReader.ReadImages(images);
-        byte[] y = IdxReader.ReadLabels(labels);
+        string prefix = training ? "train" : "t10k";
+        (string images, byte[] imageBytes) = Read(folder, $"{prefix}-images-idx3-ubyte", verify);
+        (string labels, byte[] labelBytes) = Read(folder, $"{prefix}-labels-idx1-ubyte", verify);
+        IdxImages x = IdxReader.ParseImages(images, imageBytes);
+        byte[] y = IdxReader.ParseLabels(labels, labelBytes);
         if (x.Count != y.Length)
             throw new IdxFormatException($"'{images}' holds {x.Count} images but '{labels}' holds {y.Length} labels.");
         return new MnistSplit(x, y);
     }
 
-    private static string Path(string folder, string name, bool verify)
+    /// <summary>The file's path and bytes, read once and (with <paramref name="verify"/>) checked before parsing.</summary>
+    private static (string Path, byte[] Bytes) Read(string folder, string name, bool verify)
     {
         DatasetFile file = Spec.Files.Single(f => f.AlternativeName == name);
         (string path, string sha) = file.Find(folder) ?? throw new DataUnavailableException($"'{folder}' holds neither {file.FileName} nor {name}.");
+        byte[] bytes = System.IO.File.ReadAllBytes(path);
         if (verify)
-            Checksums.Verify(path, sha);
-        return path;
+            Checksums.Verify(path, bytes, sha);
+        return (path, bytes);
     }
 
     private static DatasetFile File(string name, string gzSha256, string rawSha256) =>

@@ -1,10 +1,11 @@
 using System.Globalization;
 using SpatiallySparse.Networks;
+using SpatiallySparse.Samples.Common;
 
 namespace MnistDeepCNet;
 
 /// <summary>The sample's settings, as parsed from the command line.</summary>
-public sealed record MnistOptions
+public sealed record MnistOptions : ISampleOptions
 {
     /// <summary>Data folder (--data), or null to search.</summary>
     public string? Data { get; init; }

@@ -1,7 +1,6 @@
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
-using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Optim;
@@ -18,10 +17,7 @@ public sealed class MnistTrainable : ITrainable
 {
     private readonly MnistSplit _train, _test;
     private readonly DigitRasterizer _rasterizer;
-    private readonly ISparseBackend _backend;
-    private readonly SpatialSize _size;
-    private readonly InputLayer _input;
-    private SparseInput? _batch;
+    private readonly BatchForward _forward;
 
     /// <summary>Builds the network (dense when <paramref name="dense"/>) and its optimiser.</summary>
     public MnistTrainable(bool dense, DeepCNetOptions network, MnistSplit train, MnistSplit test, DigitRasterizer rasterizer,
@@ -32,9 +28,7 @@ public sealed class MnistTrainable : ITrainable
         _train = train;
         _test = test;
         _rasterizer = rasterizer;
-        _backend = backend;
-        _size = SpatialSize.Cube(2, DeepCNet.InputSide(network.L));
-        _input = new InputLayer(_size);
+        _forward = new BatchForward(dense, SpatialSize.Cube(2, DeepCNet.InputSide(network.L)), 1, backend);
         Network = (dense ? DeepCNet.CreateDense(network) : DeepCNet.Create(network)).To(backend);
         Optimizer = new Sgd(Network.Parameters(), schedule, momentum);
     }
@@ -69,14 +63,6 @@ public sealed class MnistTrainable : ITrainable
     {
         ArgumentNullException.ThrowIfNull(indices);
         MnistSplit split = augmentation is null ? _test : _train;
-        // One batch object refilled every step (a smaller last batch gets its own): its lists keep their capacity.
-        SparseInput batch = _batch is { BatchSize: var size } && size == indices.Length ? _batch : _batch = new SparseInput(indices.Length, 2, 1);
-        batch.Clear();
-        for (int b = 0; b < indices.Length; b++)
-            _rasterizer.Add(split.Images.Image(indices[b]), batch, b, augmentation);
-        Tensor x = Dense
-            ? tape.Own(DenseFeatureMap.FromSparseInput(batch, _size, _backend))
-            : _input.Forward(batch, _backend, tape);
-        return (DenseTensor)Network.Forward(x, tape);
+        return _forward.Forward(Network, indices.Length, (batch, b) => _rasterizer.Add(split.Images.Image(indices[b]), batch, b, augmentation), tape);
     }
 }

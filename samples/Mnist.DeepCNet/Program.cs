@@ -41,16 +41,6 @@ root.SetAction(parsed =>
         TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and > 0 ? m : null,
         Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), Out = parsed.GetValue(outDir)!,
     };
-    using CancellationTokenSource cancel = ConsoleCancellation.OnCtrlC(Console.Error);
-    try
-    {
-        IReadOnlyList<RunHistory> runs = MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancel.Token);
-        return runs.Any(r => r.Interrupted) ? 130 : 0;
-    }
-    catch (Exception e) when (e is DataUnavailableException or IOException or CheckpointException or ArgumentException or NotSupportedException or InvalidOperationException)
-    {
-        Console.Error.WriteLine($"error: {e.Message}");
-        return 1;
-    }
+    return SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });
 return root.Parse(args).Invoke();

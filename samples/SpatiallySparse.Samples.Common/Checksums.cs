@@ -24,7 +24,7 @@ public sealed class ChecksumMismatchException : IOException
     public string Actual { get; }
 }
 
-/// <summary>SHA-256 of files, checked against known values.</summary>
+/// <summary>SHA-256 of files (streamed from disk, or as bytes already read), checked against known values.</summary>
 public static class Checksums
 {
     /// <summary>Lower-case hex SHA-256 of the file at <paramref name="path"/>.</summary>
@@ -34,11 +34,21 @@ public static class Checksums
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>Lower-case hex SHA-256 of <paramref name="data"/>.</summary>
+    public static string Sha256(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
+
     /// <summary>Throws <see cref="ChecksumMismatchException"/> unless the file's SHA-256 is <paramref name="expectedSha256"/>.</summary>
-    public static void Verify(string path, string expectedSha256)
+    public static void Verify(string path, string expectedSha256) => Check(path, Sha256(path), expectedSha256);
+
+    /// <summary>
+    /// Throws <see cref="ChecksumMismatchException"/> unless <paramref name="data"/>, the contents of the file at
+    /// <paramref name="path"/>, has SHA-256 <paramref name="expectedSha256"/>: for files read whole anyway, so they are read once.
+    /// </summary>
+    public static void Verify(string path, ReadOnlySpan<byte> data, string expectedSha256) => Check(path, Sha256(data), expectedSha256);
+
+    private static void Check(string path, string actual, string expectedSha256)
     {
         ArgumentNullException.ThrowIfNull(expectedSha256);
-        string actual = Sha256(path);
         if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
             throw new ChecksumMismatchException(path, expectedSha256.ToLowerInvariant(), actual);
     }

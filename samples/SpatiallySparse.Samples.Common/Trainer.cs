@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using SpatiallySparse.Autograd;
-using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Samples.Common;
@@ -134,7 +133,7 @@ public sealed class Trainer
         return record;
     }
 
-    /// <summary>Gives every dropout layer a seed derived from the batch seed, in module order (sparse and dense nets alike).</summary>
+    /// <summary>Gives every reseedable (dropout) layer a seed derived from the batch seed, in module order (sparse and dense nets alike).</summary>
     private static void ReseedDropout(Module network, int batchSeed)
     {
         int index = 0;
@@ -142,10 +141,8 @@ public sealed class Trainer
 
         void Visit(Module m)
         {
-            if (m is Dropout sparse)
-                sparse.Reseed(Seeds.Mix(batchSeed, index++, 1));
-            else if (m is DenseDropout dense)
-                dense.Reseed(Seeds.Mix(batchSeed, index++, 1));
+            if (m is IReseedable dropout)
+                dropout.Reseed(Seeds.Mix(batchSeed, index++, 1));
             foreach (Module child in m.Children)
                 Visit(child);
         }

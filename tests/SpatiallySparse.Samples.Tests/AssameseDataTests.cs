@@ -8,17 +8,6 @@ namespace SpatiallySparse.Samples.Tests;
 [TestFixture]
 public sealed class AssameseDataTests
 {
-    private sealed class FileDownloader(string? source, Exception? failure = null) : IFileDownloader
-    {
-        public Task DownloadAsync(Uri url, string destination, CancellationToken cancellationToken)
-        {
-            if (failure is not null)
-                throw failure;
-            File.Copy(source!, destination, overwrite: true);
-            return Task.CompletedTask;
-        }
-    }
-
     [Test]
     public void LoadSkipsTheStrayFileAndSplitsByWriter()
     {
@@ -77,7 +66,7 @@ public sealed class AssameseDataTests
         Assert.That(ArchiveExtractor.ExtractAll(temp.File("download.zip"), temp.File("unpacked")), Is.EqualTo(2));
         Assert.That(File.Exists(Path.Combine(temp.File("unpacked"), AssameseData.Root, "W2", "1.2.txt")), Is.True);
 
-        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), new FileDownloader(temp.File("download.zip")), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), FakeDownloader.Copy(temp.File("download.zip")), TextWriter.Null);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(AssameseData.Spec, null))!;
         Assert.That(e.Message, Does.Contain("SHA-256").And.Contain("--data"));
         Assert.That(Directory.Exists(Path.Combine(temp.File("cache"), "assamese", AssameseData.Root)), Is.False, "nothing half-verified is left in the cache");
@@ -87,7 +76,7 @@ public sealed class AssameseDataTests
     public void OfflineDownloadGivesAClearMessage()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), new FileDownloader(null, new HttpRequestException("no route to host")), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), FakeDownloader.Offline("no route to host"), TextWriter.Null);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(AssameseData.Spec, null))!;
         Assert.That(e.Message, Does.Contain("offline").And.Contain("no route to host").And.Contain("--data"));
     }
@@ -96,7 +85,7 @@ public sealed class AssameseDataTests
     public void FolderFromOptionMustHoldTheDataSet()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), new FileDownloader(null, new HttpRequestException("offline")), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline("offline"), TextWriter.Null);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(AssameseData.Spec, temp.Path))!;
         Assert.That(e.Message, Does.Contain(AssameseData.Root));
         AssameseFiles.WriteFolder(temp.File("shared/data/assamese"), [(1, 1)], (_, _) => AssameseFiles.Text("A", AssameseFiles.TwoStrokes()));

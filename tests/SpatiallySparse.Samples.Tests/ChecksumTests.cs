@@ -28,6 +28,16 @@ public sealed class ChecksumTests
     }
 
     [Test]
+    public void BytesAlreadyReadVerifyAsTheFileDoes()
+    {
+        byte[] hello = "hello"u8.ToArray();
+        Assert.That(Checksums.Sha256(hello), Is.EqualTo(HelloSha256));
+        Assert.DoesNotThrow(() => Checksums.Verify("h", hello, HelloSha256.ToUpperInvariant()));
+        ChecksumMismatchException e = Assert.Throws<ChecksumMismatchException>(() => Checksums.Verify("some/h", "hellO"u8, HelloSha256))!;
+        Assert.That(e.Message, Does.Contain("some/h").And.Contain(HelloSha256));
+    }
+
+    [Test]
     public void MnistLoaderRefusesFilesThatAreNotTheCanonicalOnes()
     {
         using TempFolder temp = new();

@@ -9,20 +9,6 @@ public sealed class DataFolderTests
     private const string HelloSha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
     private static readonly DatasetSpec Spec = new("toy", [new DatasetFile("a.txt", HelloSha256, [new Uri("https://example.invalid/a.txt")])]);
 
-    private sealed class FakeDownloader(string? content, Exception? failure = null) : IFileDownloader
-    {
-        public int Calls { get; private set; }
-
-        public Task DownloadAsync(Uri url, string destination, CancellationToken cancellationToken)
-        {
-            Calls++;
-            if (failure is not null)
-                throw failure;
-            File.WriteAllText(destination, content);
-            return Task.CompletedTask;
-        }
-    }
-
     private static string MakeDataset(string folder)
     {
         Directory.CreateDirectory(folder);
@@ -38,7 +24,7 @@ public sealed class DataFolderTests
         string env = MakeDataset(Path.Combine(temp.File("env"), "toy"));
         string shared = MakeDataset(Path.Combine(temp.Path, "shared", "data", "toy"));
         string start = Directory.CreateDirectory(Path.Combine(temp.Path, "repo", "samples", "x")).FullName;
-        FakeDownloader downloader = new("hello");
+        FakeDownloader downloader = FakeDownloader.Text("hello");
         DataFolder withEnv = new(_ => temp.File("env"), [start], temp.File("cache"), downloader, TextWriter.Null);
         DataFolder withoutEnv = new(_ => null, [start], temp.File("cache"), downloader, TextWriter.Null);
         using TempFolder elsewhere = new();
@@ -59,7 +45,7 @@ public sealed class DataFolderTests
     {
         using TempFolder temp = new();
         string direct = MakeDataset(temp.File("direct"));
-        DataFolder locator = new(_ => direct, [temp.Path], temp.File("cache"), new FakeDownloader(null), TextWriter.Null);
+        DataFolder locator = new(_ => direct, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null);
         Assert.That(locator.Locate(Spec, null), Is.EqualTo((direct, DataSource.Environment)));
     }
 
@@ -67,7 +53,7 @@ public sealed class DataFolderTests
     public void IncompleteOptionFolderIsAnError()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), new FakeDownloader(null), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null);
         Assert.That(() => locator.Locate(Spec, temp.Path), Throws.TypeOf<DataUnavailableException>().With.Message.Contain("lacks a.txt"));
         Assert.That(() => locator.Locate(Spec, temp.File("missing")), Throws.TypeOf<DataUnavailableException>().With.Message.Contain("does not exist"));
     }
@@ -76,7 +62,7 @@ public sealed class DataFolderTests
     public void OfflineDownloadGivesAClearMessage()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), new FakeDownloader(null, new HttpRequestException("Name or service not known")), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline("Name or service not known"), TextWriter.Null);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(Spec, null))!;
         Assert.That(e.Message, Does.Contain("offline").And.Contain("Name or service not known").And.Contain("--data"));
         Assert.That(Directory.GetFiles(Path.Combine(temp.File("cache"), "toy")), Is.Empty, "no partial file is left behind");
@@ -86,7 +72,7 @@ public sealed class DataFolderTests
     public void DownloadWithWrongChecksumIsRejected()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), new FakeDownloader("tampered"), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Text("tampered"), TextWriter.Null);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(Spec, null))!;
         Assert.That(e.Message, Does.Contain("SHA-256"));
         Assert.That(File.Exists(Path.Combine(temp.File("cache"), "toy", "a.txt")), Is.False);

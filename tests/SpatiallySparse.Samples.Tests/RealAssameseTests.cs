@@ -8,24 +8,11 @@ namespace SpatiallySparse.Samples.Tests;
 [TestFixture]
 public sealed class RealAssameseTests
 {
-    private sealed class Offline : IFileDownloader
-    {
-        public Task DownloadAsync(Uri url, string destination, CancellationToken cancellationToken) => throw new HttpRequestException("tests never download");
-    }
-
     [Test]
     public void SampleReadsEveryVerifiedFileAndSplitsByWriter()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, cacheRoot: temp.File("cache"), downloader: new Offline(), log: TextWriter.Null);
-        try
-        {
-            locator.Locate(AssameseData.Spec, null);
-        }
-        catch (DataUnavailableException)
-        {
-            Assert.Ignore("No copy of the Assamese data set above this folder.");
-        }
+        DataFolder locator = RealData.LocatorOrIgnore(AssameseData.Spec, temp);
         StringWriter log = new();
         AssameseOptions options = new() { Widths = "4", Scale = 8, TrainSubset = 20, TestSubset = 10, Batch = 10, Render = 1, Out = temp.File("out") };
         IReadOnlyList<RunHistory> runs = AssameseApp.Run(options, new TextReporter(log), locator, CancellationToken.None);

@@ -8,24 +8,11 @@ namespace SpatiallySparse.Samples.Tests;
 [TestFixture]
 public sealed class RealMnistTests
 {
-    private sealed class Offline : IFileDownloader
-    {
-        public Task DownloadAsync(Uri url, string destination, CancellationToken cancellationToken) => throw new HttpRequestException("tests never download");
-    }
-
     [Test]
     public void SampleRunsOnTheRealFilesWithVerifiedChecksums()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, cacheRoot: temp.File("cache"), downloader: new Offline(), log: TextWriter.Null);
-        try
-        {
-            locator.Locate(MnistData.Spec, null);
-        }
-        catch (DataUnavailableException)
-        {
-            Assert.Ignore("No copy of MNIST above this folder.");
-        }
+        DataFolder locator = RealData.LocatorOrIgnore(MnistData.Spec, temp);
         MnistOptions options = new() { L = 4, K = 2, TrainSubset = 100, TestSubset = 50, Out = temp.File("out"), Checkpoint = temp.File("ckpt") };
         IReadOnlyList<RunHistory> runs = MnistApp.Run(options, new TextReporter(TextWriter.Null), locator, CancellationToken.None);
 

@@ -1,6 +1,7 @@
 using AssameseHandwriting;
 using SpatiallySparse.Handwriting;
 using SpatiallySparse.Layers;
+using SpatiallySparse.Samples.Common;
 
 namespace SpatiallySparse.Benchmarks.Networks;
 
@@ -28,29 +29,8 @@ public sealed class AssameseCharacters
         return new AssameseCharacters(train, gridSide);
     }
 
-    /// <summary>
-    /// The data folder: <c>$SPATIALLYSPARSE_DATA</c> (itself or its <c>assamese</c> sub-folder), else
-    /// <c>shared/data/assamese</c> in the current folder or one above it.
-    /// </summary>
-    public static string Locate()
-    {
-        static bool Holds(string folder) => Directory.Exists(Path.Combine(folder, AssameseData.Root));
-        string? variable = Environment.GetEnvironmentVariable(MnistDigits.EnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(variable))
-        {
-            foreach (string candidate in new[] { Path.Combine(variable, "assamese"), variable })
-                if (Holds(candidate))
-                    return candidate;
-            throw new DirectoryNotFoundException($"${MnistDigits.EnvironmentVariable} = '{variable}' holds no '{AssameseData.Root}' folder, nor does its assamese sub-folder.");
-        }
-        for (DirectoryInfo? d = new(Directory.GetCurrentDirectory()); d is not null; d = d.Parent)
-        {
-            string candidate = Path.Combine(d.FullName, "shared", "data", "assamese");
-            if (Holds(candidate))
-                return candidate;
-        }
-        throw new DirectoryNotFoundException($"Assamese data not found: set ${MnistDigits.EnvironmentVariable} or run below a folder holding shared/data/assamese.");
-    }
+    /// <summary>The data folder, found as the Assamese sample finds it (see <see cref="DataFolder.Locate"/>).</summary>
+    public static string Locate() => new DataFolder().Locate(AssameseData.Spec, null).Path;
 
     /// <summary>Batch <paramref name="index"/> (characters index·batch .., wrapping around), with labels.</summary>
     public (SparseInput Input, int[] Labels) Batch(int index, int batch)

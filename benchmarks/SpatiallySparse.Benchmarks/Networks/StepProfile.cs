@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using MnistDeepCNet;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Benchmarks.Support;
 using SpatiallySparse.Geometry;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
@@ -32,17 +34,17 @@ internal static class StepProfile
 
     public static void Run(string[] args)
     {
-        int l = IntOption(args, "--l", 5), steps = IntOption(args, "--steps", 20), warmup = IntOption(args, "--warmup", 10);
-        int threads = IntOption(args, "--threads", 0);
-        int[] ks = [.. Option(args, "--k", "60,20").Split(',').Select(int.Parse)];
-        string data = Option(args, "--data", MnistDigits.Locate());
-        byte[] images = MnistDigits.Load(data).Pixels.ToArray();
+        CommandOptions options = new(args, "l", "k", "steps", "warmup", "threads", "data");
+        int l = options.Int("l", 5), steps = options.Int("steps", 20), warmup = options.Int("warmup", 10), threads = options.Int("threads", 0);
+        int[] ks = [.. options.Text("k", "60,20").Split(',').Select(int.Parse)];
+        string data = options.Text("data") ?? MnistDigits.Locate();
+        MnistSplit train = MnistDigits.Load(data).Train;
         Console.WriteLine($"StepProfile: {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, MNIST from {data}");
         foreach (int k in ks)
-            Profile(l, k, steps, warmup, threads, images);
+            Profile(l, k, steps, warmup, threads, train);
     }
 
-    private static void Profile(int l, int k, int steps, int warmup, int threads, byte[] images)
+    private static void Profile(int l, int k, int steps, int warmup, int threads, MnistSplit train)
     {
         int side = DeepCNet.InputSide(l);
         CpuBackend backend = new(threads);
@@ -51,7 +53,7 @@ internal static class StepProfile
         Sgd sgd = new(net.Parameters(), 0.01f, momentum: 0.9f);
         InputLayer inputLayer = new(SpatialSize.Cube(2, side));
         Random random = new(7);
-        int imageCount = images.Length / 784;
+        DigitRasterizer rasterizer = new(side, Threshold, MaxShift);
         int[] labels = new int[Batch];
         double[][] seconds = [.. Phases.Select(_ => new double[steps])];
         double[][] cpuSeconds = [.. Phases.Select(_ => new double[steps])];
@@ -67,9 +69,9 @@ internal static class StepProfile
             SparseInput batch = new(Batch, 2, 1);  // a new one, so the tool also runs against older versions (the sample reuses one)
             for (int b = 0; b < Batch; b++)
             {
-                int index = random.Next(imageCount);
+                int index = random.Next(train.Count);
                 labels[b] = index % 10;  // labels do not change the work; no need to read them
-                Rasterize(images.AsSpan(index * 784, 784), side, batch, b, random);
+                rasterizer.Add(train.Images.Image(index), batch, b, random);
             }
             Mark(t, a, cpu, 1);
             Tape tape = new();
@@ -136,33 +138,6 @@ internal static class StepProfile
         }
     }
 
-    private static void Rasterize(ReadOnlySpan<byte> image, int side, SparseInput batch, int sample, Random random)
-    {
-        int offset = (side - 28) / 2;
-        int dy = random.Next(-MaxShift, MaxShift + 1), dx = random.Next(-MaxShift, MaxShift + 1);
-        Span<int> coordinate = stackalloc int[2];
-        Span<float> feature = stackalloc float[1];
-        bool any = false;
-        for (int r = 0; r < 28; r++)
-            for (int c = 0; c < 28; c++)
-            {
-                float value = image[r * 28 + c] / 255f;
-                if (value <= Threshold)
-                    continue;
-                coordinate[0] = offset + r + dy;
-                coordinate[1] = offset + c + dx;
-                feature[0] = value;
-                batch.Add(sample, coordinate, feature);
-                any = true;
-            }
-        if (!any)
-        {
-            coordinate[0] = coordinate[1] = side / 2;
-            feature[0] = 0f;
-            batch.Add(sample, coordinate, feature);
-        }
-    }
-
     private static void Mark(long[] t, long[] a, double[] cpu, int i)
     {
         a[i] = GC.GetTotalAllocatedBytes(precise: true);
@@ -205,12 +180,4 @@ internal static class StepProfile
             return "n/a";
         }
     }
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static int IntOption(string[] args, string name, int fallback) => int.Parse(Option(args, name, fallback.ToString()));
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Benchmarks.Support;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Benchmarks.Networks;
@@ -16,9 +17,9 @@ public static class StepTimer
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        Dictionary<string, string> options = Parse(args);
-        string name = options.GetValueOrDefault("workload", "mnist"), mode = options.GetValueOrDefault("mode", "sparse");
-        int steps = Int(options, "steps", 5), warmup = Int(options, "warmup", 2), threads = Int(options, "threads", 0);
+        CommandOptions options = new(args, "workload", "mode", "steps", "warmup", "threads", "profile");
+        string name = options.Text("workload", "mnist"), mode = options.Text("mode", "sparse");
+        int steps = options.Int("steps", 5), warmup = options.Int("warmup", 2), threads = options.Int("threads", 0);
         if (mode is not ("sparse" or "dense"))
             throw new ArgumentException($"--mode '{mode}': expected sparse or dense.");
         StepWorkload workload = StepWorkload.Get(name);
@@ -74,7 +75,7 @@ public static class StepTimer
             double gflop = Median(flops) / 1e9;
             Console.WriteLine(FormattableString.Invariant($"convolution_gflop_per_step {gflop:0.00} step_effective_gflops {gflop / (Median(times) / 1e3):0.0}"));
         }
-        if (options.GetValueOrDefault("profile", "false") == "true")
+        if (options.Text("profile", "false") == "true")
             Profile(step, batches, warmup, steps);
         return 0;
     }
@@ -114,19 +115,4 @@ public static class StepTimer
     }
 
     private static double Mib(double bytes) => bytes / (1024.0 * 1024.0);
-
-    private static int Int(Dictionary<string, string> options, string key, int fallback) =>
-        options.TryGetValue(key, out string? text) ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static Dictionary<string, string> Parse(string[] args)
-    {
-        Dictionary<string, string> options = [];
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-                throw new ArgumentException($"Expected '--name value' pairs, got '{args[i]}'.");
-            options[args[i][2..]] = args[++i];
-        }
-        return options;
-    }
 }

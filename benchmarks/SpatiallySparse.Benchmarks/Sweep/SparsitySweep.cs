@@ -5,6 +5,7 @@ using ScottPlot;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Benchmarks.Support;
 using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 
@@ -28,15 +29,9 @@ public static class SparsitySweep
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        int repeats = 7;
-        string output = Path.Combine("docs", "img");
-        for (int i = 0; i + 1 < args.Length; i += 2)
-            switch (args[i])
-            {
-                case "--repeats": repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--out": output = args[i + 1]; break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'; expected --repeats N or --out FOLDER.");
-            }
+        CommandOptions options = new(args, "repeats", "out");
+        int repeats = options.Int("repeats", 7);
+        string output = options.Text("out", Path.Combine("docs", "img"));
         using CpuBackend backend = new();
         SpatialSize size = SpatialSize.Cube(2, Side);
         Convolution sparse = new(2, Channels, Channels, 3, seed: 1);

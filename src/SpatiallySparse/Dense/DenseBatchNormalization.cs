@@ -61,7 +61,7 @@ public sealed class DenseBatchNormalization : DenseMapModule
                 return;
             // The backend kernel also serves the sparse layer's ground states; a dense map has none (zero rows).
             FeatureMatrix noGround = tape.Own(be.Allocate(0, Channels));
-            FeatureMatrix gradX = input.RequiresGradient ? input.GradOrCreate() : tape.Own(be.Allocate(input.Features.Rows, Channels));
+            FeatureMatrix gradX = input.NeedsGradient ? input.GradOrCreate() : tape.Own(be.Allocate(input.Features.Rows, Channels));
             be.BatchNormBackward(input.Features, y.Grad, noGround, noGround, mean, variance, Epsilon, Weight.Value, batchStatistics,
                 gradX, noGround, Weight.Grad, Bias.Grad);
         });

@@ -74,7 +74,7 @@ public sealed class DenseConvolution : DenseMapModule
         if (y.Grad is null)
             return;
         ISparseBackend be = x.Backend;
-        FeatureMatrix? gradCol = x.RequiresGradient ? tape.Own(be.Allocate(col.Rows, col.Columns)) : null;
+        FeatureMatrix? gradCol = x.NeedsGradient ? tape.Own(be.Allocate(col.Rows, col.Columns)) : null;
         LinearCore.Backward(be, col, y.Grad, Weight, Bias, gradCol);
         if (gradCol is not null)
             DenseKernels.Col2ImAdd(DenseKernels.Host(gradCol), x.BatchSize, (int)x.SpatialSize.Volume, InputChannels, table,

@@ -9,49 +9,35 @@ namespace SpatiallySparse.Dense;
 /// <see cref="Dropout"/> in <see cref="DropoutMode.PerChannel"/> mode. With the same seed it draws the same
 /// masks as the sparse layer, so both networks see the same dropout.
 /// </summary>
-public sealed class DenseDropout : DenseMapModule
+public sealed class DenseDropout : DenseMapModule, IReseedable
 {
-    private Random _random;
+    private readonly DropoutMasks _masks;
 
     /// <summary>Creates a dropout layer dropping a fraction <paramref name="rate"/> in [0, 1) of the channels.</summary>
-    public DenseDropout(float rate, DropoutScaling scaling = DropoutScaling.ScaleAtTest, int? seed = null)
-    {
-        if (!(rate >= 0f && rate < 1f))
-            throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout rate must be in [0, 1), got {rate}.");
-        Rate = rate;
-        Scaling = scaling;
-        _random = new Random(seed ?? Initialization.NextSeed());
-    }
+    public DenseDropout(float rate, DropoutScaling scaling = DropoutScaling.ScaleAtTest, int? seed = null) =>
+        _masks = new DropoutMasks(rate, scaling, seed);
 
     /// <summary>Fraction dropped in training.</summary>
-    public float Rate { get; }
+    public float Rate => _masks.Rate;
 
     /// <summary>Scaling convention.</summary>
-    public DropoutScaling Scaling { get; }
+    public DropoutScaling Scaling => _masks.Scaling;
 
-    /// <summary>Restarts the mask sequence from <paramref name="seed"/> (used to resume a run exactly).</summary>
-    public void Reseed(int seed) => _random = new Random(seed);
+    /// <inheritdoc/>
+    public void Reseed(int seed) => _masks.Reseed(seed);
 
     /// <inheritdoc/>
     public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         int c = input.Channels;
-        float keep = 1f - Rate;
-        float[] mask = new float[c];
-        if (!IsTraining || Rate == 0f)
-            Array.Fill(mask, Scaling == DropoutScaling.ScaleAtTest ? keep : 1f);
-        else
-            for (int i = 0; i < c; i++)
-                mask[i] = _random.NextSingle() < keep ? (Scaling == DropoutScaling.ScaleInTraining ? 1f / keep : 1f) : 0f;
-        FeatureMatrix m = tape.Own(be.AllocateForOverwrite(1, c));
-        be.Upload(mask, m);
+        FeatureMatrix m = tape.Own(_masks.PerChannel(be, c, IsTraining));
         FeatureMatrix values = be.AllocateForOverwrite(input.Features.Rows, c);
         be.Multiply(input.Features, m, values, accumulate: false);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
         tape.Record(() =>
         {
-            if (y.Grad is not null && input.RequiresGradient)
+            if (y.Grad is not null && input.NeedsGradient)
                 be.Multiply(y.Grad, m, input.GradOrCreate(), accumulate: true);
         });
         return y;

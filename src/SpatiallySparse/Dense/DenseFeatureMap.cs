@@ -11,7 +11,10 @@ namespace SpatiallySparse.Dense;
 /// </summary>
 public sealed class DenseFeatureMap : Tensor
 {
-    /// <summary>Wraps <paramref name="features"/> ((BatchSize x volume) x Channels); the map owns it.</summary>
+    /// <summary>
+    /// Wraps <paramref name="features"/> ((BatchSize x volume) x Channels); the map owns it. <paramref name="requiresGradient"/>
+    /// false (inputs) sets <see cref="Tensor.NeedsGradient"/> false, so layers skip the gradient with respect to this map.
+    /// </summary>
     public DenseFeatureMap(FeatureMatrix features, int batchSize, SpatialSize spatialSize, bool requiresGradient = true)
         : base(features)
     {
@@ -21,7 +24,7 @@ public sealed class DenseFeatureMap : Tensor
             throw new ArgumentException($"{features.Rows} rows do not hold {batchSize} samples of {spatialSize} ({spatialSize.Volume} sites each).");
         BatchSize = batchSize;
         SpatialSize = spatialSize;
-        RequiresGradient = requiresGradient;
+        NeedsGradient = requiresGradient;
     }
 
     /// <summary>Number of samples.</summary>
@@ -29,9 +32,6 @@ public sealed class DenseFeatureMap : Tensor
 
     /// <summary>Grid of every sample.</summary>
     public SpatialSize SpatialSize { get; }
-
-    /// <summary>False for inputs: layers then skip computing the gradient with respect to this map.</summary>
-    public bool RequiresGradient { get; }
 
     /// <summary>
     /// Writes the points of <paramref name="input"/> into a zero grid of <paramref name="spatialSize"/> on

@@ -21,7 +21,7 @@ public sealed class DenseFlatten : Module
         DenseTensor y = tape.Own(new DenseTensor(values));
         tape.Record(() =>
         {
-            if (y.Grad is null || !input.RequiresGradient)
+            if (y.Grad is null || !input.NeedsGradient)
                 return;
             FeatureMatrix back = tape.Own(be.AllocateForOverwrite(input.Features.Rows, c));
             Transpose(DenseKernels.Host(y.Grad), batch, volume, c, DenseKernels.Host(back), toChannelMajor: false);

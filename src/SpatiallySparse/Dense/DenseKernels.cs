@@ -50,8 +50,24 @@ internal static class DenseKernels
         });
     }
 
-    /// <summary>y = max over the window; winner[(b, o) * c + ch] = the input row of the first maximum in tap order.</summary>
-    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int[] winner, int threads)
+    /// <summary>y = max over the window, per channel: the value of the window's winner (see <see cref="MaxPoolWinners"/>).</summary>
+    public static void MaxPool(float[] x, int batch, int inVolume, int channels, WindowTable table, float[] y, int threads) =>
+        MaxPoolWinners(x, batch, inVolume, channels, table, threads, y, gradY: null, gradX: null);
+
+    /// <summary>
+    /// gradX[winner] += gradY, per channel. The winner is found again from x by the forward's own rule rather
+    /// than stored per step (as the sparse max pooling finds it again), so it is the forward's, ties and NaNs included.
+    /// </summary>
+    public static void MaxPoolBackward(float[] x, float[] gradY, int batch, int inVolume, int channels, WindowTable table, float[] gradX, int threads) =>
+        MaxPoolWinners(x, batch, inVolume, channels, table, threads, y: null, gradY, gradX);
+
+    /// <summary>
+    /// For every window and channel, the winner: the first input in tap order holding the maximum. Writes its value
+    /// to <paramref name="y"/> (forward), or adds the output's gradient to it (backward, <paramref name="gradX"/> given).
+    /// Split by sample, so each gradX row gets its sums from one thread, in output order.
+    /// </summary>
+    private static void MaxPoolWinners(float[] x, int batch, int inVolume, int channels, WindowTable table, int threads,
+        float[]? y, float[]? gradY, float[]? gradX)
     {
         int outVolume = (int)table.Output.Volume, taps = table.Taps;
         For(batch, threads, b =>
@@ -69,18 +85,13 @@ internal static class DenseKernels
                         if (x[row * channels + ch] > x[best * channels + ch])
                             best = row;
                     }
-                    y[outRow * channels + ch] = x[best * channels + ch];
-                    winner[outRow * channels + ch] = best;
+                    if (gradX is null)
+                        y![outRow * channels + ch] = x[best * channels + ch];
+                    else
+                        gradX[best * channels + ch] += gradY![outRow * channels + ch];
                 }
             }
         });
-    }
-
-    /// <summary>gradX[winner] += gradY, per channel.</summary>
-    public static void MaxPoolBackward(float[] gradY, int[] winner, int outRows, int channels, float[] gradX)
-    {
-        for (int i = 0; i < outRows * channels; i++)
-            gradX[winner[i] * channels + i % channels] += gradY[i];
     }
 
     private static void For(int count, int threads, Action<int> body)

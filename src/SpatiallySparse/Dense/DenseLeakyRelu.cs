@@ -26,7 +26,7 @@ public sealed class DenseLeakyRelu : DenseMapModule
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, input.BatchSize, input.SpatialSize));
         tape.Record(() =>
         {
-            if (y.Grad is not null && input.RequiresGradient)
+            if (y.Grad is not null && input.NeedsGradient)
                 be.LeakyReluBackward(input.Features, y.Grad, input.GradOrCreate(), Slope);
         });
         return y;

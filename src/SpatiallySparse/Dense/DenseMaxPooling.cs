@@ -26,14 +26,14 @@ public sealed class DenseMaxPooling : DenseMapModule
         WindowTable table = WindowTable.Get(input.SpatialSize, PoolSize, Stride);
         int batch = input.BatchSize, c = input.Channels, outRows = batch * (int)table.Output.Volume;
         FeatureMatrix values = be.AllocateForOverwrite(outRows, c);
-        int[] winner = new int[outRows * c];
-        DenseKernels.MaxPool(DenseKernels.Host(input.Features), batch, (int)input.SpatialSize.Volume, c, table,
-            DenseKernels.Host(values), winner, DenseKernels.ThreadsOf(be));
+        int inVolume = (int)input.SpatialSize.Volume, threads = DenseKernels.ThreadsOf(be);
+        DenseKernels.MaxPool(DenseKernels.Host(input.Features), batch, inVolume, c, table, DenseKernels.Host(values), threads);
         DenseFeatureMap y = tape.Own(new DenseFeatureMap(values, batch, table.Output));
         tape.Record(() =>
         {
-            if (y.Grad is not null && input.RequiresGradient)
-                DenseKernels.MaxPoolBackward(DenseKernels.Host(y.Grad), winner, outRows, c, DenseKernels.Host(input.GradOrCreate()));
+            if (y.Grad is not null && input.NeedsGradient)
+                DenseKernels.MaxPoolBackward(DenseKernels.Host(input.Features), DenseKernels.Host(y.Grad), batch, inVolume, c, table,
+                    DenseKernels.Host(input.GradOrCreate()), threads);
         });
         return y;
     }

@@ -30,54 +30,43 @@ public enum DropoutScaling
 }
 
 /// <summary>Dropout with a per-layer rate, seeded so a run is reproducible.</summary>
-public sealed class Dropout : SparseModule
+public sealed class Dropout : SparseModule, IReseedable
 {
-    private Random _random;
+    private readonly DropoutMasks _masks;
 
     /// <summary>Creates a dropout layer dropping a fraction <paramref name="rate"/> in [0, 1).</summary>
     public Dropout(float rate, DropoutMode mode = DropoutMode.PerChannel, DropoutScaling scaling = DropoutScaling.ScaleAtTest, int? seed = null)
     {
-        if (!(rate >= 0f && rate < 1f))
-            throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout rate must be in [0, 1), got {rate}.");
-        Rate = rate;
+        _masks = new DropoutMasks(rate, scaling, seed);
         Mode = mode;
-        Scaling = scaling;
-        _random = new Random(seed ?? Initialization.NextSeed());
     }
 
     /// <summary>Fraction dropped in training.</summary>
-    public float Rate { get; }
+    public float Rate => _masks.Rate;
 
     /// <summary>Granularity of the draws.</summary>
     public DropoutMode Mode { get; }
 
     /// <summary>Scaling convention.</summary>
-    public DropoutScaling Scaling { get; }
+    public DropoutScaling Scaling => _masks.Scaling;
 
-    /// <summary>Restarts the mask sequence from <paramref name="seed"/> (used to resume a run exactly).</summary>
-    public void Reseed(int seed) => _random = new Random(seed);
+    /// <inheritdoc/>
+    public void Reseed(int seed) => _masks.Reseed(seed);
 
     /// <inheritdoc/>
     public override SparseTensor Forward(SparseTensor input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         int c = input.Channels;
-        float keep = 1f - Rate;
-        float kept = Scaling == DropoutScaling.ScaleInTraining ? 1f / keep : 1f;
         FeatureMatrix featureMask, groundMask;
-        if (!IsTraining || Rate == 0f)
+        if (Mode == DropoutMode.PerElement && _masks.Draws(IsTraining))
         {
-            // Test time: a constant scale on every unit.
-            featureMask = groundMask = tape.Own(Constant(be, c, Scaling == DropoutScaling.ScaleAtTest ? keep : 1f));
-        }
-        else if (Mode == DropoutMode.PerChannel)
-        {
-            featureMask = groundMask = tape.Own(Draw(be, 1, c, keep, kept));
+            featureMask = tape.Own(_masks.Draw(be, input.ActiveCount, c));
+            groundMask = tape.Own(DropoutMasks.Constant(be, c, _masks.Keep * _masks.Kept));
         }
         else
         {
-            featureMask = tape.Own(Draw(be, input.ActiveCount, c, keep, kept));
-            groundMask = tape.Own(Constant(be, c, keep * kept));
+            featureMask = groundMask = tape.Own(_masks.PerChannel(be, c, IsTraining));
         }
         FeatureMatrix features = be.AllocateForOverwrite(input.ActiveCount, c);
         FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, c);
@@ -92,23 +81,6 @@ public sealed class Dropout : SparseModule
                 be.Multiply(y.GroundGrad, groundMask, input.GroundGradOrCreate(), accumulate: true);
         });
         return y;
-    }
-
-    private static FeatureMatrix Constant(ISparseBackend be, int columns, float value)
-    {
-        FeatureMatrix m = be.Allocate(1, columns);
-        be.Fill(m, value);
-        return m;
-    }
-
-    private FeatureMatrix Draw(ISparseBackend be, int rows, int columns, float keep, float keptValue)
-    {
-        float[] mask = new float[rows * columns];
-        for (int i = 0; i < mask.Length; i++)
-            mask[i] = _random.NextSingle() < keep ? keptValue : 0f;
-        FeatureMatrix m = be.Allocate(rows, columns);
-        be.Upload(mask, m);
-        return m;
     }
 
     /// <summary>E.g. <c>Dropout(0.5, PerChannel)</c>.</summary>
