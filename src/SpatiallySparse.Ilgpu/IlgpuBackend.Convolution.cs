@@ -28,6 +28,20 @@ public sealed partial class IlgpuBackend
     }
 
     /// <inheritdoc/>
+    public void ConvolutionForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix input, FeatureMatrix weights,
+        RuleBook rules, FeatureMatrix output, float? leakySlope = null)
+    {
+        CheckConvolution(input, weights, rules, output);
+        if (outputGrid.ActiveCount != output.Rows)
+            throw new ArgumentException($"Convolution: the output grid has {outputGrid.ActiveCount} active sites, the output {output.Rows} rows.");
+        // Separate launches on the device: there the passes are cheap next to the products.
+        Fill(output, 0f);
+        if (perSampleBase is not null)
+            AddBySample(perSampleBase, outputGrid, output);
+        ConvolutionForward(input, weights, rules, output, leakySlope);
+    }
+
+    /// <inheritdoc/>
     public void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules,
         FeatureMatrix? gradInput, FeatureMatrix gradWeights)
     {

@@ -13,6 +13,15 @@ public partial interface ISparseBackend
     void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null);
 
     /// <summary>
+    /// <see cref="ConvolutionForward"/> into a fresh <paramref name="output"/>, whose old contents are ignored:
+    /// each row o first takes the row of its sample (in <paramref name="outputGrid"/>) of
+    /// <paramref name="perSampleBase"/> (batch x Cout; null: zeros), then the products, then the optional leaky
+    /// ReLU. On the CPU all three happen per block of rows in cache, so the output is written to memory once.
+    /// </summary>
+    void ConvolutionForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix input, FeatureMatrix weights,
+        RuleBook rules, FeatureMatrix output, float? leakySlope = null);
+
+    /// <summary>
     /// Backward of <see cref="ConvolutionForward"/>: gradInput[i] += gradOutput[o] x W_t^T (skipped when
     /// <paramref name="gradInput"/> is null) and gradWeights_t += input[i]^T x gradOutput[o].
     /// </summary>

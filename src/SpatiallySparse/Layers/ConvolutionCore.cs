@@ -60,12 +60,16 @@ internal static class ConvolutionCore
             be.Copy(x.Features, input);
             be.AddBySample(x.Ground, x.Grid, input, -1f);
         }
-        FeatureMatrix features = be.Allocate(outGrid.ActiveCount, cout);
-        if (groundRule == GroundRule.Exact)
-            be.AddBySample(ground, outGrid, features);
-        else if (bias is not null)
-            be.AddRowVector(bias.Value, features);
-        be.ConvolutionForward(input, weight.Value, rules, features, leakySlope);
+        // Active outputs start from the ground state (exact rule: the inactive taps hold it) or from the bias.
+        FeatureMatrix? start = ground;
+        if (groundRule != GroundRule.Exact)
+        {
+            start = bias is null ? null : tape.Own(be.Allocate(batch, cout));
+            if (start is not null)
+                be.AddRowVector(bias!.Value, start);
+        }
+        FeatureMatrix features = be.AllocateForOverwrite(outGrid.ActiveCount, cout);
+        be.ConvolutionForwardFrom(start, outGrid, input, weight.Value, rules, features, leakySlope);
         if (leakySlope is float slope)
             be.LeakyReluForward(ground, ground, slope);
         SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));

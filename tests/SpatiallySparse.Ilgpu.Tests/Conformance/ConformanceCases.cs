@@ -51,6 +51,8 @@ public sealed class ConformanceCases : IDisposable
             ["BatchNormBackwardFixedStatistics"] = g => BatchNormBackward(g, false),
             ["ConvolutionForward"] = g => ConvolutionForward(g.StridedRules),
             ["ConvolutionForwardFusedLeakyRelu"] = g => ConvolutionForward(g.StridedRules, _sizes.ChannelsIn, _sizes.ChannelsOut, 1f / 3),
+            ["ConvolutionForwardFrom"] = g => ConvolutionForwardFrom(g, withStart: true),
+            ["ConvolutionForwardFromZero"] = g => ConvolutionForwardFrom(g, withStart: false),
             ["ConvolutionBackward"] = g => ConvolutionBackward(g.StridedRules),
             ["SubmanifoldForward"] = g => ConvolutionForward(g.SubmanifoldRules),
             ["SubmanifoldBackward"] = g => ConvolutionBackward(g.SubmanifoldRules),
@@ -247,6 +249,18 @@ public sealed class ConformanceCases : IDisposable
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f), y = Random2(rules.OutputRows, cout);
         _cpu.ConvolutionForward(x.Cpu, w.Cpu, rules, y.Cpu, leakySlope);
         _device.ConvolutionForward(x.Device, w.Device, rules, y.Device, leakySlope);
+        return Error(y);
+    }
+
+    /// <summary>Into a fresh output on the submanifold rules (output grid = the input grid), stale contents in both outputs.</summary>
+    private double ConvolutionForwardFrom(ConformanceGeometry g, bool withStart)
+    {
+        RuleBook rules = g.SubmanifoldRules;
+        int cin = _sizes.ChannelsIn, cout = _sizes.ChannelsOut;
+        (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f);
+        (FeatureMatrix Cpu, FeatureMatrix Device) y = Random2(rules.OutputRows, cout), start = Random2(g.Grid.BatchSize, cout);
+        _cpu.ConvolutionForwardFrom(withStart ? start.Cpu : null, g.Grid, x.Cpu, w.Cpu, rules, y.Cpu, 0.1f);
+        _device.ConvolutionForwardFrom(withStart ? start.Device : null, g.Grid, x.Device, w.Device, rules, y.Device, 0.1f);
         return Error(y);
     }
 

@@ -18,11 +18,11 @@ internal static unsafe class RuleGemm
     /// For every tap t and pair p of <paramref name="rules"/>: <c>output[out_p, :] += input[in_p, :] · W_t</c>,
     /// W_t being the t-th cin x cout block of <paramref name="weights"/>. Forward convolution; backward-to-input
     /// is the same call with dOut, per-tap transposed weights (taps x cout x cin) and <c>rules.Transposed</c>.
-    /// With <paramref name="leakySlope"/>, a leaky ReLU is then applied to every output row (fused epilogue).
+    /// <paramref name="rows"/> may start the output rows afresh and end them with an activation (fused, per chunk).
     /// </summary>
     public static void ScatterAdd(
         ReadOnlySpan<float> input, int cin, ReadOnlySpan<float> weights, Span<float> output, int cout,
-        RuleBook rules, SimdLevel level, int threads, float? leakySlope = null)
+        RuleBook rules, SimdLevel level, int threads, ScatterRows rows = default)
     {
         ArgumentNullException.ThrowIfNull(rules);
         CheckCommon(cin, cout, level, threads);
@@ -31,7 +31,7 @@ internal static unsafe class RuleGemm
         CheckLength(output.Length, rules.OutputRows, cout, nameof(output));
         CheckDisjoint(output, input, nameof(input));
         CheckDisjoint(output, weights, nameof(weights));
-        Scatter(input, cin, weights, output, cout, PairSource.From(rules), level, threads, leakySlope);
+        Scatter(input, cin, weights, output, cout, PairSource.From(rules), level, threads, rows);
     }
 
     /// <summary>
@@ -86,13 +86,17 @@ internal static unsafe class RuleGemm
 
     private static void Scatter(
         ReadOnlySpan<float> input, int cin, ReadOnlySpan<float> weights, Span<float> output, int cout,
-        PairSource pairs, SimdLevel level, int threads, float? leakySlope = null)
+        PairSource pairs, SimdLevel level, int threads, ScatterRows rows = default)
     {
         if (pairs.PairCount == 0)
         {
-            if (leakySlope is float slope && !output.IsEmpty)
+            if (rows.TouchesRows && !output.IsEmpty)
             {
-                Activations.LeakyRelu(ref output[0], ref output[0], (nuint)output.Length, slope, level);
+                fixed (float* pOut = output)
+                {
+                    rows.Start(pOut, cout, 0, pairs.OutputRows);
+                    rows.Finish(pOut, cout, 0, pairs.OutputRows, level);
+                }
             }
 
             return;
@@ -103,9 +107,9 @@ internal static unsafe class RuleGemm
         {
             switch (level)
             {
-                case SimdLevel.Vector512: ScatterJob<Vector512Kernel>.Run(pIn, cin, pW, pOut, cout, pairs, threads, leakySlope); break;
-                case SimdLevel.Vector256: ScatterJob<Vector256Kernel>.Run(pIn, cin, pW, pOut, cout, pairs, threads, leakySlope); break;
-                default: ScatterJob<ScalarKernel>.Run(pIn, cin, pW, pOut, cout, pairs, threads, leakySlope); break;
+                case SimdLevel.Vector512: ScatterJob<Vector512Kernel>.Run(pIn, cin, pW, pOut, cout, pairs, threads, rows); break;
+                case SimdLevel.Vector256: ScatterJob<Vector256Kernel>.Run(pIn, cin, pW, pOut, cout, pairs, threads, rows); break;
+                default: ScatterJob<ScalarKernel>.Run(pIn, cin, pW, pOut, cout, pairs, threads, rows); break;
             }
         }
     }

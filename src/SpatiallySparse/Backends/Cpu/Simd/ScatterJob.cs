@@ -32,15 +32,14 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
     private int chunkRows;
     private bool im2Col;
     private PairSource pairs;
-    private bool activate;
-    private float slope;
+    private ScatterRows rows;
 
     /// <summary>
-    /// The scatter; with <paramref name="leakySlope"/>, each chunk then applies a leaky ReLU to its finished
-    /// output rows while they are still in cache (every output row belongs to exactly one chunk).
+    /// The scatter; each chunk first starts and finally finishes its output rows as <paramref name="rows"/> says
+    /// (every output row belongs to exactly one chunk).
     /// </summary>
     public static void Run(float* input, int cin, float* weights, float* output, int cout, PairSource pairs, int threads,
-        float? leakySlope = null)
+        ScatterRows rows = default)
     {
         // Taken out of the cache while running, so even a re-entrant call on this thread gets its own job.
         ScatterJob<TKernel> job = cached ?? new ScatterJob<TKernel>();
@@ -48,8 +47,7 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
         try
         {
             job.Prepare(input, cin, weights, output, cout, pairs);
-            job.activate = leakySlope.HasValue;
-            job.slope = leakySlope.GetValueOrDefault();
+            job.rows = rows;
             int chunks = (int)(((long)pairs.OutputRows + job.chunkRows - 1) / job.chunkRows);
             job.RunItems(chunks, WorkerCount(threads, chunks, pairs.PairCount * cin * cout));
         }
@@ -57,6 +55,7 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
         {
             job.input = job.weights = job.output = null;
             job.pairs = default;
+            job.rows = default;
             cached = job;
         }
     }
@@ -65,6 +64,7 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
     {
         int first = item * chunkRows;
         int end = Math.Min(first + chunkRows, pairs.OutputRows);
+        rows.Start(output, cout, first, end);
         if (im2Col)
         {
             ExecuteIm2Col(first, end, worker);
@@ -74,11 +74,7 @@ internal sealed unsafe class ScatterJob<TKernel> : ParallelJob
             ExecuteTaps(first, end);
         }
 
-        if (activate)
-        {
-            float* rows = output + ((long)first * cout);
-            Activations.LeakyRelu(ref *rows, ref *rows, (nuint)((long)(end - first) * cout), slope, TKernel.Level);
-        }
+        rows.Finish(output, cout, first, end, TKernel.Level);
     }
 
     private void ExecuteTaps(int first, int end)

@@ -1,0 +1,65 @@
+using NUnit.Framework;
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
+using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Backends.Cpu.Simd;
+using SpatiallySparse.Geometry;
+using SpatiallySparse.Layers;
+
+namespace SpatiallySparse.Tests.Cpu;
+
+/// <summary>
+/// A convolution into a fresh output (rows started from a per-sample row or zero in the kernel's own pass)
+/// equals initialising the output first and accumulating, whatever the output held before.
+/// </summary>
+[TestFixture]
+public sealed class ConvolutionForwardFromTests
+{
+    private static IEnumerable<SimdLevel> Levels() => SimdLevels.Supported();
+
+    [Test]
+    public void EqualsInitialiseThenAccumulate([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool withStart,
+        [Values(null, 0.25f)] float? slope, [Values(1, 7, 70)] int cin)
+    {
+        CpuBackend be = new(2, level);
+        using Tape tape = new();
+        SparseInput points = new(3, 2, 1);
+        Random random = new(cin);
+        for (int i = 0; i < 600; i++)
+            points.Add(i % 3, [random.Next(30), random.Next(30)], 1f);
+        SparseTensor x = new InputLayer(new SpatialSize(30, 30), DuplicateMode.Sum).Forward(points, be, tape);
+        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 3), SpatialSize.Cube(2, 1));
+        const int Cout = 40;
+        using FeatureMatrix input = Random(be, x.ActiveCount, cin, random), weights = Random(be, 9 * cin, Cout, random);
+        using FeatureMatrix? start = withStart ? Random(be, 3, Cout, random) : null;
+        using FeatureMatrix expected = be.Allocate(grid.ActiveCount, Cout), actual = be.Allocate(grid.ActiveCount, Cout);
+        if (start is not null)
+            be.AddBySample(start, grid, expected);
+        be.ConvolutionForward(input, weights, rules, expected, slope);
+        be.Fill(actual, float.NaN);  // stale contents must not leak into the result
+        be.ConvolutionForwardFrom(start, grid, input, weights, rules, actual, slope);
+        Assert.That(actual.ToArray(), Is.EqualTo(expected.ToArray()));
+    }
+
+    [Test]
+    public void RejectsAStartOfTheWrongShape()
+    {
+        CpuBackend be = CpuBackend.Shared;
+        using Tape tape = new();
+        SparseInput points = new(2, 2, 1);
+        points.Add(0, [1, 1], 1f);
+        points.Add(1, [2, 2], 1f);
+        SparseTensor x = new InputLayer(new SpatialSize(4, 4)).Forward(points, be, tape);
+        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 2), SpatialSize.Cube(2, 1));
+        using FeatureMatrix w = be.Allocate(4, 3), y = be.Allocate(grid.ActiveCount, 3), wrong = be.Allocate(3, 3);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => be.ConvolutionForwardFrom(wrong, grid, x.Features, w, rules, y))!;
+        Assert.That(e.Message, Does.Contain("per-sample start"));
+    }
+
+    private static FeatureMatrix Random(ISparseBackend be, int rows, int columns, Random random)
+    {
+        FeatureMatrix m = be.Allocate(rows, columns);
+        be.Upload([.. Enumerable.Range(0, rows * columns).Select(_ => random.NextSingle() - 0.5f)], m);
+        return m;
+    }
+}
