@@ -43,7 +43,7 @@ public sealed partial class IlgpuBackend
 
     /// <inheritdoc/>
     public void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules,
-        FeatureMatrix? gradInput, FeatureMatrix gradWeights)
+        FeatureMatrix? gradInput, FeatureMatrix gradWeights, bool overwriteGradInput = false)
     {
         int cin = input.Columns, cout = gradOutput.Columns, taps = rules.FilterVolume;
         CheckConvolution(input, weights, rules, gradOutput);
@@ -52,6 +52,8 @@ public sealed partial class IlgpuBackend
         if (gradInput is null)
             return;
         CheckSameShape(input, gradInput, "Convolution input gradient");
+        if (overwriteGradInput)
+            Fill(gradInput, 0f);
         // Backward to the input is the forward kernel on the transposed rulebook with W_t^T (cout x cin), transposed on the device.
         ArrayView<float> transposed = _scratch.Get<float>("transposed-weights", (long)taps * cin * cout);
         if (weights.Length > 0)

@@ -35,6 +35,10 @@ public abstract class Tensor : IDisposable
     /// <summary>The gradient, allocated (zero) on first use.</summary>
     internal FeatureMatrix GradOrCreate() => Grad ??= Backend.Allocate(Features.Rows, Features.Columns);
 
+    /// <summary>A first gradient, uninitialised, for an op that assigns every element (no zeroing pass).</summary>
+    internal FeatureMatrix CreateGradForOverwrite() =>
+        Grad is null ? Grad = Backend.AllocateForOverwrite(Features.Rows, Features.Columns) : throw new InvalidOperationException("The gradient already exists.");
+
     /// <summary>Frees values and gradients.</summary>
     public virtual void Dispose()
     {

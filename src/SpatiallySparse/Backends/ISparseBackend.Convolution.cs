@@ -23,10 +23,12 @@ public partial interface ISparseBackend
 
     /// <summary>
     /// Backward of <see cref="ConvolutionForward"/>: gradInput[i] += gradOutput[o] x W_t^T (skipped when
-    /// <paramref name="gradInput"/> is null) and gradWeights_t += input[i]^T x gradOutput[o].
+    /// <paramref name="gradInput"/> is null) and gradWeights_t += input[i]^T x gradOutput[o]. With
+    /// <paramref name="overwriteGradInput"/>, gradInput is assigned instead (its old contents are ignored: a fresh
+    /// buffer needs no zeroing pass).
     /// </summary>
     void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules,
-        FeatureMatrix? gradInput, FeatureMatrix gradWeights);
+        FeatureMatrix? gradInput, FeatureMatrix gradWeights, bool overwriteGradInput = false);
 
     /// <summary>destination (Cin x Cout) = sum over taps of W_t: the weights as seen by a wholly inactive window.</summary>
     void SumTaps(FeatureMatrix weights, FeatureMatrix destination);

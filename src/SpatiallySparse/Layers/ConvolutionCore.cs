@@ -130,8 +130,10 @@ internal static class ConvolutionCore
         // The centred input's gradient also feeds the ground state's, so it needs a buffer of its own unless
         // nothing has reached x's gradient yet (the usual chain): then x's gradient holds exactly this term.
         bool separate = centred && x.Grad is not null;
-        FeatureMatrix dInput = separate ? tape.Own(be.Allocate(x.ActiveCount, x.Channels)) : x.GradOrCreate();
-        be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad);
+        bool fresh = separate || x.Grad is null;
+        FeatureMatrix dInput = separate ? tape.Own(be.AllocateForOverwrite(x.ActiveCount, x.Channels))
+            : x.Grad ?? x.CreateGradForOverwrite();
+        be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad, overwriteGradInput: fresh);
         if (separate)
             be.Add(dInput, x.Grad!);
         if (centred)

@@ -273,6 +273,10 @@ public sealed class ConformanceCases : IDisposable
         _cpu.ConvolutionBackward(x.Cpu, gy.Cpu, w.Cpu, rules, gx.Cpu, gw.Cpu);
         _device.ConvolutionBackward(x.Device, gy.Device, w.Device, rules, gx.Device, gw.Device);
         double both = Error(gx, gw);
+        // Into a fresh input gradient: the old (random) contents must not matter.
+        _cpu.ConvolutionBackward(x.Cpu, gy.Cpu, w.Cpu, rules, gx.Cpu, gw.Cpu, overwriteGradInput: true);
+        _device.ConvolutionBackward(x.Device, gy.Device, w.Device, rules, gx.Device, gw.Device, overwriteGradInput: true);
+        both = Math.Max(both, Error(gx, gw));
         // Without an input gradient only the weights change.
         _cpu.ConvolutionBackward(x.Cpu, gy.Cpu, w.Cpu, rules, null, gw.Cpu);
         _device.ConvolutionBackward(x.Device, gy.Device, w.Device, rules, null, gw.Device);

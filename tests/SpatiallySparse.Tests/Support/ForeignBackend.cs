@@ -29,7 +29,7 @@ internal sealed class ForeignBackend : ISparseBackend
     public void ConvolutionForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix input, FeatureMatrix weights,
         RuleBook rules, FeatureMatrix output, float? leakySlope = null) => throw new NotSupportedException();
 
-    public void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules, FeatureMatrix? gradInput, FeatureMatrix gradWeights) => throw new NotSupportedException();
+    public void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules, FeatureMatrix? gradInput, FeatureMatrix gradWeights, bool overwriteGradInput = false) => throw new NotSupportedException();
 
     public void SumTaps(FeatureMatrix weights, FeatureMatrix destination) => throw new NotSupportedException();
 

@@ -44,7 +44,7 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules,
-        FeatureMatrix? gradInput, FeatureMatrix gradWeights)
+        FeatureMatrix? gradInput, FeatureMatrix gradWeights, bool overwriteGradInput = false)
     {
         int cin = input.Columns, cout = gradOutput.Columns, taps = rules.FilterVolume;
         CheckConvolution(input, weights, rules, gradOutput);
@@ -61,7 +61,8 @@ public sealed partial class CpuBackend
             Span<float> w = Host(weights);
             for (int t = 0; t < taps; t++)
                 Transpose(w.Slice(t * cin * cout, cin * cout), cin, cout, wt.Slice(t * cin * cout, cin * cout));
-            RuleGemm.ScatterAdd(Host(gradOutput), cout, wt, Host(gradInput), cin, rules.Transposed, Simd, Threads);
+            RuleGemm.ScatterAdd(Host(gradOutput), cout, wt, Host(gradInput), cin, rules.Transposed, Simd, Threads,
+                overwriteGradInput ? ScatterRows.StartFromZero() : ScatterRows.Accumulate());
         }
         finally
         {

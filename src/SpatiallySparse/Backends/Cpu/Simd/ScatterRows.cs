@@ -35,6 +35,9 @@ internal readonly unsafe struct ScatterRows
     public static ScatterRows StartFrom(float* perSample, int* sampleOfRow, float? leakySlope) =>
         new(true, perSample, sampleOfRow, leakySlope);
 
+    /// <summary>Overwrite: every row starts from zero (a fresh gradient buffer).</summary>
+    public static ScatterRows StartFromZero() => new(true, null, null, null);
+
     /// <summary>True when the rows need work even without any pair.</summary>
     public bool TouchesRows => overwrite || activate;
 

@@ -9,11 +9,11 @@ using SpatiallySparse.Layers;
 namespace SpatiallySparse.Tests.Cpu;
 
 /// <summary>
-/// A convolution into a fresh output (rows started from a per-sample row or zero in the kernel's own pass)
-/// equals initialising the output first and accumulating, whatever the output held before.
+/// A convolution into a fresh output (rows started from a per-sample row or zero in the kernel's own pass), and
+/// its backward into a fresh input gradient, equal initialising first and accumulating, whatever the buffer held.
 /// </summary>
 [TestFixture]
-public sealed class ConvolutionForwardFromTests
+public sealed class FreshOutputTests
 {
     private static IEnumerable<SimdLevel> Levels() => SimdLevels.Supported();
 
@@ -39,6 +39,29 @@ public sealed class ConvolutionForwardFromTests
         be.Fill(actual, float.NaN);  // stale contents must not leak into the result
         be.ConvolutionForwardFrom(start, grid, input, weights, rules, actual, slope);
         Assert.That(actual.ToArray(), Is.EqualTo(expected.ToArray()));
+    }
+
+    [Test]
+    public void BackwardOverwriteEqualsAccumulatingIntoZeros([ValueSource(nameof(Levels))] SimdLevel level, [Values(1, 70)] int cin)
+    {
+        CpuBackend be = new(2, level);
+        using Tape tape = new();
+        SparseInput points = new(3, 2, 1);
+        Random random = new(cin + 1);
+        for (int i = 0; i < 600; i++)
+            points.Add(i % 3, [random.Next(30), random.Next(30)], 1f);
+        SparseTensor x = new InputLayer(new SpatialSize(30, 30), DuplicateMode.Sum).Forward(points, be, tape);
+        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 2), SpatialSize.Cube(2, 1));
+        const int Cout = 33;
+        using FeatureMatrix input = Random(be, x.ActiveCount, cin, random), weights = Random(be, 4 * cin, Cout, random);
+        using FeatureMatrix gradOutput = Random(be, grid.ActiveCount, Cout, random);
+        using FeatureMatrix expected = be.Allocate(x.ActiveCount, cin), actual = be.Allocate(x.ActiveCount, cin);
+        using FeatureMatrix dw1 = be.Allocate(4 * cin, Cout), dw2 = be.Allocate(4 * cin, Cout);
+        be.ConvolutionBackward(input, gradOutput, weights, rules, expected, dw1);
+        be.Fill(actual, float.NaN);
+        be.ConvolutionBackward(input, gradOutput, weights, rules, actual, dw2, overwriteGradInput: true);
+        Assert.That(actual.ToArray(), Is.EqualTo(expected.ToArray()), "input gradient");
+        Assert.That(dw2.ToArray(), Is.EqualTo(dw1.ToArray()), "the weight gradient still accumulates as before");
     }
 
     [Test]
