@@ -23,12 +23,8 @@ public sealed class FreshOutputTests
     {
         CpuBackend be = new(2, level);
         using Tape tape = new();
-        SparseInput points = new(3, 2, 1);
         Random random = new(cin);
-        for (int i = 0; i < 600; i++)
-            points.Add(i % 3, [random.Next(30), random.Next(30)], 1f);
-        SparseTensor x = new InputLayer(new SpatialSize(30, 30), DuplicateMode.Sum).Forward(points, be, tape);
-        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 3), SpatialSize.Cube(2, 1));
+        (SparseTensor x, SparseGrid grid, RuleBook rules) = Layer(be, tape, random, filter: 3);
         const int Cout = 40;
         using FeatureMatrix input = Random(be, x.ActiveCount, cin, random), weights = Random(be, 9 * cin, Cout, random);
         using FeatureMatrix? start = withStart ? Random(be, 3, Cout, random) : null;
@@ -46,12 +42,8 @@ public sealed class FreshOutputTests
     {
         CpuBackend be = new(2, level);
         using Tape tape = new();
-        SparseInput points = new(3, 2, 1);
         Random random = new(cin + 1);
-        for (int i = 0; i < 600; i++)
-            points.Add(i % 3, [random.Next(30), random.Next(30)], 1f);
-        SparseTensor x = new InputLayer(new SpatialSize(30, 30), DuplicateMode.Sum).Forward(points, be, tape);
-        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 2), SpatialSize.Cube(2, 1));
+        (SparseTensor x, SparseGrid grid, RuleBook rules) = Layer(be, tape, random, filter: 2);
         const int Cout = 33;
         using FeatureMatrix input = Random(be, x.ActiveCount, cin, random), weights = Random(be, 4 * cin, Cout, random);
         using FeatureMatrix gradOutput = Random(be, grid.ActiveCount, Cout, random);
@@ -77,6 +69,17 @@ public sealed class FreshOutputTests
         using FeatureMatrix w = be.Allocate(4, 3), y = be.Allocate(grid.ActiveCount, 3), wrong = be.Allocate(3, 3);
         ArgumentException e = Assert.Throws<ArgumentException>(() => be.ConvolutionForwardFrom(wrong, grid, x.Features, w, rules, y))!;
         Assert.That(e.Message, Does.Contain("per-sample start"));
+    }
+
+    /// <summary>Three samples of 200 random sites on 30 x 30 and the valid convolution rules of the given filter.</summary>
+    private static (SparseTensor X, SparseGrid Grid, RuleBook Rules) Layer(CpuBackend be, Tape tape, Random random, int filter)
+    {
+        SparseInput points = new(3, 2, 1);
+        for (int i = 0; i < 600; i++)
+            points.Add(i % 3, [random.Next(30), random.Next(30)], 1f);
+        SparseTensor x = new InputLayer(new SpatialSize(30, 30), DuplicateMode.Sum).Forward(points, be, tape);
+        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, filter), SpatialSize.Cube(2, 1));
+        return (x, grid, rules);
     }
 
     private static FeatureMatrix Random(ISparseBackend be, int rows, int columns, Random random)
