@@ -65,7 +65,7 @@ public static class StepTimer
             for (int i = 0; i < steps; i++)
             {
                 long start = Stopwatch.GetTimestamp();
-                (pairs, double f) = step.BuildGeometry(batches[(warmup + i) % distinct].Input);
+                (pairs, double f, _) = step.BuildGeometry(batches[(warmup + i) % distinct].Input);
                 geometry.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                 flops.Add(f);
             }
@@ -80,11 +80,15 @@ public static class StepTimer
         return 0;
     }
 
-    /// <summary>Per-stage forward and backward medians over <paramref name="steps"/> more steps, as a Markdown table.</summary>
+    /// <summary>
+    /// Per-stage forward and backward medians over <paramref name="steps"/> more steps, as a Markdown table; for
+    /// convolutions also the rate on active pairs (forward 2 Cin Cout per pair, backward twice that), the median
+    /// of each step's own FLOPs over its own time.
+    /// </summary>
     private static void Profile(TrainingStep step, (SparseInput Input, int[] Labels)[] batches, int warmup, int steps)
     {
         IReadOnlyList<string> names = step.StageNames;
-        List<double[]> forward = [], backward = [];
+        List<double[]> forward = [], backward = [], flops = [];
         for (int i = 0; i < steps; i++)
         {
             double[] f = new double[names.Count], b = new double[names.Count];
@@ -92,16 +96,20 @@ public static class StepTimer
             step.RunProfiled(input, labels, f, b);
             forward.Add(f);
             backward.Add(b);
+            flops.Add([0, .. step.BuildGeometry(input).LayerForwardFlops]);  // stage s is layer s - 1
         }
-        Console.WriteLine($"| stage | forward ms | backward ms |  (medians of {steps} profiled steps)");
-        Console.WriteLine("| --- | ---: | ---: |");
+        Console.WriteLine($"| stage | forward ms | backward ms | forward GFLOP/s | backward GFLOP/s |  (medians of {steps} profiled steps)");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         double totalForward = 0, totalBackward = 0;
         for (int s = 0; s < names.Count; s++)
         {
             double f = Median([.. forward.Select(v => v[s])]), b = Median([.. backward.Select(v => v[s])]);
             totalForward += f;
             totalBackward += b;
-            Console.WriteLine(FormattableString.Invariant($"| {names[s]} | {f:0.0} | {b:0.0} |"));
+            string rates = s < flops[0].Length && flops[0][s] > 0
+                ? FormattableString.Invariant($"{Median([.. flops.Select((w, i) => w[s] / forward[i][s] / 1e6)]):0} | {Median([.. flops.Select((w, i) => 2 * w[s] / backward[i][s] / 1e6)]):0}")
+                : " | ";
+            Console.WriteLine(FormattableString.Invariant($"| {names[s]} | {f:0.0} | {b:0.0} | {rates} |"));
         }
         Console.WriteLine(FormattableString.Invariant($"| total (sum of medians) | {totalForward:0.0} | {totalBackward:0.0} |"));
     }

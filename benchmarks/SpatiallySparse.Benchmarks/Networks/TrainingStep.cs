@@ -40,18 +40,20 @@ public sealed class TrainingStep
     /// <summary>
     /// The geometry part of a sparse step alone: the input grid, then every convolution's and pooling layer's
     /// rules in network order (what <see cref="Run"/> builds before and between its kernels). Returns the pair count
-    /// of all those rules and the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
-    /// 3 x 2 x Cin x Cout per pair).
+    /// of all those rules, the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
+    /// 3 x 2 x Cin x Cout per pair) and each layer's forward FLOPs (0 for layers that are not convolutions).
     /// </summary>
-    public (long Pairs, double ConvolutionFlops) BuildGeometry(SparseInput input)
+    public (long Pairs, double ConvolutionFlops, double[] LayerForwardFlops) BuildGeometry(SparseInput input)
     {
         using Tape tape = new(recordGradients: false);
         SparseTensor x = _input.Forward(input, _backend, tape);
         SpatialSize size = x.SpatialSize;
         long pairs = 0;
         double flops = 0;
-        foreach (Module layer in _net.Children)
+        double[] layerFlops = new double[_net.Children.Count];
+        for (int i = 0; i < layerFlops.Length; i++)
         {
+            Module layer = _net.Children[i];
             (SpatialSize Filter, SpatialSize Stride)? window = layer switch
             {
                 Convolution c => (c.FilterSize, c.Stride),
@@ -63,10 +65,14 @@ public sealed class TrainingStep
             int layerPairs = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules.PairCount;
             pairs += layerPairs;
             if (layer is Convolution conv)
-                flops += 3 * 2.0 * layerPairs * conv.InputChannels * conv.OutputChannels;
+            {
+                layerFlops[i] = 2.0 * layerPairs * conv.InputChannels * conv.OutputChannels;
+                flops += 3 * layerFlops[i];
+            }
+
             size = ((SparseModule)layer).OutputSpatialSize(size);
         }
-        return (pairs, flops);
+        return (pairs, flops, layerFlops);
     }
 
     /// <summary>Names of the stages <see cref="RunProfiled"/> times: the input, each layer, the loss, the SGD update.</summary>
