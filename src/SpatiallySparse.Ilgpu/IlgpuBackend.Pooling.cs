@@ -24,12 +24,15 @@ public sealed partial class IlgpuBackend
 
     /// <inheritdoc/>
     public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
-        bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround)
+        bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround,
+        bool overwriteGradInput = false)
     {
         CheckPooling(input, inputGround, rules, outputGrid, output);
         CheckSameShape(output, gradOutput, "Max pooling output gradient");
         CheckSameShape(input, gradInput, "Max pooling input gradient");
         CheckSameShape(inputGround, gradInputGround, "Max pooling ground gradient");
+        if (overwriteGradInput)
+            Fill(gradInput, 0f);
         ArrayView<int> table = _geometry.Neighbours(rules);
         int c = input.Columns, taps = rules.FilterVolume;
         if (input.Length > 0)

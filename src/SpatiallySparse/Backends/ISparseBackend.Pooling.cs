@@ -13,10 +13,13 @@ public partial interface ISparseBackend
 
     /// <summary>
     /// Routes each output gradient to the first window element (in tap order) equal to the output, else to the
-    /// ground state: gradInput and gradInputGround accumulate.
+    /// ground state: gradInput and gradInputGround accumulate. With <paramref name="overwriteGradInput"/> gradInput
+    /// is assigned instead (winners get the gradient, every other element zero); only for rules in which every
+    /// input row belongs to exactly one window (non-overlapping windows that tile the grid, as 2x2/2 pooling).
     /// </summary>
     void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
-        bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround);
+        bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround,
+        bool overwriteGradInput = false);
 
     /// <summary>
     /// output[o] = (sum of active inputs + inactive count x ground, when <paramref name="includeGround"/>) / filter volume.

@@ -47,8 +47,12 @@ public abstract class Pooling : SparseModule
             FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
             if (y.GroundGrad is not null)
                 be.Add(y.GroundGrad, dGround);
-            if (y.Grad is not null)
-                PoolBackward(be, input, rules, outGrid, IncludeGround, y, input.GradOrCreate(), dGround);
+            if (y.Grad is null)
+                return;
+            // A first gradient needs no zeroing when every input row lies in exactly one window (2x2/2 pooling).
+            bool assign = AssignsGradient && input.Grad is null && PoolSize.Equals(Stride) && rules.PairCount == rules.InputRows;
+            FeatureMatrix gradInput = assign ? input.CreateGradForOverwrite() : input.GradOrCreate();
+            PoolBackward(be, input, rules, outGrid, IncludeGround, y, gradInput, dGround, assign);
         });
         return y;
     }
@@ -58,8 +62,11 @@ public abstract class Pooling : SparseModule
 
     private protected abstract void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output);
 
+    /// <summary>Whether <see cref="PoolBackward"/> can assign (not accumulate) a gradient whose input rows each lie in one window.</summary>
+    private protected virtual bool AssignsGradient => false;
+
     private protected abstract void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
-        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround);
+        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround, bool assign);
 }
 
 /// <summary>Max pooling over f^d windows with stride s; see <see cref="Pooling.IncludeGround"/> for the two semantics.</summary>
@@ -74,9 +81,11 @@ public sealed class MaxPooling : Pooling
     private protected override void PoolForward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround, FeatureMatrix output) =>
         be.MaxPoolForward(x.Features, x.Ground, rules, outGrid, useGround, output);
 
+    private protected override bool AssignsGradient => true;
+
     private protected override void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
-        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround) =>
-        be.MaxPoolBackward(x.Features, x.Ground, rules, outGrid, useGround, y.Features, y.Grad!, gradInput, gradGround);
+        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround, bool assign) =>
+        be.MaxPoolBackward(x.Features, x.Ground, rules, outGrid, useGround, y.Features, y.Grad!, gradInput, gradGround, assign);
 
     /// <summary>E.g. <c>MaxPooling 2x2/2x2</c>.</summary>
     public override string ToString() => $"MaxPooling {PoolSize}/{Stride}";
@@ -95,7 +104,7 @@ public sealed class AveragePooling : Pooling
         be.AveragePoolForward(x.Features, x.Ground, rules, outGrid, useGround, output);
 
     private protected override void PoolBackward(ISparseBackend be, SparseTensor x, RuleBook rules, SparseGrid outGrid, bool useGround,
-        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround) =>
+        SparseTensor y, FeatureMatrix gradInput, FeatureMatrix gradGround, bool assign) =>
         be.AveragePoolBackward(rules, outGrid, useGround, y.Grad!, gradInput, gradGround);
 
     /// <summary>E.g. <c>AveragePooling 2x2/2x2</c>.</summary>

@@ -328,7 +328,13 @@ public sealed class ConformanceCases : IDisposable
                 return Error(y);
             _cpu.MaxPoolBackward(x.Cpu, ground.Cpu, rules, outputGrid, includeGround, y.Cpu, gy.Cpu, gx.Cpu, gg.Cpu);
             _device.MaxPoolBackward(x.Device, ground.Device, rules, outputGrid, includeGround, y.Device, gy.Device, gx.Device, gg.Device);
-            return Error(gx, gg);
+            double accumulated = Error(gx, gg);
+            if (rules.PairCount != rules.InputRows)
+                return accumulated;
+            // Every input row in one window (2x2/2): the input gradient may also be assigned.
+            _cpu.MaxPoolBackward(x.Cpu, ground.Cpu, rules, outputGrid, includeGround, y.Cpu, gy.Cpu, gx.Cpu, gg.Cpu, overwriteGradInput: true);
+            _device.MaxPoolBackward(x.Device, ground.Device, rules, outputGrid, includeGround, y.Device, gy.Device, gx.Device, gg.Device, overwriteGradInput: true);
+            return Math.Max(accumulated, Error(gx, gg));
         }
         if (!backward)
         {

@@ -57,6 +57,29 @@ public sealed class FreshOutputTests
     }
 
     [Test]
+    public void MaxPoolBackwardAssignEqualsAccumulatingIntoZeros([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool includeGround,
+        [Values(5, 40)] int channels)
+    {
+        CpuBackend be = new(2, level);
+        using Tape tape = new();
+        Random random = new(channels);
+        (SparseTensor x, SparseGrid grid, RuleBook rules) = Layer(be, tape, random, filter: 2, stride: 2);
+        Assert.That(rules.PairCount, Is.EqualTo(rules.InputRows), "2x2/2 windows tile the grid");
+        // Few distinct values: windows tie, and the ground state (0.1) wins some of them.
+        using FeatureMatrix input = Random(be, x.ActiveCount, channels, random, levels: 4), ground = be.Allocate(3, channels);
+        be.Fill(ground, 0.1f);
+        using FeatureMatrix y = be.Allocate(grid.ActiveCount, channels), dy = Random(be, grid.ActiveCount, channels, random);
+        using FeatureMatrix expected = be.Allocate(x.ActiveCount, channels), actual = be.Allocate(x.ActiveCount, channels);
+        using FeatureMatrix dg1 = be.Allocate(3, channels), dg2 = be.Allocate(3, channels);
+        be.MaxPoolForward(input, ground, rules, grid, includeGround, y);
+        be.MaxPoolBackward(input, ground, rules, grid, includeGround, y, dy, expected, dg1);
+        be.Fill(actual, float.NaN);
+        be.MaxPoolBackward(input, ground, rules, grid, includeGround, y, dy, actual, dg2, overwriteGradInput: true);
+        Assert.That(actual.ToArray(), Is.EqualTo(expected.ToArray()), "input gradient");
+        Assert.That(dg2.ToArray(), Is.EqualTo(dg1.ToArray()), "ground gradient");
+    }
+
+    [Test]
     public void RejectsAStartOfTheWrongShape()
     {
         CpuBackend be = CpuBackend.Shared;
@@ -72,20 +95,21 @@ public sealed class FreshOutputTests
     }
 
     /// <summary>Three samples of 200 random sites on 30 x 30 and the valid convolution rules of the given filter.</summary>
-    private static (SparseTensor X, SparseGrid Grid, RuleBook Rules) Layer(CpuBackend be, Tape tape, Random random, int filter)
+    private static (SparseTensor X, SparseGrid Grid, RuleBook Rules) Layer(CpuBackend be, Tape tape, Random random, int filter, int stride = 1)
     {
         SparseInput points = new(3, 2, 1);
         for (int i = 0; i < 600; i++)
             points.Add(i % 3, [random.Next(30), random.Next(30)], 1f);
         SparseTensor x = new InputLayer(new SpatialSize(30, 30), DuplicateMode.Sum).Forward(points, be, tape);
-        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, filter), SpatialSize.Cube(2, 1));
+        (SparseGrid grid, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, filter), SpatialSize.Cube(2, stride));
         return (x, grid, rules);
     }
 
-    private static FeatureMatrix Random(ISparseBackend be, int rows, int columns, Random random)
+    /// <summary>Uniform in [-0.5, 0.5), or one of <paramref name="levels"/> evenly spaced values there.</summary>
+    private static FeatureMatrix Random(ISparseBackend be, int rows, int columns, Random random, int levels = 0)
     {
         FeatureMatrix m = be.Allocate(rows, columns);
-        be.Upload([.. Enumerable.Range(0, rows * columns).Select(_ => random.NextSingle() - 0.5f)], m);
+        be.Upload([.. Enumerable.Range(0, rows * columns).Select(_ => levels > 0 ? (float)random.Next(levels) / levels - 0.5f : random.NextSingle() - 0.5f)], m);
         return m;
     }
 }

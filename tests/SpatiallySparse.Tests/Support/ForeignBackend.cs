@@ -73,7 +73,7 @@ internal sealed class ForeignBackend : ISparseBackend
 
     public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
 
-    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround) => throw new NotSupportedException();
+    public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround, bool overwriteGradInput = false) => throw new NotSupportedException();
 
     public void AveragePoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
 

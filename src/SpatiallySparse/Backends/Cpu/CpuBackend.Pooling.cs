@@ -123,7 +123,8 @@ public sealed partial class CpuBackend
 
     /// <inheritdoc/>
     public unsafe void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid,
-        bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround)
+        bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround,
+        bool overwriteGradInput = false)
     {
         CheckPooling(input, inputGround, rules, outputGrid, output);
         CheckSameShape(output, gradOutput, "Max pooling output gradient");
@@ -134,12 +135,12 @@ public sealed partial class CpuBackend
         {
             PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
                 includeGround, Simd);
-            RangeJob<MaxPoolBackwardOperation>.Run(new(p, y, dy, dx, dg), outputGrid.BatchSize, SamplesPerChunk(outputGrid, input.Columns),
+            RangeJob<MaxPoolBackwardOperation>.Run(new(p, y, dy, dx, dg, overwriteGradInput), outputGrid.BatchSize, SamplesPerChunk(outputGrid, input.Columns),
                 (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
         }
     }
 
-    private readonly unsafe struct MaxPoolBackwardOperation(PoolingOperands p, float* y, float* dy, float* dx, float* dg) : IRangeOperation
+    private readonly unsafe struct MaxPoolBackwardOperation(PoolingOperands p, float* y, float* dy, float* dx, float* dg, bool assign) : IRangeOperation
     {
         public void Invoke(int first, int end)
         {
@@ -148,7 +149,7 @@ public sealed partial class CpuBackend
             for (int b = first; b < end; b++)
                 for (int o = p.FirstRow(b); o < p.FirstRow(b + 1); o++)
                     MaxPoolBackwardRow(p.X, new ReadOnlySpan<float>(y + ((long)o * c), c), new ReadOnlySpan<float>(dy + ((long)o * c), c),
-                        gradInput, gradGround, p.Window(o), c, p.GroundOffset(b), p.Simd);
+                        gradInput, gradGround, p.Window(o), c, p.GroundOffset(b), assign, p.Simd);
         }
     }
 
@@ -156,10 +157,12 @@ public sealed partial class CpuBackend
     /// One output row's gradient goes, channel by channel, to the first input of its window (in tap order) that
     /// equals the maximum, else (partial window) to the ground state at <paramref name="groundOffset"/>, or
     /// nowhere when that is -1. The vector paths track the channels still looking for their source in a lane
-    /// mask and update only the lanes they route (so every bit matches the scalar path).
+    /// mask and update only the lanes they route (so every bit matches the scalar path). With
+    /// <paramref name="assign"/> (every input row in exactly this one window) the window's input rows are written,
+    /// not accumulated: the gradient where routed, zero elsewhere.
     /// </summary>
     private static void MaxPoolBackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> yo, ReadOnlySpan<float> dyo, Span<float> dx, Span<float> dg,
-        ReadOnlySpan<int> window, int c, int groundOffset, SimdLevel simd)
+        ReadOnlySpan<int> window, int c, int groundOffset, bool assign, SimdLevel simd)
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(yo);
@@ -179,10 +182,10 @@ public sealed partial class CpuBackend
                         continue;
                     nuint at = (nuint)(i * c + j);
                     Vector512<float> hit = Vector512.Equals(Vector512.LoadUnsafe(ref xr, at), target) & pending;
-                    Vector512<float> d = Vector512.LoadUnsafe(ref dxr, at);
+                    Vector512<float> d = assign ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref dxr, at);
                     Vector512.ConditionalSelect(hit, d + grad, d).StoreUnsafe(ref dxr, at);
                     pending = Vector512.AndNot(pending, hit);
-                    if (pending.ExtractMostSignificantBits() == 0)
+                    if (!assign && pending.ExtractMostSignificantBits() == 0)
                         break;
                 }
                 if (groundOffset >= 0)
@@ -205,10 +208,10 @@ public sealed partial class CpuBackend
                         continue;
                     nuint at = (nuint)(i * c + j);
                     Vector256<float> hit = Vector256.Equals(Vector256.LoadUnsafe(ref xr, at), target) & pending;
-                    Vector256<float> d = Vector256.LoadUnsafe(ref dxr, at);
+                    Vector256<float> d = assign ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref dxr, at);
                     Vector256.ConditionalSelect(hit, d + grad, d).StoreUnsafe(ref dxr, at);
                     pending = Vector256.AndNot(pending, hit);
-                    if (pending.ExtractMostSignificantBits() == 0)
+                    if (!assign && pending.ExtractMostSignificantBits() == 0)
                         break;
                 }
                 if (groundOffset >= 0)
@@ -229,6 +232,10 @@ public sealed partial class CpuBackend
                     source = i;
                     break;
                 }
+            if (assign)
+                foreach (int i in window)
+                    if (i >= 0)
+                        dx[i * c + j] = 0f;
             if (source >= 0)
                 dx[source * c + j] += dyo[j];
             else if (groundOffset >= 0)
