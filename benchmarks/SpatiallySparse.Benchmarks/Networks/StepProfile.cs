@@ -76,7 +76,7 @@ internal static class StepProfile
             Mark(t, a, cpu, 1);
             Tape tape = new();
             SparseTensor x = inputLayer.Forward(batch, backend, tape);
-            BuildGeometry(net, x);
+            TrainingStep.Prebuild(net, x);
             Mark(t, a, cpu, 2);
             DenseTensor logits = (DenseTensor)net.Forward(x, tape);
             SoftmaxCrossEntropy.Compute(logits, labels, tape);
@@ -111,31 +111,6 @@ internal static class StepProfile
             libraryBytes += (long)bytes[p].Average();
         Console.WriteLine($"{"step*",-12}{StepTimer.Median(stepSeconds) * 1e3,12:0.0}{stepSeconds.Average() * 1e3,10:0.0}{stepSeconds.Min() * 1e3,10:0.0}{StepTimer.Median(stepCpu) * 1e3,10:0.0}{Bytes(libraryBytes),14}");
         Console.WriteLine($"* library step = geometry + forward + backward + optimiser + free (batch rasterising excluded); {Batch / StepTimer.Median(stepSeconds):0} img/s (median), {Batch / stepSeconds.Min():0} img/s (best step); cpu ms = median CPU time of the process over the phase, all threads");
-    }
-
-    /// <summary>
-    /// Builds every rulebook the network will ask for, and the views that forward and backward will build
-    /// lazily (pooling's neighbour table, the transposed rules of every convolution whose input gets a
-    /// gradient, i.e. all but the first), so the forward and backward phases time the arithmetic only.
-    /// </summary>
-    private static void BuildGeometry(Sequential net, SparseTensor x)
-    {
-        SpatialSize size = x.SpatialSize;
-        bool first = true;
-        foreach (Module m in net.Children)
-        {
-            if (m is Convolution c)
-            {
-                RuleBook rules = x.Metadata.GetConvolutionRules(size, c.FilterSize, c.Stride).Rules;
-                if (!first)
-                    _ = rules.Transposed;
-            }
-            else if (m is Pooling p)
-                _ = x.Metadata.GetConvolutionRules(size, p.PoolSize, p.Stride).Rules.NeighbourTable;
-            if (m is SparseModule sparse)
-                size = sparse.OutputSpatialSize(size);
-            first = false;
-        }
     }
 
     private static void Mark(long[] t, long[] a, double[] cpu, int i)

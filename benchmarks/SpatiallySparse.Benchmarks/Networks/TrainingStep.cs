@@ -2,6 +2,7 @@ using System.Diagnostics;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Dense;
+using SpatiallySparse.Geometry;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Optim;
@@ -38,46 +39,61 @@ public sealed class TrainingStep
     public bool Dense { get; }
 
     /// <summary>
-    /// The geometry part of a sparse step alone: the input grid, then every convolution's and pooling layer's
-    /// rules in network order (what <see cref="Run"/> builds before and between its kernels). Returns the pair count
-    /// of all those rules, the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
-    /// 3 x 2 x Cin x Cout per pair) and each layer's forward FLOPs (0 for layers that are not convolutions).
+    /// The geometry part of a sparse step alone: the input grid, then everything <see cref="Prebuild"/> builds.
     /// </summary>
     public (long Pairs, double ConvolutionFlops, double[] LayerForwardFlops) BuildGeometry(SparseInput input)
     {
         using Tape tape = new(recordGradients: false);
-        SparseTensor x = _input.Forward(input, _backend, tape);
+        return Prebuild(_net, _input.Forward(input, _backend, tape));
+    }
+
+    /// <summary>
+    /// Builds every rulebook <paramref name="net"/> will ask for on <paramref name="x"/>, and the views that forward
+    /// and backward build lazily (pooling's neighbour table, the transposed rules of every convolution but the
+    /// first, whose input needs no gradient), so that timed layers do arithmetic only. Returns the pair count of
+    /// those rules, the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
+    /// 3 x 2 x Cin x Cout per pair) and each layer's forward FLOPs (0 for layers that are not convolutions).
+    /// </summary>
+    public static (long Pairs, double ConvolutionFlops, double[] LayerForwardFlops) Prebuild(Sequential net, SparseTensor x)
+    {
         SpatialSize size = x.SpatialSize;
         long pairs = 0;
         double flops = 0;
-        double[] layerFlops = new double[_net.Children.Count];
+        double[] layerFlops = new double[net.Children.Count];
         for (int i = 0; i < layerFlops.Length; i++)
         {
-            Module layer = _net.Children[i];
+            Module layer = net.Children[i];
             (SpatialSize Filter, SpatialSize Stride)? window = layer switch
             {
                 Convolution c => (c.FilterSize, c.Stride),
                 Pooling p => (p.PoolSize, p.Stride),
                 _ => null,
             };
-            if (window is not { } w)
-                continue;
-            int layerPairs = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules.PairCount;
-            pairs += layerPairs;
-            if (layer is Convolution conv)
+            if (window is { } w)
             {
-                layerFlops[i] = 2.0 * layerPairs * conv.InputChannels * conv.OutputChannels;
-                flops += 3 * layerFlops[i];
+                RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
+                pairs += rules.PairCount;
+                if (layer is Convolution conv)
+                {
+                    layerFlops[i] = 2.0 * rules.PairCount * conv.InputChannels * conv.OutputChannels;
+                    flops += 3 * layerFlops[i];
+                    if (i > 0)
+                        _ = rules.Transposed;
+                }
+                else
+                {
+                    _ = rules.NeighbourTable;
+                }
             }
-
-            size = ((SparseModule)layer).OutputSpatialSize(size);
+            if (layer is SparseModule sparse)
+                size = sparse.OutputSpatialSize(size);
         }
         return (pairs, flops, layerFlops);
     }
 
     /// <summary>Names of the stages <see cref="RunProfiled"/> times: the input, each layer, the loss, the SGD update.</summary>
     public IReadOnlyList<string> StageNames =>
-        [Dense ? "dense input grid" : "InputLayer", .. _net.Children.Select(m => m.ToString() ?? m.GetType().Name), "loss", "SGD update"];
+        [Dense ? "dense input grid" : "InputLayer + every rulebook", .. _net.Children.Select(m => m.ToString() ?? m.GetType().Name), "loss", "SGD update"];
 
     /// <summary>
     /// <see cref="Run"/>, timing each stage's forward and backward work (ms) into <paramref name="forward"/> and
@@ -92,6 +108,9 @@ public sealed class TrainingStep
         using Tape tape = new();
         long t = Stopwatch.GetTimestamp();
         Tensor x = Dense ? tape.Own(DenseFeatureMap.FromSparseInput(input, _size, _backend)) : _input.Forward(input, _backend, tape);
+        // Geometry up front (as the step's first stage), so that each layer's time is its arithmetic alone.
+        if (x is SparseTensor sparse)
+            Prebuild(_net, sparse);
         forward[0] = Lap(ref t);
         tape.Record(() => marks[0] = Stopwatch.GetTimestamp());
         // The network's own steps, so a fused convolution + activation is timed as it runs (under the convolution).
