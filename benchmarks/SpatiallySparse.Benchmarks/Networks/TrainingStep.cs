@@ -36,6 +36,9 @@ public sealed class TrainingStep
     /// <summary>True for the dense path.</summary>
     public bool Dense { get; }
 
+    /// <summary>The network's layers in order.</summary>
+    public IReadOnlyList<Module> Layers => _net.Children;
+
     /// <summary>
     /// The geometry part of a sparse step alone: the input grid, then every convolution's and pooling layer's
     /// rules in network order (what <see cref="Run"/> builds before and between its kernels). Returns the pair count
