@@ -9,7 +9,8 @@ namespace SpatiallySparse.Benchmarks.Networks;
 
 /// <summary>
 /// The <c>geometry-profile</c> command: a workload's geometry item by item (the input layer, then per layer the
-/// rules, and for every convolution whose input gets a gradient its transposed rules, which backward builds),
+/// rules, for every convolution whose input gets a gradient its transposed rules, which backward builds, and
+/// for pooling its neighbour table),
 /// against full training steps run alternately in the same process. Prints per-item median wall time, the
 /// geometry and step medians (wall and process CPU time) and bytes allocated per geometry build.
 /// <code>
@@ -40,24 +41,21 @@ internal static class GeometryProfile
             long t = Stopwatch.GetTimestamp();
             step.Run(input, labels);
             double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds, cpuMs = (StepProfile.CpuSeconds() - cpu) * 1e3;
-            List<(string Item, double Ms)> times = [];
+            double[] times = new double[64];
             cpu = StepProfile.CpuSeconds();
             long bytes = GC.GetTotalAllocatedBytes(precise: true);
             t = Stopwatch.GetTimestamp();
-            BuildAll(step, inputLayer, input, backend, times);
+            BuildAll(step, inputLayer, input, backend, times, s == -warmup ? items : null);
             double geo = Stopwatch.GetElapsedTime(t).TotalMilliseconds, geoCpuMs = (StepProfile.CpuSeconds() - cpu) * 1e3;
             bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
             if (s < 0)
                 continue;
             (stepMs[s], stepCpu[s], geoMs[s], geoCpu[s], geoBytes[s]) = (ms, cpuMs, geo, geoCpuMs, bytes);
-            for (int i = 0; i < times.Count; i++)
+            for (int i = 0; i < items.Count; i++)
             {
                 if (s == 0)
-                {
-                    items.Add(times[i].Item);
                     itemMs.Add(new double[steps]);
-                }
-                itemMs[i][s] = times[i].Ms;
+                itemMs[i][s] = times[i];
             }
         }
         Console.WriteLine($"| item | median ms | min ms |  ({steps} builds after {warmup} warm-up, alternating with full steps)");
@@ -70,17 +68,25 @@ internal static class GeometryProfile
         return 0;
     }
 
-    /// <summary>The step's geometry, timed item by item: what forward and backward of <paramref name="step"/> build.</summary>
-    private static void BuildAll(TrainingStep step, InputLayer inputLayer, SparseInput input, CpuBackend backend, List<(string, double)> times)
+    /// <summary>
+    /// The step's geometry, timed item by item into <paramref name="times"/>: what forward and backward of
+    /// <paramref name="step"/> build. Names the items into <paramref name="names"/> when given (outside the
+    /// measured builds, so that the labels' strings do not count as geometry's allocations).
+    /// </summary>
+    private static void BuildAll(TrainingStep step, InputLayer inputLayer, SparseInput input, CpuBackend backend, double[] times, List<string>? names)
     {
+        int item = 0;
         using Tape tape = new(recordGradients: false);
         long t = Stopwatch.GetTimestamp();
         SparseTensor x = inputLayer.Forward(input, backend, tape);
-        times.Add(("input layer", Lap(ref t)));
+        times[item++] = Lap(ref t);
+        names?.Add("input layer");
         SpatialSize size = x.SpatialSize;
         bool first = true;
-        foreach (Module layer in step.Layers)
+        IReadOnlyList<Module> layers = step.Layers;
+        for (int i = 0; i < layers.Count; i++)  // no enumerator: nothing but geometry allocates here
         {
+            Module layer = layers[i];
             (SpatialSize Filter, SpatialSize Stride)? window = layer switch
             {
                 Convolution c => (c.FilterSize, c.Stride),
@@ -91,12 +97,24 @@ internal static class GeometryProfile
                 continue;
             t = Stopwatch.GetTimestamp();
             RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
-            string label = $"{(layer is Convolution ? "conv" : "pool")} {size} {w.Filter}/{w.Stride}";
-            times.Add(($"{label} rules", Lap(ref t)));
+            times[item++] = Lap(ref t);
+            string? label = names is null ? null : $"{(layer is Convolution ? "conv" : "pool")} {size} {w.Filter}/{w.Stride}";
+            names?.Add($"{label} rules");
+            t = Stopwatch.GetTimestamp();
             if (layer is Convolution && !first)
             {
                 _ = rules.Transposed;
-                times.Add(($"{label} transposed", Lap(ref t)));
+                times[item++] = Lap(ref t);
+                names?.Add($"{label} transposed");
+                t = Stopwatch.GetTimestamp();
+            }
+            if (layer is Pooling)
+            {
+                // Pooling walks the output-major table; builders that do not keep one build it on first use.
+                _ = rules.NeighbourTable;
+                times[item++] = Lap(ref t);
+                names?.Add($"{label} table");
+                t = Stopwatch.GetTimestamp();
             }
             first = false;
             size = ((SparseModule)layer).OutputSpatialSize(size);

@@ -39,15 +39,19 @@ internal static class ConvolutionRules
     /// <summary>
     /// The output grid, then the output-major neighbour table (one lookup per output site and tap), from which
     /// the rulebook is laid out without sorting. All storage is pooled. <paramref name="direct"/> picks the
-    /// lookup (null: <see cref="UsesDirectAddressing"/>); both give the same rulebook.
+    /// lookup (null: <see cref="UsesDirectAddressing"/>); with <paramref name="planar"/>, directly addressed 2D
+    /// grids take <see cref="PlanarRules"/>. Every path gives the same rulebook.
     /// </summary>
-    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null)
+    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null, bool planar = true)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
+        bool useDirect = direct ?? UsesDirectAddressing(input);
+        if (useDirect && planar && input.Size.Dimension == 2)
+            return PlanarRules.Build(input, outSize, filter, stride);
         int volume = (int)filter.Volume;
         Span<long> tapOffset = volume <= 256 ? stackalloc long[volume] : new long[volume];
         TapOffsets(input.Size, filter, tapOffset);
-        if (direct ?? UsesDirectAddressing(input))
+        if (useDirect)
             return BuildDirect(input, outSize, filter, stride, tapOffset);
         SparseGrid output = ActiveOutputs(input, outSize, filter, stride, seen: default);
         int dim = input.Size.Dimension;
@@ -196,7 +200,7 @@ internal static class ConvolutionRules
     /// scanning their bounding box [boxLo, boxHi] row by row for sites stamped in <paramref name="seen"/> when
     /// the box is small enough, else by sorting.
     /// </summary>
-    private static void OrderSample(SpatialSize size, long[] linear, int start, int end, Span<int> seen, int stamp,
+    internal static void OrderSample(SpatialSize size, long[] linear, int start, int end, Span<int> seen, int stamp,
         ReadOnlySpan<int> boxLo, ReadOnlySpan<int> boxHi, Span<int> cursor)
     {
         int n = end - start;

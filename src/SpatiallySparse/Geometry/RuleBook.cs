@@ -49,7 +49,7 @@ public sealed class RuleBook
         }
     }
 
-    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[] neighbours, bool pooled)
+    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled)
     {
         FilterVolume = filterVolume;
         InputRows = inputRows;
@@ -95,6 +95,15 @@ public sealed class RuleBook
             }
         return new RuleBook(filterVolume, inputRows, outputRows, tapStart, ins, outs, table, pooled);
     }
+
+    /// <summary>
+    /// The rulebook of pairs already laid out tap by tap: tap t's pairs are entries [tapStart[t], tapStart[t + 1])
+    /// of <paramref name="ins"/> and <paramref name="outs"/>, outputs strictly increasing, inputs distinct (the
+    /// builder's invariant, not checked here). With <paramref name="pooled"/>, both came from the shared array pool.
+    /// The neighbour table is built on first use.
+    /// </summary>
+    internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled) =>
+        new(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
 
     /// <summary>Number of filter offsets (taps).</summary>
     public int FilterVolume { get; }
@@ -142,16 +151,28 @@ public sealed class RuleBook
         get
         {
             ObjectDisposedException.ThrowIf(_inputRows is null, this);
-            int[]? table = Volatile.Read(ref _neighbours);
-            if (table is null)
-            {
-                table = new int[checked(OutputRows * FilterVolume)];
-                if (!FillNeighbourTable(table, byInputRow: false))
-                    throw new InvalidOperationException($"{this} pairs one output row twice in one tap.");
-                table = Interlocked.CompareExchange(ref _neighbours, table, null) ?? table;
-            }
+            int[]? table = Volatile.Read(ref _neighbours) ?? BuildNeighbourTable();
             return table.AsSpan(0, OutputRows * FilterVolume);
         }
+    }
+
+    /// <summary>The output-major table from the pairs, in pooled storage when the pairs are (released with them).</summary>
+    private int[] BuildNeighbourTable()
+    {
+        int entries = checked(OutputRows * FilterVolume);
+        int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
+        if (!FillNeighbourTable(table, byInputRow: false))
+        {
+            if (_pooled)
+                ArrayPool<int>.Shared.Return(table);
+            throw new InvalidOperationException($"{this} pairs one output row twice in one tap.");
+        }
+        int[]? raced = Interlocked.CompareExchange(ref _neighbours, table, null);
+        if (raced is null)
+            return table;
+        if (_pooled)
+            ArrayPool<int>.Shared.Return(table);
+        return raced;
     }
 
     /// <summary>Short description, e.g. <c>RuleBook(9 taps, 1200 -> 1500 rows, 9400 pairs)</c>.</summary>
