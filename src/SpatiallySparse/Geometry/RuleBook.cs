@@ -13,6 +13,7 @@ public sealed class RuleBook
 {
     private readonly int _pairCount;
     private readonly bool _pooled;
+    private readonly bool _ownsPairs = true;
     private int[]? _inputRows;
     private int[]? _outputRows;
     private readonly int[] _tapStart;
@@ -49,8 +50,9 @@ public sealed class RuleBook
         }
     }
 
-    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled)
+    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled, bool ownsPairs = true)
     {
+        _ownsPairs = ownsPairs;
         FilterVolume = filterVolume;
         InputRows = inputRows;
         OutputRows = outputRows;
@@ -143,8 +145,8 @@ public sealed class RuleBook
 
     /// <summary>
     /// Output-major view: entry <c>[row * FilterVolume + tap]</c> is the input row feeding output <c>row</c>
-    /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once
-    /// (the geometry builders produce it first and keep it).
+    /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once:
+    /// the table-based builders keep the table they laid the pairs out from, the others build it on first use.
     /// </summary>
     public ReadOnlySpan<int> NeighbourTable
     {
@@ -194,19 +196,27 @@ public sealed class RuleBook
         _inputRows = _outputRows = _neighbours = null;
         if (!_pooled)
             return;
-        ArrayPool<int>.Shared.Return(ins);
-        ArrayPool<int>.Shared.Return(outs);
+        if (_ownsPairs)
+        {
+            ArrayPool<int>.Shared.Return(ins);
+            ArrayPool<int>.Shared.Return(outs);
+        }
         if (table is not null)
             ArrayPool<int>.Shared.Return(table);
     }
 
     /// <summary>
-    /// The transposed pairs through a neighbour table over this rulebook's input rows (each tap's input rows are
-    /// distinct, so every slot is written once): no sort. Falls back to sorting should the invariant not hold.
+    /// The transposed pairs. Valid and strided convolutions, pooling and submanifold rules map each tap's inputs to
+    /// outputs in the same order, so their input rows increase too: the transposed view then shares this
+    /// rulebook's arrays with the roles swapped (it is released with this one). Otherwise through a neighbour
+    /// table over this rulebook's input rows (each tap's input rows are distinct, so every slot is written once):
+    /// no sort. Falls back to sorting should the invariant not hold.
     /// </summary>
     private RuleBook BuildTransposed()
     {
-        ObjectDisposedException.ThrowIf(_inputRows is null, this);
+        ObjectDisposedException.ThrowIf(_inputRows is null || _outputRows is null, this);
+        if (InputsIncrease())
+            return new RuleBook(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
         int entries = checked(InputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
         if (FillNeighbourTable(table, byInputRow: true))
@@ -243,6 +253,15 @@ public sealed class RuleBook
                 slot = values[p];
             }
         }
+        return true;
+    }
+
+    /// <summary>True when every tap's input rows are strictly increasing (as its output rows are).</summary>
+    private bool InputsIncrease()
+    {
+        for (int tap = 0; tap < FilterVolume; tap++)
+            if (!IsStrictlyIncreasing(InputRowsOf(tap)))
+                return false;
         return true;
     }
 
