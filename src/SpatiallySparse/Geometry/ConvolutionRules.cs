@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers;
 
 namespace SpatiallySparse.Geometry;
@@ -8,8 +9,24 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 internal static class ConvolutionRules
 {
+    /// <summary>Sizes already computed: every batch asks for the same few, and each new one is three allocations.</summary>
+    private static readonly ConcurrentDictionary<(SpatialSize, SpatialSize, SpatialSize), SpatialSize> OutputSizes = new();
+
+    /// <summary>Bound on <see cref="OutputSizes"/>, so that a program sweeping many sizes does not grow it without end.</summary>
+    private const int MaxCachedOutputSizes = 1024;
+
     /// <summary>Output size (N - f) / s + 1; the window must fit the input exactly.</summary>
     public static SpatialSize OutputSize(SpatialSize input, SpatialSize filter, SpatialSize stride)
+    {
+        if (OutputSizes.TryGetValue((input, filter, stride), out SpatialSize? cached))
+            return cached;
+        SpatialSize output = ComputeOutputSize(input, filter, stride);
+        if (OutputSizes.Count < MaxCachedOutputSizes)
+            OutputSizes.TryAdd((input, filter, stride), output);
+        return output;
+    }
+
+    private static SpatialSize ComputeOutputSize(SpatialSize input, SpatialSize filter, SpatialSize stride)
     {
         int[] output = new int[input.Dimension];
         for (int d = 0; d < input.Dimension; d++)
@@ -153,7 +170,7 @@ internal static class ConvolutionRules
         if (!seen.IsEmpty)
             bound = Math.Min(bound, input.BatchSize * outSize.Volume);
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)bound)));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
         Span<int> x = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], o = stackalloc int[dim];
         Span<int> boxLo = stackalloc int[dim], boxHi = stackalloc int[dim];
         Span<FastDivisor> strideDivisor = stackalloc FastDivisor[dim];

@@ -51,7 +51,7 @@ internal static class DeconvolutionRules
     {
         int dim = input.Size.Dimension;
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * filter.Volume))));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
         Span<int> o = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], cursor = stackalloc int[dim];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
         int count = 0;

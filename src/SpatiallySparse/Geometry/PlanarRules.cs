@@ -75,7 +75,7 @@ internal static class PlanarRules
         long perSite = (long)((w.F0 + w.S0 - 1) / w.S0) * ((w.F1 + w.S1 - 1) / w.S1);
         int bound = (int)Math.Min(input.ActiveCount * perSite, input.BatchSize * outSize.Volume);
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, bound));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
         Span<int> boxLo = stackalloc int[2], boxHi = stackalloc int[2], cursor = stackalloc int[2];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
         int count = 0;
@@ -129,7 +129,7 @@ internal static class PlanarRules
     private static RuleBook Pairs(SparseGrid input, SparseGrid output, in Window w, ReadOnlySpan<int> tapCount, int[] rowAt)
     {
         int taps = tapCount.Length;
-        int[] tapStart = new int[taps + 1];
+        int[] tapStart = RuleBook.RentTapStart(taps, pooled: true);
         for (int t = 0; t < taps; t++)
             tapStart[t + 1] = tapStart[t] + tapCount[t];
         int pairs = tapStart[taps];

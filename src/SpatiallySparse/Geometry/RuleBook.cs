@@ -73,7 +73,7 @@ public sealed class RuleBook
     /// </summary>
     internal static RuleBook FromNeighbourTable(int filterVolume, int inputRows, int outputRows, int[] table, bool pooled)
     {
-        int[] tapStart = new int[filterVolume + 1];
+        int[] tapStart = RentTapStart(filterVolume, pooled);
         for (int row = 0, i = 0; row < outputRows; row++)
             for (int t = 1; t <= filterVolume; t++, i++)
                 tapStart[t] += table[i] >= 0 ? 1 : 0;
@@ -106,6 +106,19 @@ public sealed class RuleBook
     /// </summary>
     internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled) =>
         new(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
+
+    /// <summary>
+    /// Zeroed storage for the <paramref name="filterVolume"/> + 1 tap offsets of a rulebook; from the shared array
+    /// pool when <paramref name="pooled"/> (the rulebook gives it back with its pairs).
+    /// </summary>
+    internal static int[] RentTapStart(int filterVolume, bool pooled)
+    {
+        if (!pooled)
+            return new int[filterVolume + 1];
+        int[] tapStart = ArrayPool<int>.Shared.Rent(filterVolume + 1);
+        tapStart.AsSpan(0, filterVolume + 1).Clear();
+        return tapStart;
+    }
 
     /// <summary>Number of filter offsets (taps).</summary>
     public int FilterVolume { get; }
@@ -198,8 +211,10 @@ public sealed class RuleBook
             return;
         if (_ownsPairs)
         {
+            // The tap offsets go too: every reader reaches them through the pair arrays, now null, and throws first.
             ArrayPool<int>.Shared.Return(ins);
             ArrayPool<int>.Shared.Return(outs);
+            ArrayPool<int>.Shared.Return(_tapStart);
         }
         if (table is not null)
             ArrayPool<int>.Shared.Return(table);

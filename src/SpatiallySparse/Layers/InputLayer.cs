@@ -150,7 +150,8 @@ public sealed class InputLayer
     {
         int n = input.PointCount;
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
+        offsets[0] = 0;  // pooled: the loop below writes only the later entries
         ReadOnlySpan<int> samples = input.Samples;
         int sample = 0, count = 0;
         try
@@ -184,6 +185,7 @@ public sealed class InputLayer
             if (offsets[b + 1] == offsets[b])
             {
                 ArrayPool<long>.Shared.Return(linear);
+                ArrayPool<int>.Shared.Return(offsets);
                 throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
             }
         }

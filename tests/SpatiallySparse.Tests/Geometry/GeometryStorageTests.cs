@@ -170,7 +170,7 @@ public sealed class GeometryStorageTests
     private static void AssertSameRules(SparseGrid grid, RuleBook rules, SparseGrid expectedGrid, RuleBook expected, string what)
     {
         Assert.That(grid.LinearIndexOfRow.ToArray(), Is.EqualTo(expectedGrid.LinearIndexOfRow.ToArray()), what);
-        Assert.That(grid.SampleOffsets, Is.EqualTo(expectedGrid.SampleOffsets), what);
+        Assert.That(grid.SampleOffsets.ToArray(), Is.EqualTo(expectedGrid.SampleOffsets.ToArray()), what);
         Assert.That(rules.PairCount, Is.EqualTo(expected.PairCount), what);
         for (int t = 0; t < rules.FilterVolume; t++)
         {
