@@ -21,6 +21,9 @@ internal static class PlanarRules
         public FastDivisor ByS0 { get; } = new(S0);
 
         public FastDivisor ByS1 { get; } = new(S1);
+
+        /// <summary>True when no two windows overlap, so each input site lies in at most one.</summary>
+        public bool Disjoint => F0 <= S0 && F1 <= S1;
     }
 
     /// <summary>Input site (X0, X1) and the output windows [Lo0, Hi0] x [Lo1, Hi1] that cover it (empty when Lo > Hi).</summary>
@@ -34,18 +37,22 @@ internal static class PlanarRules
         Window w = new(filter[0], filter[1], stride[0], stride[1], input.Size[1], outSize[0], outSize[1]);
         int taps = w.F0 * w.F1, outVolume = (int)outSize.Volume;
         int[] seen = ArrayPool<int>.Shared.Rent(outVolume);
+        // Windows that do not overlap (pooling) cover each input once: the first pass notes which, for the second.
+        int[]? windowOf = w.Disjoint ? ArrayPool<int>.Shared.Rent(Math.Max(1, 2 * input.ActiveCount)) : null;
         Span<int> tapCount = taps <= 256 ? stackalloc int[taps] : new int[taps];
         try
         {
             tapCount.Clear();
             seen.AsSpan(0, outVolume).Fill(-1);
-            SparseGrid output = ActiveOutputs(input, outSize, in w, seen, tapCount);
+            SparseGrid output = ActiveOutputs(input, outSize, in w, seen, tapCount, windowOf);
             // The stamps are spent: the same array now maps each sample's output sites to rows.
-            return (output, Pairs(input, output, in w, tapCount, seen));
+            return (output, Pairs(input, output, in w, tapCount, seen, windowOf));
         }
         finally
         {
             ArrayPool<int>.Shared.Return(seen);
+            if (windowOf is not null)
+                ArrayPool<int>.Shared.Return(windowOf);
         }
     }
 
@@ -67,9 +74,11 @@ internal static class PlanarRules
 
     /// <summary>
     /// Each sample's output sites in increasing order (stamped in <paramref name="seen"/>, then read off the
-    /// sample's bounding box or sorted: <see cref="ConvolutionRules.OrderSample"/>), and the pairs per tap.
+    /// sample's bounding box or sorted: <see cref="ConvolutionRules.OrderSample"/>), and the pairs per tap. With
+    /// <paramref name="windowOf"/> (disjoint windows), entries 2r and 2r + 1 get input row r's output site (-1
+    /// for none) and tap.
     /// </summary>
-    private static SparseGrid ActiveOutputs(SparseGrid input, SpatialSize outSize, in Window w, Span<int> seen, Span<int> tapCount)
+    private static SparseGrid ActiveOutputs(SparseGrid input, SpatialSize outSize, in Window w, Span<int> seen, Span<int> tapCount, int[]? windowOf)
     {
         // Each input site lies in at most ceil(f/s) windows per dimension.
         long perSite = (long)((w.F0 + w.S0 - 1) / w.S0) * ((w.F1 + w.S1 - 1) / w.S1);
@@ -86,6 +95,8 @@ internal static class PlanarRules
             for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
             {
                 Cover c = CoverOf((uint)inLinear[r], in w);
+                if (windowOf is not null)
+                    (windowOf[2 * r], windowOf[2 * r + 1]) = c.IsEmpty ? (-1, 0) : (c.Lo0 * w.OutWidth + c.Lo1, (c.X0 - c.Lo0 * w.S0) * w.F1 + c.X1 - c.Lo1 * w.S1);
                 if (c.IsEmpty)
                     continue;
                 (boxLo0, boxHi0) = (Math.Min(boxLo0, c.Lo0), Math.Max(boxHi0, c.Hi0));
@@ -126,7 +137,7 @@ internal static class PlanarRules
     /// entries of other samples are never read, as every window of an active input is an active output), then
     /// its input rows are walked in order.
     /// </summary>
-    private static RuleBook Pairs(SparseGrid input, SparseGrid output, in Window w, ReadOnlySpan<int> tapCount, int[] rowAt)
+    private static RuleBook Pairs(SparseGrid input, SparseGrid output, in Window w, ReadOnlySpan<int> tapCount, int[] rowAt, int[]? windowOf)
     {
         int taps = tapCount.Length;
         int[] tapStart = RuleBook.RentTapStart(taps, pooled: true);
@@ -142,12 +153,29 @@ internal static class PlanarRules
         {
             for (int row = output.SampleOffsets[b]; row < output.SampleOffsets[b + 1]; row++)
                 rowAt[(int)outLinear[row]] = row;
-            SamplePairs(input, b, in w, rowAt, cursor, ins, outs);
+            if (windowOf is null)
+                SamplePairs(input, b, in w, rowAt, cursor, ins, outs);
+            else
+                SampleDisjointPairs(input, b, windowOf, rowAt, cursor, ins, outs);
         }
         for (int t = 0; t < taps; t++)
             if (cursor[t] != tapStart[t + 1])
                 throw new InvalidOperationException($"Tap {t} found {cursor[t] - tapStart[t]} pairs, expected {tapCount[t]}.");
         return RuleBook.FromPairs(taps, input.ActiveCount, output.ActiveCount, tapStart, ins, outs, pooled: true);
+    }
+
+    /// <summary><see cref="SamplePairs"/> for disjoint windows, whose one window per input the first pass noted.</summary>
+    private static void SampleDisjointPairs(SparseGrid input, int b, int[] windowOf, int[] rowAt, Span<int> cursor, int[] ins, int[] outs)
+    {
+        for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+        {
+            int site = windowOf[2 * r];
+            if (site < 0)
+                continue;
+            int p = cursor[windowOf[2 * r + 1]]++;
+            ins[p] = r;
+            outs[p] = rowAt[site];
+        }
     }
 
     /// <summary>The pairs of sample <paramref name="b"/>'s input rows, in row order, appended at each tap's cursor.</summary>
