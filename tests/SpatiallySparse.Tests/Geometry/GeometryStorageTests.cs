@@ -216,6 +216,40 @@ public sealed class GeometryStorageTests
         }
     }
 
+    private static readonly object[] SubmanifoldShapes =
+    [
+        new object[] { new[] { 40, 40 }, 3 },
+        new object[] { new[] { 30, 41 }, 5 },
+        new object[] { new[] { 192, 192 }, 3 },
+        new object[] { new[] { 12, 12, 12 }, 3 },
+        new object[] { new[] { 9, 11, 7 }, 5 },
+        new object[] { new[] { 3, 3 }, 5 },
+    ];
+
+    [TestCaseSource(nameof(SubmanifoldShapes))]
+    public void SubmanifoldDirectAddressingAndHashingBuildTheSameRules(int[] extent, int filter)
+    {
+        // Blobs and scattered sites, so neighbours fall off every border of the grid.
+        SpatialSize size = new(extent), f = SpatialSize.Cube(extent.Length, filter);
+        foreach (bool scattered in new[] { false, true })
+        {
+            List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 13 + filter), 7, size, 50, scattered);
+            using Tape tape = new();
+            SparseTensor x = Input(tape, size, 7, sites);
+            RuleBook hashed = SubmanifoldRules.Build(x.Grid, f, direct: false);
+            RuleBook direct = SubmanifoldRules.Build(x.Grid, f, direct: true);
+            Assert.That(direct.NeighbourTable.ToArray(), Is.EqualTo(hashed.NeighbourTable.ToArray()), scattered ? "scattered" : "blobs");
+            for (int t = 0; t < direct.FilterVolume; t++)
+            {
+                Assert.That(direct.InputRowsOf(t).ToArray(), Is.EqualTo(hashed.InputRowsOf(t).ToArray()), $"tap {t}");
+                Assert.That(direct.OutputRowsOf(t).ToArray(), Is.EqualTo(hashed.OutputRowsOf(t).ToArray()), $"tap {t}");
+            }
+            Assert.That(direct.OutputRowsOf(direct.FilterVolume / 2).ToArray(), Is.EqualTo(Enumerable.Range(0, x.ActiveCount).ToArray()), "the centre tap pairs each site with itself");
+            direct.Release();
+            hashed.Release();
+        }
+    }
+
     [Test]
     public void DisposedGeometryRefusesToBeRead()
     {
