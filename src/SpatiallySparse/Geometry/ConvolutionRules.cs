@@ -110,16 +110,16 @@ internal static class ConvolutionRules
             int i = 0;
             for (int b = 0; b < input.BatchSize; b++)
             {
-                for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+                for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
                     direct[(int)inLinear[r]] = r;
-                for (int row = output.SampleOffsets[b]; row < output.SampleOffsets[b + 1]; row++)
+                for (int row = output.SampleOffsets[b], rowEnd = output.SampleOffsets[b + 1]; row < rowEnd; row++)
                 {
                     // A valid window lies inside the grid: every corner + offset is a site of this sample.
                     int corner = (int)Corner(input.Size, outSize, stride, outLinear[row], o);
                     for (int t = 0; t < volume; t++, i++)
                         table[i] = direct[corner + (int)tapOffset[t]];
                 }
-                for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+                for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
                     direct[(int)inLinear[r]] = -1;
             }
             return (output, RuleBook.FromNeighbourTable(volume, input.ActiveCount, output.ActiveCount, table, pooled: true));
@@ -183,7 +183,7 @@ internal static class ConvolutionRules
             offsets[b] = count;
             boxLo.Fill(int.MaxValue);
             boxHi.Fill(-1);
-            for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
+            for (int row = input.SampleOffsets[b], rowEnd = input.SampleOffsets[b + 1]; row < rowEnd; row++)
             {
                 input.Size.Coordinate(inLinear[row], x);
                 bool empty = false;

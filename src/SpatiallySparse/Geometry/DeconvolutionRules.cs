@@ -58,7 +58,7 @@ internal static class DeconvolutionRules
         for (int b = 0; b < input.BatchSize; b++)
         {
             offsets[b] = count;
-            for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
+            for (int row = input.SampleOffsets[b], rowEnd = input.SampleOffsets[b + 1]; row < rowEnd; row++)
             {
                 input.Size.Coordinate(inLinear[row], o);
                 for (int d = 0; d < dim; d++)

@@ -92,7 +92,7 @@ internal static class PlanarRules
         {
             offsets[b] = count;
             int boxLo0 = int.MaxValue, boxLo1 = int.MaxValue, boxHi0 = -1, boxHi1 = -1;
-            for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+            for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
             {
                 Cover c = CoverOf((uint)inLinear[r], in w);
                 if (windowOf is not null)
@@ -151,7 +151,7 @@ internal static class PlanarRules
         ReadOnlySpan<long> outLinear = output.LinearIndexOfRow;
         for (int b = 0; b < input.BatchSize; b++)
         {
-            for (int row = output.SampleOffsets[b]; row < output.SampleOffsets[b + 1]; row++)
+            for (int row = output.SampleOffsets[b], rowEnd = output.SampleOffsets[b + 1]; row < rowEnd; row++)
                 rowAt[(int)outLinear[row]] = row;
             if (windowOf is null)
                 SamplePairs(input, b, in w, rowAt, cursor, ins, outs);
@@ -167,7 +167,7 @@ internal static class PlanarRules
     /// <summary><see cref="SamplePairs"/> for disjoint windows, whose one window per input the first pass noted.</summary>
     private static void SampleDisjointPairs(SparseGrid input, int b, int[] windowOf, int[] rowAt, Span<int> cursor, int[] ins, int[] outs)
     {
-        for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+        for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
         {
             int site = windowOf[2 * r];
             if (site < 0)
@@ -182,7 +182,7 @@ internal static class PlanarRules
     private static void SamplePairs(SparseGrid input, int b, in Window w, int[] rowAt, Span<int> cursor, int[] ins, int[] outs)
     {
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
-        for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+        for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
         {
             Cover c = CoverOf((uint)inLinear[r], in w);
             for (int o0 = c.Lo0; o0 <= c.Hi0; o0++)
