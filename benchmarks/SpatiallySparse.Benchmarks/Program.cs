@@ -14,6 +14,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 // (a DeepCNet training step split by phase, with allocations; Networks/StepProfile.cs) and `sweep` (sparse vs
 // dense over active fractions) are plain timers, not BenchmarkDotNet runs.
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-profile --k 60,20
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile --workload assamese
 switch (args.FirstOrDefault())
 {
     case "step":
@@ -21,6 +22,8 @@ switch (args.FirstOrDefault())
     case "step-profile":
         StepProfile.Run(args[1..]);
         return 0;
+    case "geometry-profile":
+        return GeometryProfile.Run(args[1..]);
     case "sweep":
         return SparsitySweep.Run(args[1..]);
     default:

@@ -121,7 +121,7 @@ internal static class StepProfile
     }
 
     /// <summary>User + system CPU time of the process: microseconds from getrusage on Linux, else the runtime's figure.</summary>
-    private static double CpuSeconds()
+    internal static double CpuSeconds()
     {
         if (OperatingSystem.IsLinux() && GetRUsage(0, out RUsage usage) == 0)
             return usage.UserSeconds + usage.UserMicroseconds * 1e-6 + usage.SystemSeconds + usage.SystemMicroseconds * 1e-6;
@@ -144,7 +144,7 @@ internal static class StepProfile
 
     private static string Bytes(double b) => b >= 1 << 20 ? $"{b / (1 << 20):0.00} MB" : b >= 1 << 10 ? $"{b / 1024:0.0} KB" : $"{b:0} B";
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {

@@ -38,6 +38,9 @@ public sealed class TrainingStep
     /// <summary>True for the dense path.</summary>
     public bool Dense { get; }
 
+    /// <summary>The network's layers in order.</summary>
+    public IReadOnlyList<Module> Layers => _net.Children;
+
     /// <summary>
     /// The geometry part of a sparse step alone: the input grid, then everything <see cref="Prebuild"/> builds.
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers;
 
 namespace SpatiallySparse.Geometry;
@@ -8,8 +9,24 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 internal static class ConvolutionRules
 {
+    /// <summary>Sizes already computed: every batch asks for the same few, and each new one is three allocations.</summary>
+    private static readonly ConcurrentDictionary<(SpatialSize, SpatialSize, SpatialSize), SpatialSize> OutputSizes = new();
+
+    /// <summary>Bound on <see cref="OutputSizes"/>, so that a program sweeping many sizes does not grow it without end.</summary>
+    private const int MaxCachedOutputSizes = 1024;
+
     /// <summary>Output size (N - f) / s + 1; the window must fit the input exactly.</summary>
     public static SpatialSize OutputSize(SpatialSize input, SpatialSize filter, SpatialSize stride)
+    {
+        if (OutputSizes.TryGetValue((input, filter, stride), out SpatialSize? cached))
+            return cached;
+        SpatialSize output = ComputeOutputSize(input, filter, stride);
+        if (OutputSizes.Count < MaxCachedOutputSizes)
+            OutputSizes.TryAdd((input, filter, stride), output);
+        return output;
+    }
+
+    private static SpatialSize ComputeOutputSize(SpatialSize input, SpatialSize filter, SpatialSize stride)
     {
         int[] output = new int[input.Dimension];
         for (int d = 0; d < input.Dimension; d++)
@@ -39,15 +56,19 @@ internal static class ConvolutionRules
     /// <summary>
     /// The output grid, then the output-major neighbour table (one lookup per output site and tap), from which
     /// the rulebook is laid out without sorting. All storage is pooled. <paramref name="direct"/> picks the
-    /// lookup (null: <see cref="UsesDirectAddressing"/>); both give the same rulebook.
+    /// lookup (null: <see cref="UsesDirectAddressing"/>); with <paramref name="planar"/>, directly addressed 2D
+    /// grids take <see cref="PlanarRules"/>. Every path gives the same rulebook.
     /// </summary>
-    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null)
+    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null, bool planar = true)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
+        bool useDirect = direct ?? UsesDirectAddressing(input);
+        if (useDirect && planar && input.Size.Dimension == 2)
+            return PlanarRules.Build(input, outSize, filter, stride);
         int volume = (int)filter.Volume;
         Span<long> tapOffset = volume <= 256 ? stackalloc long[volume] : new long[volume];
         TapOffsets(input.Size, filter, tapOffset);
-        if (direct ?? UsesDirectAddressing(input))
+        if (useDirect)
             return BuildDirect(input, outSize, filter, stride, tapOffset);
         SparseGrid output = ActiveOutputs(input, outSize, filter, stride, seen: default);
         int dim = input.Size.Dimension;
@@ -89,16 +110,16 @@ internal static class ConvolutionRules
             int i = 0;
             for (int b = 0; b < input.BatchSize; b++)
             {
-                for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+                for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
                     direct[(int)inLinear[r]] = r;
-                for (int row = output.SampleOffsets[b]; row < output.SampleOffsets[b + 1]; row++)
+                for (int row = output.SampleOffsets[b], rowEnd = output.SampleOffsets[b + 1]; row < rowEnd; row++)
                 {
                     // A valid window lies inside the grid: every corner + offset is a site of this sample.
                     int corner = (int)Corner(input.Size, outSize, stride, outLinear[row], o);
                     for (int t = 0; t < volume; t++, i++)
                         table[i] = direct[corner + (int)tapOffset[t]];
                 }
-                for (int r = input.SampleOffsets[b]; r < input.SampleOffsets[b + 1]; r++)
+                for (int r = input.SampleOffsets[b], rEnd = input.SampleOffsets[b + 1]; r < rEnd; r++)
                     direct[(int)inLinear[r]] = -1;
             }
             return (output, RuleBook.FromNeighbourTable(volume, input.ActiveCount, output.ActiveCount, table, pooled: true));
@@ -149,7 +170,7 @@ internal static class ConvolutionRules
         if (!seen.IsEmpty)
             bound = Math.Min(bound, input.BatchSize * outSize.Volume);
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)bound)));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
         Span<int> x = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], o = stackalloc int[dim];
         Span<int> boxLo = stackalloc int[dim], boxHi = stackalloc int[dim];
         Span<FastDivisor> strideDivisor = stackalloc FastDivisor[dim];
@@ -162,7 +183,7 @@ internal static class ConvolutionRules
             offsets[b] = count;
             boxLo.Fill(int.MaxValue);
             boxHi.Fill(-1);
-            for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
+            for (int row = input.SampleOffsets[b], rowEnd = input.SampleOffsets[b + 1]; row < rowEnd; row++)
             {
                 input.Size.Coordinate(inLinear[row], x);
                 bool empty = false;
@@ -196,7 +217,7 @@ internal static class ConvolutionRules
     /// scanning their bounding box [boxLo, boxHi] row by row for sites stamped in <paramref name="seen"/> when
     /// the box is small enough, else by sorting.
     /// </summary>
-    private static void OrderSample(SpatialSize size, long[] linear, int start, int end, Span<int> seen, int stamp,
+    internal static void OrderSample(SpatialSize size, long[] linear, int start, int end, Span<int> seen, int stamp,
         ReadOnlySpan<int> boxLo, ReadOnlySpan<int> boxHi, Span<int> cursor)
     {
         int n = end - start;

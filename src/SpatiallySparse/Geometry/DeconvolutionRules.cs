@@ -51,14 +51,14 @@ internal static class DeconvolutionRules
     {
         int dim = input.Size.Dimension;
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * filter.Volume))));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
         Span<int> o = stackalloc int[dim], lo = stackalloc int[dim], hi = stackalloc int[dim], cursor = stackalloc int[dim];
         ReadOnlySpan<long> inLinear = input.LinearIndexOfRow;
         int count = 0;
         for (int b = 0; b < input.BatchSize; b++)
         {
             offsets[b] = count;
-            for (int row = input.SampleOffsets[b]; row < input.SampleOffsets[b + 1]; row++)
+            for (int row = input.SampleOffsets[b], rowEnd = input.SampleOffsets[b + 1]; row < rowEnd; row++)
             {
                 input.Size.Coordinate(inLinear[row], o);
                 for (int d = 0; d < dim; d++)

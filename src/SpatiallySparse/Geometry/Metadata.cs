@@ -10,11 +10,8 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 public sealed class Metadata : IDisposable
 {
-    // Sized for a deep network up front: growing them is most of what a batch's geometry still allocates.
-    private readonly Dictionary<SpatialSize, SparseGrid> _grids = new(16);
-    private readonly Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> _rules = new(16);
     private readonly Lock _lock = new();
-    private bool _disposed;
+    private Tables? _tables = Tables.Rent();
 
     /// <summary>Creates metadata whose input grid is <paramref name="inputGrid"/>.</summary>
     public Metadata(SparseGrid inputGrid)
@@ -22,7 +19,7 @@ public sealed class Metadata : IDisposable
         ArgumentNullException.ThrowIfNull(inputGrid);
         BatchSize = inputGrid.BatchSize;
         Dimension = inputGrid.Size.Dimension;
-        _grids[inputGrid.Size] = inputGrid;
+        _tables!.Grids[inputGrid.Size] = inputGrid;
     }
 
     /// <summary>Number of samples in the batch.</summary>
@@ -34,14 +31,14 @@ public sealed class Metadata : IDisposable
     /// <summary>Number of rulebooks built so far (a diagnostic: it stops growing once a network has run once).</summary>
     public int RuleBookCount
     {
-        get { lock (_lock) return _rules.Count; }
+        get { lock (_lock) return Live.Rules.Count; }
     }
 
     /// <summary>The active set at <paramref name="size"/>, if any layer has produced one.</summary>
     public SparseGrid? GridAt(SpatialSize size)
     {
         lock (_lock)
-            return _grids.GetValueOrDefault(size);
+            return Live.Grids.GetValueOrDefault(size);
     }
 
     /// <summary>
@@ -68,27 +65,32 @@ public sealed class Metadata : IDisposable
     {
         lock (_lock)
         {
-            if (_disposed)
+            Tables? tables = _tables;
+            if (tables is null)
                 return;
-            _disposed = true;
-            foreach ((SparseGrid output, RuleBook rules) in _rules.Values)
+            _tables = null;
+            foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
             {
                 rules.Release();
                 output.Release();  // idempotent; also frees a grid whose size another layer's grid already held
             }
-            foreach (SparseGrid grid in _grids.Values)
+            foreach (SparseGrid grid in tables.Grids.Values)
                 grid.Release();
+            tables.Return();
         }
     }
+
+    /// <summary>The tables of a metadata not yet disposed.</summary>
+    private Tables Live => _tables ?? throw new ObjectDisposedException(nameof(Metadata));
 
     private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key)
     {
         lock (_lock)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_rules.TryGetValue(key, out (SparseGrid, RuleBook) cached))
+            (Dictionary<SpatialSize, SparseGrid> grids, Dictionary<RuleBookKey, (SparseGrid, RuleBook)> rulebooks) = Live;
+            if (rulebooks.TryGetValue(key, out (SparseGrid, RuleBook) cached))
                 return cached;
-            if (!_grids.TryGetValue(key.InputSize, out SparseGrid? input))
+            if (!grids.TryGetValue(key.InputSize, out SparseGrid? input))
                 throw new InvalidOperationException($"No active sites exist at spatial size {key.InputSize} in this batch's metadata.");
             if (key.FilterSize.Dimension != Dimension || key.Stride.Dimension != Dimension)
                 throw new ArgumentException($"Filter {key.FilterSize} / stride {key.Stride} must have {Dimension} dimensions like the input {key.InputSize}.");
@@ -97,11 +99,39 @@ public sealed class Metadata : IDisposable
                 RuleKind.Convolution => ConvolutionRules.Build(input, key.FilterSize, key.Stride),
                 RuleKind.Submanifold => (input, SubmanifoldRules.Build(input, key.FilterSize)),
                 _ => DeconvolutionRules.Build(input, key.FilterSize, key.Stride,
-                    _grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
+                    grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
             };
-            _grids.TryAdd(output.Size, output);
-            _rules[key] = (output, rules);
+            grids.TryAdd(output.Size, output);
+            rulebooks[key] = (output, rules);
             return (output, rules);
+        }
+    }
+
+    /// <summary>
+    /// A batch's two lookup tables, recycled through a few static slots: emptied dictionaries keep their
+    /// capacity, so after the first batches a new metadata allocates no tables.
+    /// </summary>
+    private sealed record Tables(Dictionary<SpatialSize, SparseGrid> Grids, Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> Rules)
+    {
+        // A few batches may be alive at once (a training step and an evaluation, a prefetched batch).
+        private static readonly Tables?[] Free = new Tables?[8];
+
+        public static Tables Rent()
+        {
+            for (int i = 0; i < Free.Length; i++)
+                if (Interlocked.Exchange(ref Free[i], null) is { } tables)
+                    return tables;
+            // Sized for a deep network up front: growing them would allocate again.
+            return new Tables(new(16), new(16));
+        }
+
+        public void Return()
+        {
+            Grids.Clear();
+            Rules.Clear();
+            for (int i = 0; i < Free.Length; i++)
+                if (Interlocked.CompareExchange(ref Free[i], this, null) is null)
+                    return;
         }
     }
 }

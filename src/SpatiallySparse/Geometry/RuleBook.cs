@@ -13,6 +13,7 @@ public sealed class RuleBook
 {
     private readonly int _pairCount;
     private readonly bool _pooled;
+    private readonly bool _ownsPairs = true;
     private int[]? _inputRows;
     private int[]? _outputRows;
     private readonly int[] _tapStart;
@@ -49,8 +50,9 @@ public sealed class RuleBook
         }
     }
 
-    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[] neighbours, bool pooled)
+    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled, bool ownsPairs = true)
     {
+        _ownsPairs = ownsPairs;
         FilterVolume = filterVolume;
         InputRows = inputRows;
         OutputRows = outputRows;
@@ -71,7 +73,7 @@ public sealed class RuleBook
     /// </summary>
     internal static RuleBook FromNeighbourTable(int filterVolume, int inputRows, int outputRows, int[] table, bool pooled)
     {
-        int[] tapStart = new int[filterVolume + 1];
+        int[] tapStart = RentTapStart(filterVolume, pooled);
         for (int row = 0, i = 0; row < outputRows; row++)
             for (int t = 1; t <= filterVolume; t++, i++)
                 tapStart[t] += table[i] >= 0 ? 1 : 0;
@@ -94,6 +96,28 @@ public sealed class RuleBook
                 }
             }
         return new RuleBook(filterVolume, inputRows, outputRows, tapStart, ins, outs, table, pooled);
+    }
+
+    /// <summary>
+    /// The rulebook of pairs already laid out tap by tap: tap t's pairs are entries [tapStart[t], tapStart[t + 1])
+    /// of <paramref name="ins"/> and <paramref name="outs"/>, outputs strictly increasing, inputs distinct (the
+    /// builder's invariant, not checked here). With <paramref name="pooled"/>, both came from the shared array pool.
+    /// The neighbour table is built on first use.
+    /// </summary>
+    internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled) =>
+        new(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
+
+    /// <summary>
+    /// Zeroed storage for the <paramref name="filterVolume"/> + 1 tap offsets of a rulebook; from the shared array
+    /// pool when <paramref name="pooled"/> (the rulebook gives it back with its pairs).
+    /// </summary>
+    internal static int[] RentTapStart(int filterVolume, bool pooled)
+    {
+        if (!pooled)
+            return new int[filterVolume + 1];
+        int[] tapStart = ArrayPool<int>.Shared.Rent(filterVolume + 1);
+        tapStart.AsSpan(0, filterVolume + 1).Clear();
+        return tapStart;
     }
 
     /// <summary>Number of filter offsets (taps).</summary>
@@ -134,24 +158,36 @@ public sealed class RuleBook
 
     /// <summary>
     /// Output-major view: entry <c>[row * FilterVolume + tap]</c> is the input row feeding output <c>row</c>
-    /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once
-    /// (the geometry builders produce it first and keep it).
+    /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once:
+    /// the table-based builders keep the table they laid the pairs out from, the others build it on first use.
     /// </summary>
     public ReadOnlySpan<int> NeighbourTable
     {
         get
         {
             ObjectDisposedException.ThrowIf(_inputRows is null, this);
-            int[]? table = Volatile.Read(ref _neighbours);
-            if (table is null)
-            {
-                table = new int[checked(OutputRows * FilterVolume)];
-                if (!FillNeighbourTable(table, byInputRow: false))
-                    throw new InvalidOperationException($"{this} pairs one output row twice in one tap.");
-                table = Interlocked.CompareExchange(ref _neighbours, table, null) ?? table;
-            }
+            int[]? table = Volatile.Read(ref _neighbours) ?? BuildNeighbourTable();
             return table.AsSpan(0, OutputRows * FilterVolume);
         }
+    }
+
+    /// <summary>The output-major table from the pairs, in pooled storage when the pairs are (released with them).</summary>
+    private int[] BuildNeighbourTable()
+    {
+        int entries = checked(OutputRows * FilterVolume);
+        int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
+        if (!FillNeighbourTable(table, byInputRow: false))
+        {
+            if (_pooled)
+                ArrayPool<int>.Shared.Return(table);
+            throw new InvalidOperationException($"{this} pairs one output row twice in one tap.");
+        }
+        int[]? raced = Interlocked.CompareExchange(ref _neighbours, table, null);
+        if (raced is null)
+            return table;
+        if (_pooled)
+            ArrayPool<int>.Shared.Return(table);
+        return raced;
     }
 
     /// <summary>Short description, e.g. <c>RuleBook(9 taps, 1200 -> 1500 rows, 9400 pairs)</c>.</summary>
@@ -173,19 +209,29 @@ public sealed class RuleBook
         _inputRows = _outputRows = _neighbours = null;
         if (!_pooled)
             return;
-        ArrayPool<int>.Shared.Return(ins);
-        ArrayPool<int>.Shared.Return(outs);
+        if (_ownsPairs)
+        {
+            // The tap offsets go too: every reader reaches them through the pair arrays, now null, and throws first.
+            ArrayPool<int>.Shared.Return(ins);
+            ArrayPool<int>.Shared.Return(outs);
+            ArrayPool<int>.Shared.Return(_tapStart);
+        }
         if (table is not null)
             ArrayPool<int>.Shared.Return(table);
     }
 
     /// <summary>
-    /// The transposed pairs through a neighbour table over this rulebook's input rows (each tap's input rows are
-    /// distinct, so every slot is written once): no sort. Falls back to sorting should the invariant not hold.
+    /// The transposed pairs. Valid and strided convolutions, pooling and submanifold rules map each tap's inputs to
+    /// outputs in the same order, so their input rows increase too: the transposed view then shares this
+    /// rulebook's arrays with the roles swapped (it is released with this one). Otherwise through a neighbour
+    /// table over this rulebook's input rows (each tap's input rows are distinct, so every slot is written once):
+    /// no sort. Falls back to sorting should the invariant not hold.
     /// </summary>
     private RuleBook BuildTransposed()
     {
-        ObjectDisposedException.ThrowIf(_inputRows is null, this);
+        ObjectDisposedException.ThrowIf(_inputRows is null || _outputRows is null, this);
+        if (InputsIncrease())
+            return new RuleBook(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
         int entries = checked(InputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
         if (FillNeighbourTable(table, byInputRow: true))
@@ -222,6 +268,15 @@ public sealed class RuleBook
                 slot = values[p];
             }
         }
+        return true;
+    }
+
+    /// <summary>True when every tap's input rows are strictly increasing (as its output rows are).</summary>
+    private bool InputsIncrease()
+    {
+        for (int tap = 0; tap < FilterVolume; tap++)
+            if (!IsStrictlyIncreasing(InputRowsOf(tap)))
+                return false;
         return true;
     }
 

@@ -12,23 +12,25 @@ namespace SpatiallySparse.Geometry;
 public sealed class SparseGrid
 {
     private readonly int _count;
+    private int[]? _offsets;
     private long[]? _linear;
     private int[]? _sampleOfRow;
     private SiteHashMap? _map;
 
     /// <summary>
-    /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/>, an array rented from
-    /// <see cref="ArrayPool{T}.Shared"/> that the grid now owns.
+    /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/> with the first
+    /// <paramref name="batchSize"/> + 1 entries of <paramref name="sampleOffsets"/> (<see cref="RentOffsets"/>):
+    /// arrays rented from <see cref="ArrayPool{T}.Shared"/> that the grid now owns.
     /// </summary>
     internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int count, int[] sampleOffsets)
     {
-        if (sampleOffsets.Length != batchSize + 1 || sampleOffsets[batchSize] != count)
+        if (sampleOffsets.Length < batchSize + 1 || sampleOffsets[batchSize] != count)
             throw new ArgumentException($"Sample offsets must have {batchSize + 1} entries ending at {count}.");
         Size = size;
         BatchSize = batchSize;
         _count = count;
         _linear = sortedLinear;
-        SampleOffsets = sampleOffsets;
+        _offsets = sampleOffsets;
         _sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
             _sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
@@ -44,7 +46,10 @@ public sealed class SparseGrid
     public int ActiveCount => _count;
 
     /// <summary>Row ranges per sample; length <see cref="BatchSize"/> + 1.</summary>
-    public int[] SampleOffsets { get; }
+    public ReadOnlySpan<int> SampleOffsets => (_offsets ?? throw Released()).AsSpan(0, BatchSize + 1);
+
+    /// <summary>Pooled storage for the sample offsets of a grid of <paramref name="batchSize"/> samples (the grid takes it over).</summary>
+    internal static int[] RentOffsets(int batchSize) => ArrayPool<int>.Shared.Rent(batchSize + 1);
 
     /// <summary>Number of active sites of sample <paramref name="sample"/>.</summary>
     public int ActiveCountOf(int sample) => SampleOffsets[sample + 1] - SampleOffsets[sample];
@@ -106,12 +111,14 @@ public sealed class SparseGrid
     internal void Release()
     {
         long[]? linear = _linear;
-        int[]? sampleOfRow = _sampleOfRow;
-        if (linear is null || sampleOfRow is null)
+        int[]? sampleOfRow = _sampleOfRow, offsets = _offsets;
+        if (linear is null || sampleOfRow is null || offsets is null)
             return;
         _linear = null;
         _sampleOfRow = null;
+        _offsets = null;
         Interlocked.Exchange(ref _map, null)?.Release();
+        ArrayPool<int>.Shared.Return(offsets);
         ArrayPool<int>.Shared.Return(sampleOfRow);
         ArrayPool<long>.Shared.Return(linear);
     }

@@ -57,7 +57,8 @@ public sealed class InputLayer
         long[] keys = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
         int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
         int[] rowOfPoint = input.RequiresGradient ? new int[n] : ArrayPool<int>.Shared.Rent(Math.Max(1, n));
-        float[] weightOfPoint = input.RequiresGradient ? new float[n] : ArrayPool<float>.Shared.Rent(Math.Max(1, n));
+        // Only the point gradient reads the weights: without one they are neither stored nor, for Error and Sum, computed.
+        float[] weightOfPoint = input.RequiresGradient ? new float[n] : [];
         float[]? features = null;
         SparseGrid? grid = null;
         try
@@ -84,10 +85,7 @@ public sealed class InputLayer
             ArrayPool<long>.Shared.Return(keys);
             ArrayPool<int>.Shared.Return(order);
             if (!input.RequiresGradient)
-            {
                 ArrayPool<int>.Shared.Return(rowOfPoint);
-                ArrayPool<float>.Shared.Return(weightOfPoint);
-            }
             if (features is not null)
                 ArrayPool<float>.Shared.Return(features);
         }
@@ -100,28 +98,16 @@ public sealed class InputLayer
         int n = input.PointCount, dim = input.Dimension, c = input.Channels;
         ReadOnlySpan<int> samples = input.Samples, coords = input.Coordinates;
         ReadOnlySpan<float> features = input.Features;
-        int[] perSample = ArrayPool<int>.Shared.Rent(input.BatchSize);
-        try
+        // Empty samples show up as empty row ranges when the grid is built (BuildGrid), so they are not counted here.
+        for (int i = 0; i < n; i++)
         {
-            perSample.AsSpan(0, input.BatchSize).Clear();
-            for (int i = 0; i < n; i++)
-            {
-                ReadOnlySpan<int> x = coords.Slice(i * dim, dim);
-                if (!SpatialSize.Contains(x))
-                    throw new ArgumentOutOfRangeException(nameof(input), $"Point {i} of sample {samples[i]} has coordinate ({string.Join(", ", x.ToArray())}) outside the spatial size {SpatialSize}.");
-                for (int ch = 0; ch < c; ch++)
-                    if (!float.IsFinite(features[i * c + ch]))
-                        throw new ArgumentException($"Point {i} of sample {samples[i]} at ({string.Join(", ", x.ToArray())}) has a non-finite feature {features[i * c + ch]} in channel {ch}.", nameof(input));
-                keys[i] = samples[i] * SpatialSize.Volume + SpatialSize.LinearIndex(x);
-                perSample[samples[i]]++;
-            }
-            for (int b = 0; b < input.BatchSize; b++)
-                if (perSample[b] == 0)
-                    throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(perSample);
+            ReadOnlySpan<int> x = coords.Slice(i * dim, dim);
+            if (!SpatialSize.Contains(x))
+                throw new ArgumentOutOfRangeException(nameof(input), $"Point {i} of sample {samples[i]} has coordinate ({string.Join(", ", x.ToArray())}) outside the spatial size {SpatialSize}.");
+            for (int ch = 0; ch < c; ch++)
+                if (!float.IsFinite(features[i * c + ch]))
+                    throw new ArgumentException($"Point {i} of sample {samples[i]} at ({string.Join(", ", x.ToArray())}) has a non-finite feature {features[i * c + ch]} in channel {ch}.", nameof(input));
+            keys[i] = samples[i] * SpatialSize.Volume + SpatialSize.LinearIndex(x);
         }
     }
 
@@ -164,7 +150,8 @@ public sealed class InputLayer
     {
         int n = input.PointCount;
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
-        int[] offsets = new int[input.BatchSize + 1];
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
+        offsets[0] = 0;  // pooled: the loop below writes only the later entries
         ReadOnlySpan<int> samples = input.Samples;
         int sample = 0, count = 0;
         try
@@ -193,10 +180,23 @@ public sealed class InputLayer
         }
         while (sample < input.BatchSize)
             offsets[++sample] = count;
+        for (int b = 0; b < input.BatchSize; b++)
+        {
+            if (offsets[b + 1] == offsets[b])
+            {
+                ArrayPool<long>.Shared.Return(linear);
+                ArrayPool<int>.Shared.Return(offsets);
+                throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
+            }
+        }
         return new SparseGrid(SpatialSize, input.BatchSize, linear, count, offsets);
     }
 
-    private void Reduce(SparseInput input, ReadOnlySpan<int> order, int[] rowOfPoint, int rows, float[] weightOfPoint, Span<float> features)
+    /// <summary>
+    /// Each row's features from its points, by the duplicate policy; each point's weight in its row goes into
+    /// <paramref name="weightOfPoint"/> unless that is empty (no gradient wanted).
+    /// </summary>
+    private void Reduce(SparseInput input, ReadOnlySpan<int> order, int[] rowOfPoint, int rows, Span<float> weightOfPoint, Span<float> features)
     {
         int c = input.Channels;
         ReadOnlySpan<float> source = input.Features;
@@ -204,9 +204,9 @@ public sealed class InputLayer
         if (Duplicates is DuplicateMode.Error or DuplicateMode.Sum)
         {
             // Every weight is 1: no duplicate counting needed.
+            weightOfPoint.Fill(1f);
             foreach (int i in order)
             {
-                weightOfPoint[i] = 1f;
                 int row = rowOfPoint[i];
                 for (int ch = 0; ch < c; ch++)
                     features[row * c + ch] += source[i * c + ch];
@@ -232,7 +232,8 @@ public sealed class InputLayer
                     DuplicateMode.Last => rank == count[row] - 1 ? 1f : 0f,
                     _ => 1f,
                 };
-                weightOfPoint[i] = w;
+                if (!weightOfPoint.IsEmpty)
+                    weightOfPoint[i] = w;
                 for (int ch = 0; ch < c; ch++)
                     features[row * c + ch] += w * source[i * c + ch];
             }

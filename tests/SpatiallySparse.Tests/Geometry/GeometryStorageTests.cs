@@ -155,21 +155,99 @@ public sealed class GeometryStorageTests
         SparseTensor x = Input(tape, size, 6, sites);
         Assert.That(ConvolutionRules.UsesDirectAddressing(x.Grid), Is.True, "small grids take the direct path by default");
         (SparseGrid hashedGrid, RuleBook hashed) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
-        (SparseGrid directGrid, RuleBook direct) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
-        Assert.That(directGrid.LinearIndexOfRow.ToArray(), Is.EqualTo(hashedGrid.LinearIndexOfRow.ToArray()));
-        Assert.That(directGrid.SampleOffsets, Is.EqualTo(hashedGrid.SampleOffsets));
-        Assert.That(direct.NeighbourTable.ToArray(), Is.EqualTo(hashed.NeighbourTable.ToArray()));
-        for (int t = 0; t < direct.FilterVolume; t++)
-        {
-            Assert.That(direct.InputRowsOf(t).ToArray(), Is.EqualTo(hashed.InputRowsOf(t).ToArray()), $"tap {t}");
-            Assert.That(direct.OutputRowsOf(t).ToArray(), Is.EqualTo(hashed.OutputRowsOf(t).ToArray()), $"tap {t}");
-        }
-        // The hashed output grid still answers lookups, through the map it builds on first use.
+        (SparseGrid directGrid, RuleBook direct) = ConvolutionRules.Build(x.Grid, f, s, direct: true, planar: false);
+        AssertSameRules(directGrid, direct, hashedGrid, hashed, "direct");
+        (SparseGrid planarGrid, RuleBook planar) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
+        AssertSameRules(planarGrid, planar, hashedGrid, hashed, "direct, 2D path where 2D");
+        // The direct output grid still answers lookups, through the map it builds on first use.
         int row = directGrid.ActiveCount / 2;
         Assert.That(directGrid.RowOf(directGrid.SampleOfRow[row], directGrid.LinearIndexOfRow[row]), Is.EqualTo(row));
         using Tape other = new();
         SparseTensor lonely = Input(other, new SpatialSize(4096, 4096), 1, [(0, [7, 9])]);
         Assert.That(ConvolutionRules.UsesDirectAddressing(lonely.Grid), Is.False, "one site on a huge grid is hashed");
+    }
+
+    private static void AssertSameRules(SparseGrid grid, RuleBook rules, SparseGrid expectedGrid, RuleBook expected, string what)
+    {
+        Assert.That(grid.LinearIndexOfRow.ToArray(), Is.EqualTo(expectedGrid.LinearIndexOfRow.ToArray()), what);
+        Assert.That(grid.SampleOffsets.ToArray(), Is.EqualTo(expectedGrid.SampleOffsets.ToArray()), what);
+        Assert.That(rules.PairCount, Is.EqualTo(expected.PairCount), what);
+        for (int t = 0; t < rules.FilterVolume; t++)
+        {
+            Assert.That(rules.InputRowsOf(t).ToArray(), Is.EqualTo(expected.InputRowsOf(t).ToArray()), $"{what}: tap {t}");
+            Assert.That(rules.OutputRowsOf(t).ToArray(), Is.EqualTo(expected.OutputRowsOf(t).ToArray()), $"{what}: tap {t}");
+        }
+        Assert.That(rules.NeighbourTable.ToArray(), Is.EqualTo(expected.NeighbourTable.ToArray()), what);
+        Assert.That(rules.Transposed.NeighbourTable.ToArray(), Is.EqualTo(expected.Transposed.NeighbourTable.ToArray()), what);
+    }
+
+    private static readonly object[] PlanarShapes =
+    [
+        new object[] { new[] { 192, 192 }, new[] { 3, 3 }, new[] { 1, 1 }, 40 },
+        new object[] { new[] { 190, 190 }, new[] { 2, 2 }, new[] { 2, 2 }, 40 },
+        new object[] { new[] { 30, 41 }, new[] { 3, 2 }, new[] { 1, 3 }, 30 },
+        new object[] { new[] { 20, 29 }, new[] { 2, 2 }, new[] { 3, 3 }, 30 },
+        new object[] { new[] { 5, 5 }, new[] { 2, 2 }, new[] { 1, 1 }, 6 },
+        new object[] { new[] { 7, 9 }, new[] { 7, 1 }, new[] { 1, 2 }, 9 },
+    ];
+
+    [TestCaseSource(nameof(PlanarShapes))]
+    public void PlanarPathMatchesTheOtherPathsAndTheReference(int[] extent, int[] filter, int[] stride, int perSample)
+    {
+        // Rectangular grids and filters, strides that skip sites (f < s), windows at every border, and batches
+        // of blobs and of scattered sites (bounding boxes scanned and sorted).
+        SpatialSize size = new(extent), f = new(filter), s = new(stride);
+        foreach (bool scattered in new[] { false, true })
+        {
+            List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 31 + filter.Sum()), 9, size, perSample, scattered);
+            using Tape tape = new();
+            SparseTensor x = Input(tape, size, 9, sites);
+            AssertMatchesReference(x, sites, f, s, scattered ? "scattered" : "blobs");
+            (SparseGrid planarGrid, RuleBook planar) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
+            (SparseGrid directGrid, RuleBook direct) = ConvolutionRules.Build(x.Grid, f, s, direct: true, planar: false);
+            (SparseGrid hashedGrid, RuleBook hashed) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
+            AssertSameRules(planarGrid, planar, directGrid, direct, "2D path against the any-dimension direct path");
+            AssertSameRules(planarGrid, planar, hashedGrid, hashed, "2D path against hashing");
+            foreach ((SparseGrid g, RuleBook r) in new[] { (planarGrid, planar), (directGrid, direct), (hashedGrid, hashed) })
+            {
+                r.Release();
+                g.Release();
+            }
+        }
+    }
+
+    private static readonly object[] SubmanifoldShapes =
+    [
+        new object[] { new[] { 40, 40 }, 3 },
+        new object[] { new[] { 30, 41 }, 5 },
+        new object[] { new[] { 192, 192 }, 3 },
+        new object[] { new[] { 12, 12, 12 }, 3 },
+        new object[] { new[] { 9, 11, 7 }, 5 },
+        new object[] { new[] { 3, 3 }, 5 },
+    ];
+
+    [TestCaseSource(nameof(SubmanifoldShapes))]
+    public void SubmanifoldDirectAddressingAndHashingBuildTheSameRules(int[] extent, int filter)
+    {
+        // Blobs and scattered sites, so neighbours fall off every border of the grid.
+        SpatialSize size = new(extent), f = SpatialSize.Cube(extent.Length, filter);
+        foreach (bool scattered in new[] { false, true })
+        {
+            List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 13 + filter), 7, size, 50, scattered);
+            using Tape tape = new();
+            SparseTensor x = Input(tape, size, 7, sites);
+            RuleBook hashed = SubmanifoldRules.Build(x.Grid, f, direct: false);
+            RuleBook direct = SubmanifoldRules.Build(x.Grid, f, direct: true);
+            Assert.That(direct.NeighbourTable.ToArray(), Is.EqualTo(hashed.NeighbourTable.ToArray()), scattered ? "scattered" : "blobs");
+            for (int t = 0; t < direct.FilterVolume; t++)
+            {
+                Assert.That(direct.InputRowsOf(t).ToArray(), Is.EqualTo(hashed.InputRowsOf(t).ToArray()), $"tap {t}");
+                Assert.That(direct.OutputRowsOf(t).ToArray(), Is.EqualTo(hashed.OutputRowsOf(t).ToArray()), $"tap {t}");
+            }
+            Assert.That(direct.OutputRowsOf(direct.FilterVolume / 2).ToArray(), Is.EqualTo(Enumerable.Range(0, x.ActiveCount).ToArray()), "the centre tap pairs each site with itself");
+            direct.Release();
+            hashed.Release();
+        }
     }
 
     [Test]

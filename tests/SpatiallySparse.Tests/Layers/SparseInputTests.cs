@@ -29,6 +29,6 @@ public sealed class SparseInputTests
         SparseTensor a = layer.Forward(reused, CpuBackend.Shared, tape), b = layer.Forward(fresh, CpuBackend.Shared, tape);
         Assert.That(a.GetFeatures(), Is.EqualTo(b.GetFeatures()).And.EqualTo(new[] { 3f, 2f, 1f }));
         Assert.That(a.Grid.LinearIndexOfRow.ToArray(), Is.EqualTo(b.Grid.LinearIndexOfRow.ToArray()).And.EqualTo(new long[] { 4, 15, 2 }));
-        Assert.That(a.Grid.SampleOffsets, Is.EqualTo(new[] { 0, 2, 3 }));
+        Assert.That(a.Grid.SampleOffsets.ToArray(), Is.EqualTo(new[] { 0, 2, 3 }));
     }
 }
