@@ -189,6 +189,9 @@ public sealed class GeometryStorageTests
         new object[] { new[] { 20, 29 }, new[] { 2, 2 }, new[] { 3, 3 }, 30 },
         new object[] { new[] { 5, 5 }, new[] { 2, 2 }, new[] { 1, 1 }, 6 },
         new object[] { new[] { 7, 9 }, new[] { 7, 1 }, new[] { 1, 2 }, 9 },
+        // Large enough (>= 32K windows of active sites) to be built in chunks of samples on the worker pool.
+        new object[] { new[] { 192, 192 }, new[] { 3, 3 }, new[] { 1, 1 }, 1200 },
+        new object[] { new[] { 190, 190 }, new[] { 2, 2 }, new[] { 2, 2 }, 4000 },
     ];
 
     [TestCaseSource(nameof(PlanarShapes))]
