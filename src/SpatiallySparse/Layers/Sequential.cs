@@ -48,8 +48,9 @@ public sealed class Sequential : Module
 
     /// <summary>Runs module <paramref name="index"/>, fused with the activation after it where possible.</summary>
     internal Tensor ForwardStep(int index, Tensor x, Tape tape) =>
-        FusedSlope(index) is float slope && x is SparseTensor s
-            ? ((IFusesLeakyRelu)_modules[index]).Forward(s, tape, slope)
+        FusedSlope(index) is float slope
+            ? ((IFusesLeakyRelu)_modules[index]).Forward(
+                x as SparseTensor ?? throw new ArgumentException($"{_modules[index]} needs a SparseTensor input, got {x?.GetType().Name ?? "null"}."), tape, slope)
             : _modules[index].Forward(x, tape);
 
     private float? FusedSlope(int index) =>
