@@ -34,6 +34,8 @@ public sealed partial class IlgpuBackend
         CheckConvolution(input, weights, rules, output);
         if (outputGrid.ActiveCount != output.Rows)
             throw new ArgumentException($"Convolution: the output grid has {outputGrid.ActiveCount} active sites, the output {output.Rows} rows.");
+        if (perSampleBase is not null)
+            CheckShape(perSampleBase, outputGrid.BatchSize, output.Columns, "Convolution per-sample start");
         // Separate launches on the device: there the passes are cheap next to the products.
         Fill(output, 0f);
         if (perSampleBase is not null)
