@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Benchmarks.Support;
 using SpatiallySparse.Geometry;
 using SpatiallySparse.Layers;
 
@@ -21,9 +21,9 @@ internal static class GeometryProfile
 {
     public static int Run(string[] args)
     {
-        string name = Option(args, "--workload", "assamese");
-        int steps = int.Parse(Option(args, "--steps", "9"), CultureInfo.InvariantCulture);
-        int warmup = int.Parse(Option(args, "--warmup", "30"), CultureInfo.InvariantCulture);
+        CommandOptions options = new(args, "workload", "steps", "warmup");
+        string name = options.Text("workload", "assamese");
+        int steps = options.Int("steps", 9), warmup = options.Int("warmup", 30);
         StepWorkload workload = StepWorkload.Get(name);
         using CpuBackend backend = new(0);
         TrainingStep step = new(workload, dense: false, backend);
@@ -31,6 +31,7 @@ internal static class GeometryProfile
         InputLayer inputLayer = new(SpatialSize.Cube(2, workload.GridSide));
         Console.WriteLine($"# geometry-profile {workload.Description}; load average {StepProfile.LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         List<string> items = [];
+        PieceTimer timer = new();
         List<double[]> itemMs = [];
         double[] stepMs = new double[steps], stepCpu = new double[steps], geoMs = new double[steps], geoCpu = new double[steps];
         long[] geoBytes = new long[steps];
@@ -45,7 +46,8 @@ internal static class GeometryProfile
             cpu = StepProfile.CpuSeconds();
             long bytes = GC.GetTotalAllocatedBytes(precise: true);
             t = Stopwatch.GetTimestamp();
-            BuildAll(step, inputLayer, input, backend, times, s == -warmup ? items : null);
+            timer.Start(times, s == -warmup ? items : null);
+            BuildAll(step, inputLayer, input, backend, timer);
             double geo = Stopwatch.GetElapsedTime(t).TotalMilliseconds, geoCpuMs = (StepProfile.CpuSeconds() - cpu) * 1e3;
             bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
             if (s < 0)
@@ -69,69 +71,48 @@ internal static class GeometryProfile
     }
 
     /// <summary>
-    /// The step's geometry, timed item by item into <paramref name="times"/>: what forward and backward of
-    /// <paramref name="step"/> build. Names the items into <paramref name="names"/> when given (outside the
-    /// measured builds, so that the labels' strings do not count as geometry's allocations).
+    /// The step's geometry, timed item by item by <paramref name="timer"/>: the input layer, then what
+    /// <see cref="TrainingStep.Prebuild"/> builds (what forward and backward of <paramref name="step"/> build).
     /// </summary>
-    private static void BuildAll(TrainingStep step, InputLayer inputLayer, SparseInput input, CpuBackend backend, double[] times, List<string>? names)
+    private static void BuildAll(TrainingStep step, InputLayer inputLayer, SparseInput input, CpuBackend backend, PieceTimer timer)
     {
-        int item = 0;
         using Tape tape = new(recordGradients: false);
-        long t = Stopwatch.GetTimestamp();
         SparseTensor x = inputLayer.Forward(input, backend, tape);
-        times[item++] = Lap(ref t);
-        names?.Add("input layer");
-        SpatialSize size = x.SpatialSize;
-        bool first = true;
-        IReadOnlyList<Module> layers = step.Layers;
-        for (int i = 0; i < layers.Count; i++)  // no enumerator: nothing but geometry allocates here
+        timer.Lap("input layer");
+        TrainingStep.Prebuild(step.Network, x, built: timer.Built);
+    }
+
+    /// <summary>
+    /// Records the time of each geometry piece into an array, and names the pieces into a list when given (only
+    /// outside the measured builds, so that the labels' strings do not count as geometry's allocations). Made
+    /// once, with its delegate, so that timing a build allocates nothing.
+    /// </summary>
+    private sealed class PieceTimer
+    {
+        private double[] _times = [];
+        private List<string>? _names;
+        private int _item;
+        private long _t;
+
+        public PieceTimer() => Built = OnBuilt;
+
+        public GeometryPieceBuilt Built { get; }
+
+        public void Start(double[] times, List<string>? names)
         {
-            Module layer = layers[i];
-            (SpatialSize Filter, SpatialSize Stride)? window = layer switch
-            {
-                Convolution c => (c.FilterSize, c.Stride),
-                Pooling p => (p.PoolSize, p.Stride),
-                _ => null,
-            };
-            if (window is not { } w)
-                continue;
-            t = Stopwatch.GetTimestamp();
-            RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
-            times[item++] = Lap(ref t);
-            string? label = names is null ? null : $"{(layer is Convolution ? "conv" : "pool")} {size} {w.Filter}/{w.Stride}";
-            names?.Add($"{label} rules");
-            t = Stopwatch.GetTimestamp();
-            if (layer is Convolution && !first)
-            {
-                _ = rules.Transposed;
-                times[item++] = Lap(ref t);
-                names?.Add($"{label} transposed");
-                t = Stopwatch.GetTimestamp();
-            }
-            if (layer is Pooling)
-            {
-                // Pooling walks the output-major table; builders that do not keep one build it on first use.
-                _ = rules.NeighbourTable;
-                times[item++] = Lap(ref t);
-                names?.Add($"{label} table");
-                t = Stopwatch.GetTimestamp();
-            }
-            first = false;
-            size = ((SparseModule)layer).OutputSpatialSize(size);
+            (_times, _names, _item, _t) = (times, names, 0, Stopwatch.GetTimestamp());
         }
-    }
 
-    private static double Lap(ref long t)
-    {
-        long now = Stopwatch.GetTimestamp();
-        double ms = Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
-        t = now;
-        return ms;
-    }
+        public void Lap(string name)
+        {
+            _times[_item++] = TrainingStep.Lap(ref _t);
+            _names?.Add(name);
+        }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        private void OnBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride)
+        {
+            _times[_item++] = TrainingStep.Lap(ref _t);
+            _names?.Add($"{(layer is Convolution ? "conv" : "pool")} {inputSize} {filter}/{stride} {piece}");
+        }
     }
 }

@@ -9,6 +9,9 @@ using SpatiallySparse.Optim;
 
 namespace SpatiallySparse.Benchmarks.Networks;
 
+/// <summary>Told after each piece <see cref="TrainingStep.Prebuild"/> builds ("rules", "transposed" or "table") of a layer with that input size and window.</summary>
+public delegate void GeometryPieceBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride);
+
 /// <summary>
 /// One SGD training step (momentum 0.9) of a <see cref="StepWorkload"/>'s network, run sparsely
 /// (<see cref="DeepCNet.Create"/>, input layer and rulebooks built every step) or by the library's dense path
@@ -38,8 +41,8 @@ public sealed class TrainingStep
     /// <summary>True for the dense path.</summary>
     public bool Dense { get; }
 
-    /// <summary>The network's layers in order.</summary>
-    public IReadOnlyList<Module> Layers => _net.Children;
+    /// <summary>The network.</summary>
+    public Sequential Network => _net;
 
     /// <summary>
     /// The geometry part of a sparse step alone: the input grid, then everything <see cref="Prebuild"/> builds.
@@ -47,25 +50,30 @@ public sealed class TrainingStep
     public (long Pairs, double ConvolutionFlops, double[] LayerForwardFlops) BuildGeometry(SparseInput input)
     {
         using Tape tape = new(recordGradients: false);
-        return Prebuild(_net, _input.Forward(input, _backend, tape));
+        double[] layerFlops = new double[_net.Children.Count];
+        (long pairs, double flops) = Prebuild(_net, _input.Forward(input, _backend, tape), layerFlops);
+        return (pairs, flops, layerFlops);
     }
 
     /// <summary>
     /// Builds every rulebook <paramref name="net"/> will ask for on <paramref name="x"/>, and the views that forward
     /// and backward build lazily (pooling's neighbour table, the transposed rules of every convolution but the
     /// first, whose input needs no gradient), so that timed layers do arithmetic only. Returns the pair count of
-    /// those rules, the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
-    /// 3 x 2 x Cin x Cout per pair) and each layer's forward FLOPs (0 for layers that are not convolutions).
+    /// those rules and the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
+    /// 3 x 2 x Cin x Cout per pair); fills <paramref name="layerForwardFlops"/>, when given, with each layer's
+    /// forward FLOPs (0 for layers that are not convolutions) and tells <paramref name="built"/> of each piece
+    /// once built. Allocates nothing of its own, so a caller can count the geometry's allocations.
     /// </summary>
-    public static (long Pairs, double ConvolutionFlops, double[] LayerForwardFlops) Prebuild(Sequential net, SparseTensor x)
+    public static (long Pairs, double ConvolutionFlops) Prebuild(Sequential net, SparseTensor x, Span<double> layerForwardFlops = default,
+        GeometryPieceBuilt? built = null)
     {
         SpatialSize size = x.SpatialSize;
         long pairs = 0;
         double flops = 0;
-        double[] layerFlops = new double[net.Children.Count];
-        for (int i = 0; i < layerFlops.Length; i++)
+        IReadOnlyList<Module> layers = net.Children;
+        for (int i = 0; i < layers.Count; i++)  // no enumerator: nothing but geometry allocates here
         {
-            Module layer = net.Children[i];
+            Module layer = layers[i];
             (SpatialSize Filter, SpatialSize Stride)? window = layer switch
             {
                 Convolution c => (c.FilterSize, c.Stride),
@@ -75,23 +83,31 @@ public sealed class TrainingStep
             if (window is { } w)
             {
                 RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
+                built?.Invoke("rules", layer, size, w.Filter, w.Stride);
                 pairs += rules.PairCount;
                 if (layer is Convolution conv)
                 {
-                    layerFlops[i] = 2.0 * rules.PairCount * conv.InputChannels * conv.OutputChannels;
-                    flops += 3 * layerFlops[i];
+                    double forward = 2.0 * rules.PairCount * conv.InputChannels * conv.OutputChannels;
+                    flops += 3 * forward;
+                    if (!layerForwardFlops.IsEmpty)
+                        layerForwardFlops[i] = forward;
                     if (i > 0)
+                    {
                         _ = rules.Transposed;
+                        built?.Invoke("transposed", layer, size, w.Filter, w.Stride);
+                    }
                 }
                 else
                 {
+                    // Pooling walks the output-major table; builders that do not keep one build it on first use.
                     _ = rules.NeighbourTable;
+                    built?.Invoke("table", layer, size, w.Filter, w.Stride);
                 }
             }
             if (layer is SparseModule sparse)
                 size = sparse.OutputSpatialSize(size);
         }
-        return (pairs, flops, layerFlops);
+        return (pairs, flops);
     }
 
     /// <summary>Names of the stages <see cref="RunProfiled"/> times: the input, each layer, the loss, the SGD update.</summary>
@@ -147,7 +163,8 @@ public sealed class TrainingStep
         backward[n + 2] = 0;
     }
 
-    private static double Lap(ref long t)
+    /// <summary>Milliseconds since <paramref name="t"/>, which moves on to now.</summary>
+    internal static double Lap(ref long t)
     {
         long now = Stopwatch.GetTimestamp();
         double ms = Stopwatch.GetElapsedTime(t, now).TotalMilliseconds;
