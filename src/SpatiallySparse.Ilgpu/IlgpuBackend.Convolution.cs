@@ -32,10 +32,7 @@ public sealed partial class IlgpuBackend
         RuleBook rules, FeatureMatrix output, float? leakySlope = null)
     {
         CheckConvolution(input, weights, rules, output);
-        if (outputGrid.ActiveCount != output.Rows)
-            throw new ArgumentException($"Convolution: the output grid has {outputGrid.ActiveCount} active sites, the output {output.Rows} rows.");
-        if (perSampleBase is not null)
-            CheckShape(perSampleBase, outputGrid.BatchSize, output.Columns, "Convolution per-sample start");
+        ISparseBackend.CheckForwardFrom(perSampleBase, outputGrid, output);
         // Separate launches on the device: there the passes are cheap next to the products.
         Fill(output, 0f);
         if (perSampleBase is not null)

@@ -22,6 +22,20 @@ public partial interface ISparseBackend
         RuleBook rules, FeatureMatrix output, float? leakySlope = null);
 
     /// <summary>
+    /// Throws unless <paramref name="outputGrid"/> has a row per output row and <paramref name="perSampleBase"/>
+    /// (when given) a row per sample and the output's channels: the checks every backend's
+    /// <see cref="ConvolutionForwardFrom"/> makes before its own.
+    /// </summary>
+    public static void CheckForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix output)
+    {
+        ArgumentNullException.ThrowIfNull(outputGrid);
+        if (outputGrid.ActiveCount != output.Rows)
+            throw new ArgumentException($"Convolution: the output grid has {outputGrid.ActiveCount} active sites, the output {output.Rows} rows.");
+        if (perSampleBase is not null && (perSampleBase.Rows != outputGrid.BatchSize || perSampleBase.Columns != output.Columns))
+            throw new ArgumentException($"Convolution per-sample start: expected {outputGrid.BatchSize} x {output.Columns}, got {perSampleBase.Rows} x {perSampleBase.Columns}.");
+    }
+
+    /// <summary>
     /// Backward of <see cref="ConvolutionForward"/>: gradInput[i] += gradOutput[o] x W_t^T (skipped when
     /// <paramref name="gradInput"/> is null) and gradWeights_t += input[i]^T x gradOutput[o]. With
     /// <paramref name="overwriteGradInput"/>, gradInput is assigned instead (its old contents are ignored: a fresh

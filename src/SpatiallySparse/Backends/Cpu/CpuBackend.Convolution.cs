@@ -24,22 +24,13 @@ public sealed partial class CpuBackend
         RuleBook rules, FeatureMatrix output, float? leakySlope = null)
     {
         CheckConvolution(input, weights, rules, output);
-        CheckForwardFrom(perSampleBase, outputGrid, output);
+        ISparseBackend.CheckForwardFrom(perSampleBase, outputGrid, output);
         if (leakySlope is float slope)
             ISparseBackend.CheckFusedSlope(slope);
         fixed (float* start = perSampleBase is null ? [] : Host(perSampleBase))
         fixed (int* sampleOfRow = outputGrid.SampleOfRow)
             RuleGemm.ScatterAdd(Host(input), input.Columns, Host(weights), Host(output), output.Columns, rules, Simd, Threads,
                 ScatterRows.StartFrom(start, sampleOfRow, leakySlope));
-    }
-
-    /// <summary>The per-sample start of a fresh convolution output must match the output grid's samples and the output's channels.</summary>
-    internal static void CheckForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix output)
-    {
-        if (outputGrid.ActiveCount != output.Rows)
-            throw new ArgumentException($"Convolution: the output grid has {outputGrid.ActiveCount} active sites, the output {output.Rows} rows.");
-        if (perSampleBase is not null)
-            CheckShape(perSampleBase, outputGrid.BatchSize, output.Columns, "Convolution per-sample start");
     }
 
     /// <inheritdoc/>
