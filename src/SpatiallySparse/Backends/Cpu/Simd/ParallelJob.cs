@@ -18,8 +18,9 @@ internal abstract unsafe class ParallelJob
     private int itemCount;
     private int nextItem;
 
-    protected static int WorkerCount(int threads, int items, long multiplyAdds) =>
-        multiplyAdds < MinParallelWork ? 1 : Math.Max(1, Math.Min(threads, items));
+    /// <summary>Workers for <paramref name="items"/> items of <paramref name="work"/> in all: one below <paramref name="minWork"/>.</summary>
+    protected static int WorkerCount(int threads, int items, long work, long minWork = MinParallelWork) =>
+        work < minWork ? 1 : Math.Max(1, Math.Min(threads, items));
 
     protected void RunItems(int items, int workers)
     {

@@ -21,7 +21,7 @@ internal sealed class RangeJob<TOperation> : ParallelJob
     where TOperation : struct, IRangeOperation
 {
     /// <summary>Below this many values touched, handing chunks to a second core costs more than it saves.</summary>
-    private const long MinParallelWork = 1 << 16;
+    private const long MinParallelValues = 1 << 16;
 
     [ThreadStatic]
     private static RangeJob<TOperation>? cached;
@@ -38,7 +38,7 @@ internal sealed class RangeJob<TOperation> : ParallelJob
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunk);
         int chunks = (int)(((long)length + chunk - 1) / chunk);
-        int workers = work < MinParallelWork ? 1 : Math.Min(threads, chunks);
+        int workers = WorkerCount(threads, chunks, work, MinParallelValues);
         if (workers <= 1)
         {
             if (length > 0)
