@@ -9,15 +9,16 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// <summary>
 /// The <c>step</c> command: times training steps of one workload in this process and prints one line per step,
 /// the median, and the step's memory (for <c>benchmarks/peers/cpu-compare.sh</c>, which alternates it with the
-/// PyTorch peer). Usage: <c>step [--workload mnist|assamese] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0] [--profile true]</c>
-/// (--profile: then a per-layer forward/backward table over as many more steps).
+/// PyTorch peer). Usage: <c>step [--workload mnist|assamese] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0] [--profile true]
+/// [--fuse-pooling false]</c> (--profile: then a per-layer forward/backward table over as many more steps; --fuse-pooling false: the
+/// first convolution, activation and pooling as separate ops, to measure what <see cref="Sequential.FusePooling"/> saves).
 /// </summary>
 public static class StepTimer
 {
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        CommandOptions options = new(args, "workload", "mode", "steps", "warmup", "threads", "profile");
+        CommandOptions options = new(args, "workload", "mode", "steps", "warmup", "threads", "profile", "fuse-pooling");
         string name = options.Text("workload", "mnist"), mode = options.Text("mode", "sparse");
         int steps = options.Int("steps", 5), warmup = options.Int("warmup", 2), threads = options.Int("threads", 0);
         if (mode is not ("sparse" or "dense"))
@@ -25,6 +26,7 @@ public static class StepTimer
         StepWorkload workload = StepWorkload.Get(name);
         using CpuBackend backend = new(threads);
         TrainingStep step = new(workload, mode == "dense", backend);
+        step.Network.FusePooling = options.Text("fuse-pooling", "true") == "true";
         int distinct = Math.Min(warmup + steps, 10);
         (SparseInput Input, int[] Labels)[] batches = [.. Enumerable.Range(0, distinct).Select(workload.MakeBatch)];
         double sites = batches.Average(b => (double)b.Input.PointCount / b.Input.BatchSize);

@@ -57,8 +57,9 @@ public sealed class TrainingStep
 
     /// <summary>
     /// Builds every rulebook <paramref name="net"/> will ask for on <paramref name="x"/>, and the views that forward
-    /// and backward build lazily (pooling's neighbour table, the transposed rules of every convolution but the
-    /// first, whose input needs no gradient), so that timed layers do arithmetic only. Returns the pair count of
+    /// and backward build lazily (pooling's neighbour table and that of a convolution fused with its pooling, the
+    /// transposed rules of every convolution but the first, whose input needs no gradient), so that timed layers
+    /// do arithmetic only. Returns the pair count of
     /// those rules and the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
     /// 3 x 2 x Cin x Cout per pair); fills <paramref name="layerForwardFlops"/>, when given, with each layer's
     /// forward FLOPs (0 for layers that are not convolutions) and tells <paramref name="built"/> of each piece
@@ -95,6 +96,12 @@ public sealed class TrainingStep
                     {
                         _ = rules.Transposed;
                         built?.Invoke("transposed", layer, size, w.Filter, w.Stride);
+                    }
+                    if (net.ModulesInStep(i) == 3)
+                    {
+                        // Fused with its pooling, the convolution walks its output-major table instead of its pairs.
+                        _ = rules.NeighbourTable;
+                        built?.Invoke("table", layer, size, w.Filter, w.Stride);
                     }
                 }
                 else

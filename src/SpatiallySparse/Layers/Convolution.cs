@@ -1,3 +1,5 @@
+using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
 using SpatiallySparse.Geometry;
 
 namespace SpatiallySparse.Layers;
@@ -33,6 +35,21 @@ public sealed class Convolution : ConvolutionLayer
 
     /// <summary>E.g. <c>Convolution 32->64 3x3/1</c>.</summary>
     public override string ToString() => $"Convolution {InputChannels}->{OutputChannels} {FilterSize}/{Stride}";
+
+    /// <summary>
+    /// This convolution, LeakyRelu(<paramref name="leakySlope"/>) and <paramref name="pool"/> in one op
+    /// (<see cref="ConvolutionPoolCore"/>) where it applies: an input with a zero ground state that needs no
+    /// gradient (a network's input) and a pool that <see cref="ConvolutionPoolCore.Fits"/>; else the three layers.
+    /// </summary>
+    internal SparseTensor ForwardPooled(SparseTensor input, Tape tape, float leakySlope, MaxPooling pool)
+    {
+        if (!input.GroundIsZero || input.NeedsGradient || !ConvolutionPoolCore.Fits(this, pool))
+            return pool.Forward(Forward(input, tape, leakySlope), tape);
+        ConvolutionCore.CheckInput(this, input, InputChannels, FilterSize.Dimension);
+        CheckBackend(Weight, input);
+        ISparseBackend.CheckFusedSlope(leakySlope);
+        return ConvolutionPoolCore.Forward(input, this, Rules(input), leakySlope, pool, tape);
+    }
 
     private protected override (SparseGrid Output, RuleBook Rules) Rules(SparseTensor input) =>
         input.Metadata.GetConvolutionRules(input.SpatialSize, FilterSize, Stride);

@@ -34,6 +34,14 @@ public sealed class Sequential : Module
     /// </summary>
     public bool FuseActivations { get; set; } = true;
 
+    /// <summary>
+    /// Whether a <see cref="Convolution"/> with few input channels, its fused activation (so only with
+    /// <see cref="FuseActivations"/>) and a <see cref="MaxPooling"/> whose windows tile the grid run as one op on
+    /// a network's input (the first block of DeepCNet): the convolution's output, the largest matrix of the step,
+    /// is then never stored. Same values; gradients up to summation order. Default on.
+    /// </summary>
+    public bool FusePooling { get; set; } = true;
+
     /// <inheritdoc/>
     public override Tensor Forward(Tensor input, Tape tape)
     {
@@ -43,19 +51,28 @@ public sealed class Sequential : Module
         return x;
     }
 
-    /// <summary>How many modules, starting at <paramref name="index"/>, <see cref="ForwardStep"/> runs: 2 when fused.</summary>
-    internal int ModulesInStep(int index) => FusedSlope(index) is null ? 1 : 2;
+    /// <summary>How many modules, starting at <paramref name="index"/>, <see cref="ForwardStep"/> runs: 2 or 3 when fused.</summary>
+    internal int ModulesInStep(int index) => PoolingAfter(index) is not null ? 3 : FusedSlope(index) is null ? 1 : 2;
 
-    /// <summary>Runs module <paramref name="index"/>, fused with the activation after it where possible.</summary>
-    internal Tensor ForwardStep(int index, Tensor x, Tape tape) =>
-        FusedSlope(index) is float slope
-            ? ((IFusesLeakyRelu)_modules[index]).Forward(
-                x as SparseTensor ?? throw new ArgumentException($"{_modules[index]} needs a SparseTensor input, got {x?.GetType().Name ?? "null"}."), tape, slope)
-            : _modules[index].Forward(x, tape);
+    /// <summary>Runs module <paramref name="index"/>, fused with the activation (and pooling) after it where possible.</summary>
+    internal Tensor ForwardStep(int index, Tensor x, Tape tape)
+    {
+        if (FusedSlope(index) is not float slope)
+            return _modules[index].Forward(x, tape);
+        SparseTensor input = x as SparseTensor
+            ?? throw new ArgumentException($"{_modules[index]} needs a SparseTensor input, got {x?.GetType().Name ?? "null"}.");
+        return PoolingAfter(index) is MaxPooling pool
+            ? ((Convolution)_modules[index]).ForwardPooled(input, tape, slope, pool)
+            : ((IFusesLeakyRelu)_modules[index]).Forward(input, tape, slope);
+    }
 
     private float? FusedSlope(int index) =>
         FuseActivations && _modules[index] is IFusesLeakyRelu && index + 1 < _modules.Count
             && _modules[index + 1] is LeakyRelu { Slope: >= 0f } relu ? relu.Slope : null;
+
+    private MaxPooling? PoolingAfter(int index) =>
+        FusePooling && FusedSlope(index) is not null && _modules[index] is Convolution conv && index + 2 < _modules.Count
+            && _modules[index + 2] is MaxPooling pool && ConvolutionPoolCore.Fits(conv, pool) ? pool : null;
 
     /// <summary>Spatial size after the leading sparse modules, for an input of <paramref name="inputSize"/>.</summary>
     public SpatialSize OutputSpatialSize(SpatialSize inputSize)

@@ -61,6 +61,8 @@ public sealed class ConformanceCases : IDisposable
             ["SumTaps"] = g => Taps(g, (b, w, block) => b.SumTaps(w, block)),
             ["BroadcastTapsAdd"] = g => Taps(g, (b, w, block) => b.BroadcastTapsAdd(block, w)),
             ["MatMulAdd"] = _ => MatMulAdd(),
+            ["ConvolutionPoolForward"] = g => ConvolutionPool(g, backward: false),
+            ["ConvolutionPoolBackward"] = g => ConvolutionPool(g, backward: true),
             ["MaxPoolForward"] = g => Pool(g, max: true, backward: false),
             ["MaxPoolBackward"] = g => Pool(g, max: true, backward: true),
             ["AveragePoolForward"] = g => Pool(g, max: false, backward: false),
@@ -304,6 +306,34 @@ public sealed class ConformanceCases : IDisposable
             worst = Math.Max(worst, Error(c));
         }
         return worst;
+    }
+
+    /// <summary>The fused first block (valid 3^d convolution, leaky ReLU, 2^d/2 max pooling) for 1 and 2 input channels, both ground rules and slopes.</summary>
+    private double ConvolutionPool(ConformanceGeometry g, bool backward)
+    {
+        double worst = 0;
+        foreach (int cin in new[] { 1, 2 })
+            foreach (bool ground in new[] { true, false })
+                foreach (float slope in new[] { 0f, 0.2f })
+                    worst = Math.Max(worst, ConvolutionPoolOnce(new(g.StridedRules, g.StridedGrid, g.ChainedPoolRules, g.ChainedPoolGrid, ground, slope), cin, backward));
+        return worst;
+    }
+
+    private double ConvolutionPoolOnce(in ConvolutionPoolShape shape, int cin, bool backward)
+    {
+        int cout = _sizes.ChannelsOut, batch = shape.PoolGrid.BatchSize, rows = shape.PoolRules.OutputRows;
+        (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(shape.ConvolutionRules.InputRows, cin), w = Random2(shape.ConvolutionRules.FilterVolume * cin, cout, 0.3f);
+        (FeatureMatrix Cpu, FeatureMatrix Device) start = Random2(batch, cout), ground = Random2(batch, cout), y = Random2(rows, cout);
+        FeatureMatrix? keptCpu = _cpu.ConvolutionPoolForward(x.Cpu, w.Cpu, start.Cpu, ground.Cpu, shape, y.Cpu, backward);
+        FeatureMatrix? keptDevice = _device.ConvolutionPoolForward(x.Device, w.Device, start.Device, ground.Device, shape, y.Device, backward);
+        if (!backward)
+            return Error(y);
+        _owned.Add(keptCpu!);
+        _owned.Add(keptDevice!);
+        (FeatureMatrix Cpu, FeatureMatrix Device) gy = Random2(rows, cout), gw = Random2(w.Cpu.Rows, cout), gs = Random2(batch, cout), gg = Random2(batch, cout);
+        _cpu.ConvolutionPoolBackward(x.Cpu, keptCpu!, w.Cpu, start.Cpu, ground.Cpu, shape, y.Cpu, gy.Cpu, gw.Cpu, gs.Cpu, gg.Cpu);
+        _device.ConvolutionPoolBackward(x.Device, keptDevice!, w.Device, start.Device, ground.Device, shape, y.Device, gy.Device, gw.Device, gs.Device, gg.Device);
+        return Error(y, gw, gs, gg);
     }
 
     private double Pool(ConformanceGeometry g, bool max, bool backward)

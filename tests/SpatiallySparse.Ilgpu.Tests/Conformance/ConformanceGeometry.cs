@@ -38,6 +38,8 @@ public sealed class ConformanceGeometry : IDisposable
         (SparseGrid pooled, RuleBook poolRules) = metadata.GetConvolutionRules(Size, SpatialSize.Cube(dimension, 2), SpatialSize.Cube(dimension, 2));
         (PooledGrid, PoolRules) = (pooled, poolRules);
         SubmanifoldRules = metadata.GetSubmanifoldRules(Size, SpatialSize.Cube(dimension, 3));
+        (SparseGrid chained, RuleBook chainedRules) = metadata.GetConvolutionRules(strided.Size, SpatialSize.Cube(dimension, 2), SpatialSize.Cube(dimension, 2));
+        (ChainedPoolGrid, ChainedPoolRules) = (chained, chainedRules);
     }
 
     public SpatialSize Size { get; }
@@ -54,6 +56,11 @@ public sealed class ConformanceGeometry : IDisposable
     public SparseGrid PooledGrid { get; }
 
     public RuleBook PoolRules { get; }
+
+    /// <summary>Output of a 2^d window with stride 2 on <see cref="StridedGrid"/>: the first block of DeepCNet.</summary>
+    public SparseGrid ChainedPoolGrid { get; }
+
+    public RuleBook ChainedPoolRules { get; }
 
     /// <summary>3^d submanifold rules on the input grid.</summary>
     public RuleBook SubmanifoldRules { get; }

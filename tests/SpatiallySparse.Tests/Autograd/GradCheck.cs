@@ -31,7 +31,10 @@ internal sealed record GradCheckOptions
     /// <summary>Seed of the projection weights R, of the input ground state and of the element subsets.</summary>
     public int Seed { get; init; } = 20140901;
 
-    /// <summary>Whether to check the gradient with respect to the input points' features.</summary>
+    /// <summary>
+    /// Whether to check the gradient with respect to the input points' features. When false the input does not
+    /// ask for one either (a network's input, as in training), which lets a network run its input-only fused ops.
+    /// </summary>
     public bool CheckInput { get; init; } = true;
 
     /// <summary>
@@ -171,7 +174,7 @@ internal static class GradCheck
         Func<double> evaluate = () => Evaluate(points, features, ground, objective);
         foreach ((_, Parameter p) in parameters)
             p.ZeroGrad();
-        (float[] featureGradient, float[]? groundGradient) = Analytic(points, features, ground, objective);
+        (float[] featureGradient, float[]? groundGradient) = Analytic(points, features, ground, objective, o.CheckInput);
 
         List<GradComparison> comparisons = [];
         foreach ((string name, Parameter p) in parameters)
@@ -186,17 +189,19 @@ internal static class GradCheck
         return new GradCheckResult(comparisons, o);
     }
 
-    private static (float[] Features, float[]? Ground) Analytic(PointBatch points, float[] features, float[]? ground, Objective objective)
+    private static (float[] Features, float[]? Ground) Analytic(PointBatch points, float[] features, float[]? ground, Objective objective,
+        bool inputGradient)
     {
         using Tape tape = new();
         SparseInput input = points.ToInput(features);
-        input.RequiresGradient = true;
+        input.RequiresGradient = inputGradient;
         SparseTensor x = Input(points, input, ground, tape);
         objective(x, tape, seedGradient: true);
         tape.Backward();
         // No ground gradient at all means backward never reached the ground state: a zero gradient.
         float[]? groundGradient = ground is null ? null : x.GroundGrad?.ToArray() ?? new float[ground.Length];
-        return (input.FeatureGradient ?? throw new InvalidOperationException("Backward did not fill the input gradient."), groundGradient);
+        float[] featureGradient = inputGradient ? input.FeatureGradient ?? throw new InvalidOperationException("Backward did not fill the input gradient.") : [];
+        return (featureGradient, groundGradient);
     }
 
     private static double Evaluate(PointBatch points, float[] features, float[]? ground, Objective objective)

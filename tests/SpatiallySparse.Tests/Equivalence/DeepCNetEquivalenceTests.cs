@@ -81,6 +81,39 @@ public sealed class DeepCNetEquivalenceTests
         AssertInputGradient(input, size, g);
     }
 
+    [TestCase(2, 12, 0.1)]
+    [TestCase(3, 6, 0.05)]
+    public void FusedFirstBlockEqualsDenseReference(int dimension, int n, double density)
+    {
+        // Inside a Sequential, a first block on an input that needs no gradient runs as one fused op.
+        CpuBackend backend = new(2);
+        Random random = new(29 + dimension);
+        Convolution conv = new(dimension, 2, 5, 3, seed: random.Next());
+        conv.Bias!.SetValues(Enumerable.Range(0, 5).Select(_ => (float)(random.NextDouble() - 0.3)).ToArray());
+        Sequential block = new(conv, new LeakyRelu(Slope), new MaxPooling(dimension, 2, 2));
+        Assert.That(block.ModulesInStep(0), Is.EqualTo(3), "fused");
+        SpatialSize size = SpatialSize.Cube(dimension, n);
+        (SparseInput input, double[][][] dense) = RandomInput(size, batch: 3, channels: 2, density, random);
+        input.RequiresGradient = false;
+
+        using Tape tape = new();
+        SparseTensor y = (SparseTensor)block.Forward(new InputLayer(size).Forward(input, backend, tape), tape);
+        double[][][] dPre = DenseReference.Convolution(dense, size, conv.Weight.GetValues(), conv.Bias.GetValues(), 5, 3, 1, out SpatialSize preSize);
+        double[][][] dAct = DenseReference.LeakyRelu(dPre, Slope);
+        double[][][] dOut = DenseReference.MaxPool(dAct, preSize, 2, 2, out SpatialSize outSize);
+        AssertSameField(y, dOut, "fused convolution, leaky ReLU and max pooling");
+
+        double[][][] seed = RandomField(3, 5, outSize.Volume, random);
+        DenseTensor flat = new SparseToDense().Forward(y, tape);
+        backend.Upload(Flatten(seed), flat.GradOrCreate());
+        tape.Backward();
+        double[][][] g = DenseReference.LeakyReluBackward(dPre, DenseReference.MaxPoolBackward(dAct, preSize, dOut, seed, outSize, 2, 2), Slope);
+        double[] dW = new double[conv.Weight.Rows * conv.Weight.Columns], dB = new double[5];
+        DenseReference.ConvolutionBackward(dense, size, conv.Weight.GetValues(), g, preSize, 3, 1, dW, dB);
+        AssertClose(conv.Weight.Grad.ToArray(), dW, "weight gradient");
+        AssertClose(conv.Bias.Grad.ToArray(), dB, "bias gradient");
+    }
+
     private static Stage[] BuildStages(int dimension, Random random)
     {
         // DeepCNet(l, k) shape: a 3-wide first filter then 2-wide ones, pooling between, widths growing with depth.

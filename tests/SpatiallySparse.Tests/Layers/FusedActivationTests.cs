@@ -42,7 +42,9 @@ public sealed class FusedActivationTests
     {
         Sequential net = new(new Convolution(2, 1, 2, 3), new LeakyRelu(-0.5f), new Convolution(2, 2, 2, 2), new LeakyRelu(0.1f),
             new MaxPooling(2, 2, 2), new LeakyRelu());
-        Assert.That(Enumerable.Range(0, 6).Select(net.ModulesInStep), Is.EqualTo(new[] { 1, 1, 2, 1, 1, 1 }));
+        Assert.That(Enumerable.Range(0, 6).Select(net.ModulesInStep), Is.EqualTo(new[] { 1, 1, 3, 1, 1, 1 }), "the second block takes its pooling too");
+        net.FusePooling = false;
+        Assert.That(net.ModulesInStep(2), Is.EqualTo(2));
         net.FuseActivations = false;
         Assert.That(net.ModulesInStep(2), Is.EqualTo(1));
     }
