@@ -79,7 +79,7 @@ public sealed class FusedPoolingTests
     }
 
     [Test]
-    public void WindowsThatOverlapAreRejected()
+    public void BadShapesAreRejected()
     {
         CpuBackend cpu = CpuBackend.Shared;
         using Tape tape = new(recordGradients: false);
@@ -92,6 +92,15 @@ public sealed class FusedPoolingTests
             Throws.ArgumentException.With.Message.Contains("tile"));
         Assert.That(() => cpu.ConvolutionPoolForward(x.Features, w, start, ground, shape with { LeakySlope = -1f }, y, keepForBackward: false),
             Throws.InstanceOf<ArgumentOutOfRangeException>());
+        (SparseGrid tiledGrid, RuleBook tiledRules) = x.Metadata.GetConvolutionRules(convGrid.Size, SpatialSize.Cube(2, 2), SpatialSize.Cube(2, 2));
+        ConvolutionPoolShape tiled = shape with { PoolRules = tiledRules, PoolGrid = tiledGrid };
+        using FeatureMatrix wide = cpu.Allocate(9, 5), ty = cpu.Allocate(tiledGrid.ActiveCount, 4), shortStart = cpu.Allocate(1, 4);
+        Assert.That(() => cpu.ConvolutionPoolForward(x.Features, wide, start, ground, tiled, ty, keepForBackward: false),
+            Throws.ArgumentException.With.Message.Contains("weights"));
+        Assert.That(() => cpu.ConvolutionPoolForward(x.Features, w, shortStart, ground, tiled, ty, keepForBackward: false),
+            Throws.ArgumentException.With.Message.Contains("start"));
+        Assert.That(() => cpu.ConvolutionPoolForward(x.Features, w, start, ground, tiled, y, keepForBackward: false),
+            Throws.ArgumentException.With.Message.Contains("output rows"));
     }
 
     private sealed record Result(float[] Features, float[] Ground, float[] Gradients, int Ops);
