@@ -73,13 +73,39 @@ internal static class ConvolutionCore
         if (leakySlope is float slope)
             be.LeakyReluForward(ground, ground, slope);
         SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
-        tape.Record(() =>
-        {
-            if (leakySlope is float s)
-                UnfuseGradient(y, s);
-            Backward(x, y, input, weight, bias, weightSum, rules, groundRule, tape);
-        });
+        if (tape.IsRecording)
+            tape.Record(Node.Of(x, y, input, weight, bias, weightSum, rules, groundRule, tape, leakySlope));
         return y;
+    }
+
+    /// <summary>The convolution's backward step (a pooled node rather than a closure, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private SparseTensor? _x, _y;
+        private FeatureMatrix? _input, _weightSum;
+        private Parameter? _weight, _bias;
+        private RuleBook? _rules;
+        private GroundRule _groundRule;
+        private Tape? _tape;
+        private float? _leakySlope;
+
+        public static Node Of(SparseTensor x, SparseTensor y, FeatureMatrix input, Parameter weight, Parameter? bias, FeatureMatrix? weightSum,
+            RuleBook rules, GroundRule groundRule, Tape tape, float? leakySlope)
+        {
+            Node node = Rent();
+            (node._x, node._y, node._input, node._weight, node._bias, node._weightSum) = (x, y, input, weight, bias, weightSum);
+            (node._rules, node._groundRule, node._tape, node._leakySlope) = (rules, groundRule, tape, leakySlope);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            if (_leakySlope is float s)
+                UnfuseGradient(_y!, s);
+            ConvolutionCore.Backward(_x!, _y!, _input!, _weight!, _bias, _weightSum, _rules!, _groundRule, _tape!);
+        }
+
+        protected override void Clear() => (_x, _y, _input, _weight, _bias, _weightSum, _rules, _tape) = (null, null, null, null, null, null, null, null);
     }
 
     private static void UnfuseGradient(SparseTensor y, float slope)

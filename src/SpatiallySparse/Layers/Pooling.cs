@@ -41,20 +41,44 @@ public abstract class Pooling : SparseModule
         be.Copy(input.Ground, ground);
         PoolForward(be, input, rules, outGrid, IncludeGround, features);
         SparseTensor y = tape.Own(new SparseTensor(input.Metadata, outGrid, features, ground, input.GroundIsZero));
-        tape.Record(() =>
-        {
-            // The output ground state is the input's: its gradient passes straight through.
-            FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
-            if (y.GroundGrad is not null)
-                be.Add(y.GroundGrad, dGround);
-            if (y.Grad is null)
-                return;
-            // A first gradient needs no zeroing when every input row lies in exactly one window (2x2/2 pooling).
-            bool assign = AssignsGradient && input.Grad is null && PoolSize.Equals(Stride) && rules.PairCount == rules.InputRows;
-            FeatureMatrix gradInput = assign ? input.CreateGradForOverwrite() : input.GradOrCreate();
-            PoolBackward(be, input, rules, outGrid, IncludeGround, y, gradInput, dGround, assign);
-        });
+        if (tape.IsRecording)
+            tape.Record(Node.Of(this, input, y, rules, tape));
         return y;
+    }
+
+    private void Backward(SparseTensor input, SparseTensor y, RuleBook rules, Tape tape)
+    {
+        ISparseBackend be = input.Backend;
+        // The output ground state is the input's: its gradient passes straight through.
+        FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+        if (y.GroundGrad is not null)
+            be.Add(y.GroundGrad, dGround);
+        if (y.Grad is null)
+            return;
+        // A first gradient needs no zeroing when every input row lies in exactly one window (2x2/2 pooling).
+        bool assign = AssignsGradient && input.Grad is null && PoolSize.Equals(Stride) && rules.PairCount == rules.InputRows;
+        FeatureMatrix gradInput = assign ? input.CreateGradForOverwrite() : input.GradOrCreate();
+        PoolBackward(be, input, rules, y.Grid, IncludeGround, y, gradInput, dGround, assign);
+    }
+
+    /// <summary>The pooling's backward step (pooled, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private Pooling? _layer;
+        private SparseTensor? _input, _y;
+        private RuleBook? _rules;
+        private Tape? _tape;
+
+        public static Node Of(Pooling layer, SparseTensor input, SparseTensor y, RuleBook rules, Tape tape)
+        {
+            Node node = Rent();
+            (node._layer, node._input, node._y, node._rules, node._tape) = (layer, input, y, rules, tape);
+            return node;
+        }
+
+        public override void Backward() => _layer!.Backward(_input!, _y!, _rules!, _tape!);
+
+        protected override void Clear() => (_layer, _input, _y, _rules, _tape) = (null, null, null, null, null);
     }
 
     /// <inheritdoc/>
