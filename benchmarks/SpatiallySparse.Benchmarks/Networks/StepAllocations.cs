@@ -9,7 +9,7 @@ namespace SpatiallySparse.Benchmarks.Networks;
 
 /// <summary>
 /// The <c>step-allocations</c> command: what a warm sparse training step of a workload allocates, in bytes, stage
-/// by stage (input layer, each forward step of the network, loss, zero grad, each layer's backward, SGD, freeing
+/// by stage (input layer, each forward step of the network, loss, zero grad, each layer's backward, SGD, resetting
 /// the tape), from <c>GC.GetTotalAllocatedBytes(true)</c> around each stage, averaged over the measured steps;
 /// then, with <c>--types true</c>, the runtime's sampled allocation ticks by type over as many more steps (about
 /// one event per 100 KB allocated, so run enough steps). Usage:
@@ -59,13 +59,14 @@ internal static class StepAllocations
     {
         private readonly long[] _marks;
         private readonly Action _marker;
+        private readonly Tape _tape = new();  // reset after each step, as TrainingStep.Run does
         private int _stage;
 
         public Meter(int layers)
         {
             // Stages: input, forward per layer, loss, zero grad, backward of loss, backward per layer, input backward, sgd, free.
             Names = ["input layer", .. Enumerable.Range(0, layers).Select(i => $"forward {i}"), "loss", "zero grad",
-                "backward loss", .. Enumerable.Range(0, layers).Select(i => $"backward {layers - 1 - i}"), "backward rest", "sgd", "free tape"];
+                "backward loss", .. Enumerable.Range(0, layers).Select(i => $"backward {layers - 1 - i}"), "backward rest", "sgd", "reset tape"];
             Bytes = new long[Names.Length];
             _marks = new long[Names.Length + 1];
             _marker = Mark;  // made once, so the markers themselves allocate nothing per step (bar the tape's list)
@@ -80,7 +81,7 @@ internal static class StepAllocations
             int layers = net.Children.Count;
             _stage = 0;
             Mark();
-            Tape tape = new();
+            Tape tape = _tape;
             Tensor x = inputLayer.Forward(batch.Input, backend, tape);
             Mark();
             tape.Record(_marker);
@@ -95,7 +96,7 @@ internal static class StepAllocations
                     tape.Record(_marker);
                 i += modules;
             }
-            SoftmaxCrossEntropy.Compute((DenseTensor)x, batch.Labels, tape);
+            SoftmaxCrossEntropy.Compute((DenseTensor)x, batch.Labels, tape, predictions: []);
             Mark();
             sgd.ZeroGrad();
             Mark();
@@ -103,7 +104,7 @@ internal static class StepAllocations
             Mark();
             sgd.Step();
             Mark();
-            tape.Dispose();
+            tape.Reset();
             Mark();
             if (!measure)
                 return;
