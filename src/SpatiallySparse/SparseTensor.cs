@@ -14,6 +14,23 @@ public sealed class SparseTensor : Tensor
     public SparseTensor(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground, bool groundIsZero)
         : base(features)
     {
+        Check(metadata, grid, features, ground);
+        (Metadata, Grid, Ground, GroundIsZero) = (metadata, grid, ground, groundIsZero);
+    }
+
+    /// <summary>The constructor's tensor for the library's layers: a recycled object when one is free.</summary>
+    internal static SparseTensor Create(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground, bool groundIsZero)
+    {
+        if (RecyclePool<SparseTensor>.TryRent() is not { } y)
+            return new SparseTensor(metadata, grid, features, ground, groundIsZero);
+        Check(metadata, grid, features, ground);
+        y.Reinitialize(features);
+        (y.Metadata, y.Grid, y.Ground, y.GroundIsZero, y.GroundGrad) = (metadata, grid, ground, groundIsZero, null);
+        return y;
+    }
+
+    private static void Check(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground)
+    {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(grid);
         ArgumentNullException.ThrowIfNull(ground);
@@ -21,17 +38,13 @@ public sealed class SparseTensor : Tensor
             throw new ArgumentException($"{features.Rows} feature rows for {grid.ActiveCount} active sites.");
         if (ground.Rows != grid.BatchSize || ground.Columns != features.Columns)
             throw new ArgumentException($"Ground state must be {grid.BatchSize} x {features.Columns}, got {ground.Rows} x {ground.Columns}.");
-        Metadata = metadata;
-        Grid = grid;
-        Ground = ground;
-        GroundIsZero = groundIsZero;
     }
 
     /// <summary>Geometry shared by every tensor of this batch (grids and cached rulebooks).</summary>
-    public Metadata Metadata { get; }
+    public Metadata Metadata { get; private set; }
 
     /// <summary>The active sites.</summary>
-    public SparseGrid Grid { get; }
+    public SparseGrid Grid { get; private set; }
 
     /// <summary>Spatial size of the grid.</summary>
     public SpatialSize SpatialSize => Grid.Size;
@@ -43,10 +56,10 @@ public sealed class SparseTensor : Tensor
     public int ActiveCount => Grid.ActiveCount;
 
     /// <summary>Ground state per sample, BatchSize x Channels: the value of every inactive site.</summary>
-    public FeatureMatrix Ground { get; }
+    public FeatureMatrix Ground { get; private set; }
 
     /// <summary>True when the ground state is known to be exactly zero (input tensors), which lets layers skip work.</summary>
-    public bool GroundIsZero { get; }
+    public bool GroundIsZero { get; private set; }
 
     /// <summary>Gradient with respect to <see cref="Ground"/> (the sum over all inactive sites), once backward produced one.</summary>
     public FeatureMatrix? GroundGrad { get; private set; }
@@ -65,8 +78,14 @@ public sealed class SparseTensor : Tensor
     /// <inheritdoc/>
     public override void Dispose()
     {
-        Ground.Dispose();
-        GroundGrad?.Dispose();
+        if (Disposed)
+            return;
+        bool recycle = Recyclable;
+        Free(Ground);
+        Free(GroundGrad);
+        GroundGrad = null;
         base.Dispose();
+        if (recycle)
+            RecyclePool<SparseTensor>.Return(this);
     }
 }

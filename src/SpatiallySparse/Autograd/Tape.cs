@@ -1,3 +1,5 @@
+using SpatiallySparse.Backends;
+
 namespace SpatiallySparse.Autograd;
 
 /// <summary>
@@ -53,6 +55,17 @@ public sealed class Tape : IDisposable
         ObjectDisposedException.ThrowIf(_lists is null, this);
         _lists.Owned.Add(item);
         return item;
+    }
+
+    /// <summary>
+    /// <see cref="Own{T}"/> for a layer's scratch matrix, which nothing but the layer and its backward node ever
+    /// sees: freeing the step recycles the matrix object itself as well as its storage.
+    /// </summary>
+    internal FeatureMatrix OwnScratch(FeatureMatrix matrix)
+    {
+        Own(matrix);
+        matrix.Recyclable = true;
+        return matrix;
     }
 
     /// <summary>Runs the recorded steps in reverse order. The loss op seeds its own gradient.</summary>

@@ -21,30 +21,14 @@ internal abstract class TapeNode
 internal abstract class PooledNode<TSelf> : TapeNode
     where TSelf : PooledNode<TSelf>, new()
 {
-    // Enough for a deep network recorded on a few tapes at once; beyond it nodes are left to the GC.
-    private const int Capacity = 256;
-    private static readonly Stack<TSelf> Free = new(Capacity);
-
     /// <summary>A node from the free list, or a new one.</summary>
-    public static TSelf Rent()
-    {
-        lock (Free)
-        {
-            if (Free.TryPop(out TSelf? node))
-                return node;
-        }
-        return new TSelf();
-    }
+    public static TSelf Rent() => RecyclePool<TSelf>.TryRent() ?? new TSelf();
 
     /// <inheritdoc/>
     public sealed override void Release()
     {
         Clear();
-        lock (Free)
-        {
-            if (Free.Count < Capacity)
-                Free.Push((TSelf)this);
-        }
+        RecyclePool<TSelf>.Return((TSelf)this);
     }
 
     /// <summary>Sets every field that refers to the step's tensors, matrices or geometry to null.</summary>

@@ -45,7 +45,7 @@ internal static class ConvolutionCore
         FeatureMatrix ground = be.Allocate(batch, cout);
         if (useGround)
         {
-            weightSum = tape.Own(be.Allocate(cin, cout));
+            weightSum = tape.OwnScratch(be.Allocate(cin, cout));
             be.SumTaps(weight.Value, weightSum);
             be.MatMulAdd(x.Ground, false, weightSum, false, ground);
         }
@@ -56,7 +56,7 @@ internal static class ConvolutionCore
         if (useGround && groundRule == GroundRule.Exact)
         {
             // Centre the inputs on the ground state so the missing taps of partial windows are accounted for.
-            input = tape.Own(be.AllocateForOverwrite(x.ActiveCount, cin));
+            input = tape.OwnScratch(be.AllocateForOverwrite(x.ActiveCount, cin));
             be.Copy(x.Features, input);
             be.AddBySample(x.Ground, x.Grid, input, -1f);
         }
@@ -64,7 +64,7 @@ internal static class ConvolutionCore
         FeatureMatrix? start = ground;
         if (groundRule != GroundRule.Exact)
         {
-            start = bias is null ? null : tape.Own(be.Allocate(batch, cout));
+            start = bias is null ? null : tape.OwnScratch(be.Allocate(batch, cout));
             if (start is not null)
                 be.AddRowVector(bias!.Value, start);
         }
@@ -72,7 +72,7 @@ internal static class ConvolutionCore
         be.ConvolutionForwardFrom(start, outGrid, input, weight.Value, rules, features, leakySlope);
         if (leakySlope is float slope)
             be.LeakyReluForward(ground, ground, slope);
-        SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
+        SparseTensor y = tape.Own(SparseTensor.Create(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
         if (tape.IsRecording)
             tape.Record(Node.Of(x, y, input, weight, bias, weightSum, rules, groundRule, tape, leakySlope));
         return y;
@@ -124,7 +124,7 @@ internal static class ConvolutionCore
         ISparseBackend be = x.Backend;
         int batch = x.BatchSize;
         // Gradient of the ground output G; under the exact rule every active output shares G as well.
-        FeatureMatrix dG = tape.Own(be.Allocate(batch, weight.Columns));
+        FeatureMatrix dG = tape.OwnScratch(be.Allocate(batch, weight.Columns));
         if (y.GroundGrad is not null)
             be.Copy(y.GroundGrad, dG);
         bool exact = groundRule == GroundRule.Exact;
@@ -138,7 +138,7 @@ internal static class ConvolutionCore
         }
         if (weightSum is not null)
         {
-            FeatureMatrix dWeightSum = tape.Own(be.Allocate(weight.Rows / rules.FilterVolume, weight.Columns));
+            FeatureMatrix dWeightSum = tape.OwnScratch(be.Allocate(weight.Rows / rules.FilterVolume, weight.Columns));
             be.MatMulAdd(x.Ground, true, dG, false, dWeightSum);
             be.BroadcastTapsAdd(dWeightSum, weight.Grad);
             if (x.NeedsGradient)
@@ -157,7 +157,7 @@ internal static class ConvolutionCore
         // nothing has reached x's gradient yet (the usual chain): then x's gradient holds exactly this term.
         bool separate = centred && x.Grad is not null;
         bool fresh = separate || x.Grad is null;
-        FeatureMatrix dInput = separate ? tape.Own(be.AllocateForOverwrite(x.ActiveCount, x.Channels))
+        FeatureMatrix dInput = separate ? tape.OwnScratch(be.AllocateForOverwrite(x.ActiveCount, x.Channels))
             : x.Grad ?? x.CreateGradForOverwrite();
         be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad, overwriteGradInput: fresh);
         if (separate)

@@ -25,7 +25,7 @@ public sealed class LeakyRelu : SparseModule
         FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, input.Channels);
         be.LeakyReluForward(input.Features, features, Slope);
         be.LeakyReluForward(input.Ground, ground, Slope);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
         if (tape.IsRecording)
             tape.Record(Node.Of(input, y, Slope));
         return y;

@@ -39,7 +39,7 @@ public sealed class Linear : DenseModule
         ISparseBackend be = input.Backend;
         FeatureMatrix values = be.Allocate(input.BatchSize, OutputFeatures);
         LinearCore.Forward(be, input.Features, Weight, Bias, values);
-        DenseTensor y = tape.Own(new DenseTensor(values));
+        DenseTensor y = tape.Own(DenseTensor.Create(values));
         if (tape.IsRecording)
             tape.Record(Node.Of(this, input, y));
         return y;

@@ -40,7 +40,7 @@ public abstract class Pooling : SparseModule
         FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, input.Channels);
         be.Copy(input.Ground, ground);
         PoolForward(be, input, rules, outGrid, IncludeGround, features);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, outGrid, features, ground, input.GroundIsZero));
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, outGrid, features, ground, input.GroundIsZero));
         if (tape.IsRecording)
             tape.Record(Node.Of(this, input, y, rules, tape));
         return y;
@@ -50,7 +50,7 @@ public abstract class Pooling : SparseModule
     {
         ISparseBackend be = input.Backend;
         // The output ground state is the input's: its gradient passes straight through.
-        FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+        FeatureMatrix dGround = input.GroundIsZero ? tape.OwnScratch(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
         if (y.GroundGrad is not null)
             be.Add(y.GroundGrad, dGround);
         if (y.Grad is null)

@@ -53,7 +53,7 @@ public static class SoftmaxCrossEntropy
         if (!predictions.IsEmpty && predictions.Length != logits.BatchSize)
             throw new ArgumentException($"{predictions.Length} prediction slots for a batch of {logits.BatchSize}.", nameof(predictions));
         ISparseBackend be = logits.Backend;
-        probabilities = tape.Own(be.Allocate(logits.BatchSize, logits.Width));
+        probabilities = tape.OwnScratch(be.Allocate(logits.BatchSize, logits.Width));  // only copies leave this method
         float loss = be.SoftmaxCrossEntropy(logits.Features, labels, probabilities);
         if (tape.IsRecording)
             tape.Record(Node.Of(logits, labels, probabilities));

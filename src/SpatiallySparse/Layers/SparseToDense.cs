@@ -20,7 +20,7 @@ public sealed class SparseToDense : Module
             throw new ArgumentException($"A dense {input.SpatialSize} grid of {input.Channels} channels has {width} values per sample, too many.");
         FeatureMatrix dense = be.Allocate(input.BatchSize, (int)width);
         be.SparseToDense(input.Features, input.Ground, input.Grid, dense);
-        DenseTensor y = tape.Own(new DenseTensor(dense));
+        DenseTensor y = tape.Own(DenseTensor.Create(dense));
         if (tape.IsRecording)
             tape.Record(Node.Of(input, y, tape));
         return y;
@@ -46,7 +46,7 @@ public sealed class SparseToDense : Module
             if (_y!.Grad is not { } grad)
                 return;
             ISparseBackend be = input.Backend;
-            FeatureMatrix dGround = input.GroundIsZero ? _tape!.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+            FeatureMatrix dGround = input.GroundIsZero ? _tape!.OwnScratch(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
             be.SparseToDenseBackward(grad, input.Grid, input.GradOrCreate(), dGround);
         }
 
@@ -71,7 +71,7 @@ public sealed class GlobalAveragePooling : Module
         ISparseBackend be = input.Backend;
         FeatureMatrix pooled = be.Allocate(input.BatchSize, input.Channels);
         be.MeanBySample(input.Features, input.Grid, pooled);
-        DenseTensor y = tape.Own(new DenseTensor(pooled));
+        DenseTensor y = tape.Own(DenseTensor.Create(pooled));
         tape.Record(() =>
         {
             if (y.Grad is not null)
