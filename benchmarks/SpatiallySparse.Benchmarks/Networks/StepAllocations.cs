@@ -60,6 +60,8 @@ internal static class StepAllocations
         private readonly long[] _marks;
         private readonly Action _marker;
         private readonly Tape _tape = new();  // reset after each step, as TrainingStep.Run does
+        private readonly Action<int> _afterStep;
+        private Sequential? _net;
         private int _stage;
 
         public Meter(int layers)
@@ -70,6 +72,7 @@ internal static class StepAllocations
             Bytes = new long[Names.Length];
             _marks = new long[Names.Length + 1];
             _marker = Mark;  // made once, so the markers themselves allocate nothing per step (bar the tape's list)
+            _afterStep = AfterStep;
         }
 
         public string[] Names { get; }
@@ -78,24 +81,15 @@ internal static class StepAllocations
 
         public void Step(Sequential net, InputLayer inputLayer, Sgd sgd, CpuBackend backend, (SparseInput Input, int[] Labels) batch, bool measure)
         {
-            int layers = net.Children.Count;
             _stage = 0;
             Mark();
             Tape tape = _tape;
             Tensor x = inputLayer.Forward(batch.Input, backend, tape);
             Mark();
             tape.Record(_marker);
-            for (int i = 0; i < layers;)
-            {
-                int modules = net.ModulesInStep(i);
-                x = net.ForwardStep(i, x, tape);
-                Mark();
-                for (int k = 1; k < modules; k++)
-                    Mark();
-                for (int k = 0; k < modules; k++)
-                    tape.Record(_marker);
-                i += modules;
-            }
+            _net = net;
+            // Through the network's own forward, so that it recycles its intermediates as in a real step.
+            x = net.Forward(x, tape, _afterStep);
             SoftmaxCrossEntropy.Compute((DenseTensor)x, batch.Labels, tape, predictions: []);
             Mark();
             sgd.ZeroGrad();
@@ -110,6 +104,16 @@ internal static class StepAllocations
                 return;
             for (int s = 0; s < Bytes.Length; s++)
                 Bytes[s] += _marks[s + 1] - _marks[s];
+        }
+
+        /// <summary>After the network's step at <paramref name="i"/>: a reading per module, and a backward marker per module.</summary>
+        private void AfterStep(int i)
+        {
+            int modules = _net!.ModulesInStep(i);
+            for (int k = 0; k < modules; k++)
+                Mark();
+            for (int k = 0; k < modules; k++)
+                _tape.Record(_marker);
         }
 
         private void Mark() => _marks[_stage++] = GC.GetTotalAllocatedBytes(precise: true);
