@@ -83,9 +83,10 @@ public sealed class SparseTensor : Tensor
         bool recycle = Recyclable;
         Free(Ground);
         Free(GroundGrad);
-        GroundGrad = null;
         base.Dispose();
-        if (recycle)
-            RecyclePool<SparseTensor>.Return(this);
+        if (!recycle)
+            return;
+        GroundGrad = null;
+        RecyclePool<SparseTensor>.Return(this);
     }
 }

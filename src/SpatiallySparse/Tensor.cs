@@ -56,7 +56,8 @@ public abstract class Tensor : IDisposable
         Disposed = true;
         Free(Features);
         Free(Grad);
-        Grad = null;  // a recycled tensor must not keep a handle that a later allocation may reuse
+        if (Recyclable)
+            Grad = null;  // a pooled tensor keeps no handle that a later allocation may reuse
         GC.SuppressFinalize(this);
     }
 
