@@ -1,4 +1,5 @@
 using SpatiallySparse.Backends;
+using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
 
 namespace SpatiallySparse;
@@ -38,6 +39,10 @@ public sealed class SparseTensor : Tensor
             throw new ArgumentException($"{features.Rows} feature rows for {grid.ActiveCount} active sites.");
         if (ground.Rows != grid.BatchSize || ground.Columns != features.Columns)
             throw new ArgumentException($"Ground state must be {grid.BatchSize} x {features.Columns}, got {ground.Rows} x {ground.Columns}.");
+        // Every backend call on this batch's geometry goes through one of its tensors, so this is where a backend
+        // that may keep rulebooks (the GPU one caches them by identity) is seen in time to stop their recycling.
+        if (features.Backend is not CpuBackend)
+            metadata.KeepGeometry();
     }
 
     /// <summary>Geometry shared by every tensor of this batch (grids and cached rulebooks).</summary>

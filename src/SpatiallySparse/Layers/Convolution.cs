@@ -35,7 +35,7 @@ public sealed class Convolution : ConvolutionLayer
     public override string ToString() => $"Convolution {InputChannels}->{OutputChannels} {FilterSize}/{Stride}";
 
     private protected override (SparseGrid Output, RuleBook Rules) Rules(SparseTensor input) =>
-        input.Metadata.GetConvolutionRules(input.SpatialSize, FilterSize, Stride);
+        input.Metadata.LayerRules(RuleKind.Convolution, input.SpatialSize, FilterSize, Stride);
 
     private static SpatialSize Checked(SpatialSize filterSize, SpatialSize stride)
     {

@@ -33,7 +33,7 @@ public abstract class Pooling : SparseModule
     {
         if (input.SpatialSize.Dimension != PoolSize.Dimension)
             throw new ArgumentException($"{this} is {PoolSize.Dimension}-dimensional but the input is {input.SpatialSize}.");
-        (SparseGrid outGrid, RuleBook rules) = input.Metadata.GetConvolutionRules(input.SpatialSize, PoolSize, Stride);
+        (SparseGrid outGrid, RuleBook rules) = input.Metadata.LayerRules(RuleKind.Convolution, input.SpatialSize, PoolSize, Stride);
         ISparseBackend be = input.Backend;
         // Both are overwritten: every output row is a window's maximum or mean, the ground a copy.
         FeatureMatrix features = be.AllocateForOverwrite(outGrid.ActiveCount, input.Channels);
