@@ -215,8 +215,23 @@ public sealed class RuleBook
             transposed.Release(recycle);
         }
         // Only the release that freed the storage recycles: a second Release must not hand the object out twice.
-        if (ReleaseStorage() && recycle)
-            RecyclePool<RuleBook>.Return(this);
+        if (!ReleaseStorage() || !recycle)
+            return;
+        Generation++;
+        RecyclePool<RuleBook>.Return(this);
+    }
+
+    /// <summary>
+    /// How many times this object has been recycled. A holder that may outlive its batch's metadata (a backward
+    /// node on another tape) notes it when it takes the rulebook and calls <see cref="ThrowIfRecycled"/> before use.
+    /// </summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the rulebook seen at <paramref name="generation"/> is gone.</summary>
+    internal void ThrowIfRecycled(int generation)
+    {
+        if (generation != Generation || _inputRows is null)
+            throw Released();
     }
 
     /// <summary>Gives the arrays back; false when they were already gone.</summary>

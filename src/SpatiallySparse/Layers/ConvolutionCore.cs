@@ -85,6 +85,7 @@ internal static class ConvolutionCore
         private FeatureMatrix? _input, _weightSum;
         private Parameter? _weight, _bias;
         private RuleBook? _rules;
+        private int _rulesGeneration;
         private GroundRule _groundRule;
         private Tape? _tape;
         private float? _leakySlope;
@@ -94,12 +95,14 @@ internal static class ConvolutionCore
         {
             Node node = Rent();
             (node._x, node._y, node._input, node._weight, node._bias, node._weightSum) = (x, y, input, weight, bias, weightSum);
-            (node._rules, node._groundRule, node._tape, node._leakySlope) = (rules, groundRule, tape, leakySlope);
+            (node._rules, node._rulesGeneration, node._groundRule, node._tape, node._leakySlope) = (rules, rules.Generation, groundRule, tape, leakySlope);
             return node;
         }
 
         public override void Backward()
         {
+            // The metadata may have been disposed (with another tape) and the rulebook recycled for another batch.
+            _rules!.ThrowIfRecycled(_rulesGeneration);
             if (_leakySlope is float s)
                 UnfuseGradient(_y!, s);
             ConvolutionCore.Backward(_x!, _y!, _input!, _weight!, _bias, _weightSum, _rules!, _groundRule, _tape!);

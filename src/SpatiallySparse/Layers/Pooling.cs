@@ -67,16 +67,22 @@ public abstract class Pooling : SparseModule
         private Pooling? _layer;
         private SparseTensor? _input, _y;
         private RuleBook? _rules;
+        private int _rulesGeneration;
         private Tape? _tape;
 
         public static Node Of(Pooling layer, SparseTensor input, SparseTensor y, RuleBook rules, Tape tape)
         {
             Node node = Rent();
-            (node._layer, node._input, node._y, node._rules, node._tape) = (layer, input, y, rules, tape);
+            (node._layer, node._input, node._y, node._rules, node._rulesGeneration, node._tape) = (layer, input, y, rules, rules.Generation, tape);
             return node;
         }
 
-        public override void Backward() => _layer!.Backward(_input!, _y!, _rules!, _tape!);
+        public override void Backward()
+        {
+            // The metadata may have been disposed (with another tape) and the rulebook recycled for another batch.
+            _rules!.ThrowIfRecycled(_rulesGeneration);
+            _layer!.Backward(_input!, _y!, _rules, _tape!);
+        }
 
         protected override void Clear() => (_layer, _input, _y, _rules, _tape) = (null, null, null, null, null);
     }

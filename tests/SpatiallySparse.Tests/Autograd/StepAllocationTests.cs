@@ -83,6 +83,38 @@ public sealed class StepAllocationTests
     }
 
     [Test]
+    public void ARecycledRulebookThrowsForAHolderFromItsOldBatch()
+    {
+        Loop loop = new(DeepCNet.Create(new DeepCNetOptions { L = 2, K = 4, Classes = 2, Seed = 5 }));
+        SpatialSize filter = new(3, 3), stride = new(1, 1);
+        Tape first = new();
+        SparseTensor x = loop.Input(first);
+        RuleBook rules = x.Metadata.LayerRules(RuleKind.Convolution, x.SpatialSize, filter, stride).Rules;
+        int generation = rules.Generation;
+        first.Dispose();
+        using Tape second = new();
+        SparseTensor x2 = loop.Input(second);
+        RuleBook again = x2.Metadata.LayerRules(RuleKind.Convolution, x2.SpatialSize, filter, stride).Rules;
+        Assert.That(again, Is.SameAs(rules), "the pool hands the object to the next batch");
+        Assert.That(() => rules.ThrowIfRecycled(generation), Throws.InstanceOf<ObjectDisposedException>());
+        Assert.That(() => again.ThrowIfRecycled(again.Generation), Throws.Nothing);
+    }
+
+    [Test]
+    public void BackwardOnATapeWhoseBatchWasFreedByAnotherThrows()
+    {
+        Sequential net = DeepCNet.Create(new DeepCNetOptions { L = 2, K = 4, Classes = 2, Seed = 5 });
+        Loop loop = new(net);
+        Tape geometry = new();
+        using Tape step = new();
+        DenseTensor logits = (DenseTensor)net.Forward(loop.Input(geometry), step);
+        SoftmaxCrossEntropy.Compute(logits, [0, 1, 1, 0], step, []);
+        geometry.Dispose();  // frees the batch's metadata while the step still needs it
+        loop.Step();  // its recycled objects now serve another batch
+        Assert.That(() => step.Backward(), Throws.InstanceOf<ObjectDisposedException>());
+    }
+
+    [Test]
     public void ALayerAppliedTwiceInOneTapeGetsBothGradients()
     {
         SubmanifoldConvolution shared = new(2, 2, 2, 3, seed: 3);
@@ -104,6 +136,9 @@ public sealed class StepAllocationTests
         private readonly int[] _labels = [0, 1, 1, 0];
         private readonly int[] _predictions = new int[4];
         private readonly Tape _tape = new();
+
+        /// <summary>The loop's batch on <paramref name="tape"/>.</summary>
+        public SparseTensor Input(Tape tape) => _inputLayer.Forward(_input, _backend, tape);
 
         /// <summary>The rulebook that the last step's <c>beforeReset</c> asked the metadata for.</summary>
         public RuleBook? Asked { get; private set; }
