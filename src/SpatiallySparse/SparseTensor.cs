@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
@@ -11,24 +12,42 @@ namespace SpatiallySparse;
 /// </summary>
 public sealed class SparseTensor : Tensor
 {
+    private SparseGrid _grid;
+    private int _gridGeneration;
+
     /// <summary>Creates a tensor; it takes ownership of <paramref name="features"/> and <paramref name="ground"/>.</summary>
     public SparseTensor(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground, bool groundIsZero)
         : base(features)
     {
         Check(metadata, grid, features, ground);
-        (Metadata, Grid, Ground, GroundIsZero) = (metadata, grid, ground, groundIsZero);
+        Assign(metadata, grid, ground, groundIsZero);
+        grid.Exposed = true;  // the caller passed it in, so holds it
     }
 
-    /// <summary>The constructor's tensor for the library's layers: a recycled object when one is free.</summary>
+    private SparseTensor(FeatureMatrix features)
+        : base(features)
+    {
+        _grid = null!;  // Create assigns every field
+        Metadata = null!;
+        Ground = null!;
+    }
+
+    /// <summary>The constructor's tensor for the library's layers (which keep its grid private): a recycled object when one is free.</summary>
     internal static SparseTensor Create(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground, bool groundIsZero)
     {
-        if (RecyclePool<SparseTensor>.TryRent() is not { } y)
-            return new SparseTensor(metadata, grid, features, ground, groundIsZero);
         Check(metadata, grid, features, ground);
-        y.Reinitialize(features);
-        (y.Metadata, y.Grid, y.Ground, y.GroundIsZero, y.GroundGrad) = (metadata, grid, ground, groundIsZero, null);
+        SparseTensor? y = RecyclePool<SparseTensor>.TryRent();
+        if (y is null)
+            y = new SparseTensor(features);
+        else
+            y.Reinitialize(features);
+        y.Assign(metadata, grid, ground, groundIsZero);
         return y;
     }
+
+    [MemberNotNull(nameof(_grid), nameof(Metadata), nameof(Ground))]
+    private void Assign(Metadata metadata, SparseGrid grid, FeatureMatrix ground, bool groundIsZero) =>
+        (Metadata, _grid, _gridGeneration, Ground, GroundIsZero, GroundGrad) = (metadata, grid, grid.Generation, ground, groundIsZero, null);
 
     private static void Check(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground)
     {
@@ -49,7 +68,15 @@ public sealed class SparseTensor : Tensor
     public Metadata Metadata { get; private set; }
 
     /// <summary>The active sites.</summary>
-    public SparseGrid Grid { get; private set; }
+    public SparseGrid Grid
+    {
+        get
+        {
+            // The grid may have been recycled for another batch if its metadata was freed first (by another tape).
+            _grid.ThrowIfRecycled(_gridGeneration);
+            return _grid;
+        }
+    }
 
     /// <summary>Spatial size of the grid.</summary>
     public SpatialSize SpatialSize => Grid.Size;
@@ -78,7 +105,8 @@ public sealed class SparseTensor : Tensor
     public float[] GetGround() => Ground.ToArray();
 
     /// <summary>Shape, e.g. <c>SparseTensor(batch 100, 94x94, 8123 active, 32 channels)</c>.</summary>
-    public override string ToString() => $"SparseTensor(batch {BatchSize}, {SpatialSize}, {ActiveCount} active, {Channels} channels)";
+    public override string ToString() => _gridGeneration != _grid.Generation ? "SparseTensor(of a freed batch)"
+        : $"SparseTensor(batch {BatchSize}, {SpatialSize}, {ActiveCount} active, {Channels} channels)";
 
     /// <inheritdoc/>
     public override void Dispose()
@@ -86,6 +114,10 @@ public sealed class SparseTensor : Tensor
         if (Disposed)
             return;
         bool recycle = Recyclable;
+        // A tensor a caller could see keeps its grid out of recycling; the metadata, freed after the step's
+        // tensors, then releases it without recycling. (A grid already recycled is left alone.)
+        if (!recycle && _gridGeneration == _grid.Generation)
+            _grid.Exposed = true;
         Free(Ground);
         Free(GroundGrad);
         base.Dispose();

@@ -10,17 +10,21 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 public sealed class Metadata : IDisposable
 {
-    private readonly Lock _lock = new();
-    private Tables? _tables = Tables.Rent();
+    // The lock is the tables this metadata rented: no lock object per batch. A later batch may rent the same
+    // tables after this one is disposed; the two then merely share a lock, and this one's methods throw anyway.
+    private readonly Tables _lock;
+    private Tables? _tables;
     private bool _keepGeometry;
 
     /// <summary>Creates metadata whose input grid is <paramref name="inputGrid"/>.</summary>
     public Metadata(SparseGrid inputGrid)
     {
         ArgumentNullException.ThrowIfNull(inputGrid);
+        _lock = _tables = Tables.Rent();
         BatchSize = inputGrid.BatchSize;
         Dimension = inputGrid.Size.Dimension;
-        _tables!.Grids[inputGrid.Size] = inputGrid;
+        inputGrid.Exposed = true;  // the input tensor's grid, which its caller sees
+        _tables.Grids[inputGrid.Size] = inputGrid;
     }
 
     /// <summary>Number of samples in the batch.</summary>
@@ -39,7 +43,12 @@ public sealed class Metadata : IDisposable
     public SparseGrid? GridAt(SpatialSize size)
     {
         lock (_lock)
-            return Live.Grids.GetValueOrDefault(size);
+        {
+            SparseGrid? grid = Live.Grids.GetValueOrDefault(size);
+            if (grid is not null)
+                grid.Exposed = true;  // the caller may keep it: never recycled
+            return grid;
+        }
     }
 
     /// <summary>
@@ -84,13 +93,15 @@ public sealed class Metadata : IDisposable
             if (tables is null)
                 return;
             _tables = null;
+            // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry.
             foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
             {
                 rules.Release(recycle: !_keepGeometry && !rules.Exposed);
-                output.Release();  // idempotent; also frees a grid whose size another layer's grid already held
+                // Idempotent; also frees a grid whose size another layer's grid already held.
+                output.Release(recycle: !_keepGeometry && !output.Exposed);
             }
             foreach (SparseGrid grid in tables.Grids.Values)
-                grid.Release();
+                grid.Release(recycle: !_keepGeometry && !grid.Exposed);
             tables.Return();
         }
     }
@@ -107,6 +118,7 @@ public sealed class Metadata : IDisposable
             if (rulebooks.TryGetValue(key, out (SparseGrid Output, RuleBook Rules) cached))
             {
                 cached.Rules.Exposed |= expose;
+                cached.Output.Exposed |= expose;
                 return cached;
             }
             if (!grids.TryGetValue(key.InputSize, out SparseGrid? input))
@@ -122,6 +134,7 @@ public sealed class Metadata : IDisposable
             };
             grids.TryAdd(output.Size, output);
             rules.Exposed = expose;
+            output.Exposed |= expose;
             rulebooks[key] = (output, rules);
             return (output, rules);
         }

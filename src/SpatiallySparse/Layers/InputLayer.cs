@@ -189,7 +189,7 @@ public sealed class InputLayer
                 throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
             }
         }
-        return new SparseGrid(SpatialSize, input.BatchSize, linear, count, offsets);
+        return SparseGrid.Create(SpatialSize, input.BatchSize, linear, count, offsets);
     }
 
     /// <summary>
