@@ -59,7 +59,7 @@ public sealed class SparseTensor : Tensor
         if (ground.Rows != grid.BatchSize || ground.Columns != features.Columns)
             throw new ArgumentException($"Ground state must be {grid.BatchSize} x {features.Columns}, got {ground.Rows} x {ground.Columns}.");
         // Every backend call on this batch's geometry goes through one of its tensors, so this is where a backend
-        // that may keep rulebooks (the GPU one caches them by identity) is seen in time to stop their recycling.
+        // that may keep grids or rulebooks (the GPU one caches them by identity) is seen in time to stop their recycling.
         if (features.Backend is not CpuBackend)
             metadata.KeepGeometry();
     }

@@ -79,8 +79,8 @@ public sealed class Metadata : IDisposable
         GetOrBuild(new RuleBookKey(kind, inputSize, filterSize, stride), expose: false);
 
     /// <summary>
-    /// Keeps every rulebook object out of recycling: a backend other than the CPU one sees this batch's geometry,
-    /// and may keep it (the GPU backend caches device copies by object identity).
+    /// Keeps every grid and rulebook object out of recycling: a backend other than the CPU one sees this batch's
+    /// geometry, and may keep it (the GPU backend caches device copies by object identity).
     /// </summary>
     internal void KeepGeometry() => _keepGeometry = true;
 
