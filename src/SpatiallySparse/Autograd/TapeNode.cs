@@ -15,8 +15,8 @@ internal abstract class TapeNode
 }
 
 /// <summary>
-/// A node type with a free list of its own. Nodes are reachable only from the tape that recorded them, which
-/// forgets them as it releases them, so a recycled node can never be replayed by a stale tape.
+/// A node type recycled through its own <see cref="RecyclePool{T}"/>. Nodes are reachable only from the tape that
+/// recorded them, which forgets them as it releases them, so a recycled node can never be replayed by a stale tape.
 /// </summary>
 internal abstract class PooledNode<TSelf> : TapeNode
     where TSelf : PooledNode<TSelf>, new()
