@@ -15,6 +15,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 // dense over active fractions) are plain timers, not BenchmarkDotNet runs.
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-profile --k 60,20
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile --workload assamese
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-allocations --workload mnist --types true
 switch (args.FirstOrDefault())
 {
     case "step":
@@ -22,6 +23,8 @@ switch (args.FirstOrDefault())
     case "step-profile":
         StepProfile.Run(args[1..]);
         return 0;
+    case "step-allocations":
+        return StepAllocations.Run(args[1..]);
     case "geometry-profile":
         return GeometryProfile.Run(args[1..]);
     case "sweep":

@@ -11,6 +11,27 @@ public sealed class DenseTensor : Tensor
     {
     }
 
+    /// <summary>The constructor's tensor for the library's layers: a recycled object when one is free.</summary>
+    internal static DenseTensor Create(FeatureMatrix values)
+    {
+        if (RecyclePool<DenseTensor>.TryRent() is not { } y)
+            return new DenseTensor(values);
+        ArgumentNullException.ThrowIfNull(values);
+        y.Reinitialize(values);
+        return y;
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        if (Disposed)
+            return;
+        bool recycle = Recyclable;
+        base.Dispose();
+        if (recycle)
+            RecyclePool<DenseTensor>.Return(this);
+    }
+
     /// <summary>Number of samples (rows).</summary>
     public int BatchSize => Features.Rows;
 

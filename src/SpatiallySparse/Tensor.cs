@@ -15,7 +15,7 @@ public abstract class Tensor : IDisposable
     }
 
     /// <summary>The values: one row per active site (sparse) or per sample (dense).</summary>
-    public FeatureMatrix Features { get; }
+    public FeatureMatrix Features { get; private set; }
 
     /// <summary>Gradient of the loss with respect to <see cref="Features"/>, once backward has produced one.</summary>
     public FeatureMatrix? Grad { get; private set; }
@@ -39,11 +39,40 @@ public abstract class Tensor : IDisposable
     internal FeatureMatrix CreateGradForOverwrite() =>
         Grad is null ? Grad = Backend.AllocateForOverwrite(Features.Rows, Features.Columns) : throw new InvalidOperationException("The gradient already exists.");
 
+    /// <summary>
+    /// Set by <see cref="Layers.Sequential"/> on an intermediate that only the library's own layers ever saw:
+    /// disposing it recycles the tensor and its matrices (see <see cref="FeatureMatrix.Recyclable"/>).
+    /// </summary>
+    internal bool Recyclable { get; set; }
+
+    /// <summary>True once disposed.</summary>
+    private protected bool Disposed { get; private set; }
+
     /// <summary>Frees values and gradients.</summary>
     public virtual void Dispose()
     {
-        Features.Dispose();
-        Grad?.Dispose();
+        if (Disposed)
+            return;
+        Disposed = true;
+        Free(Features);
+        Free(Grad);
+        if (Recyclable)
+            Grad = null;  // a pooled tensor keeps no handle that a later allocation may reuse
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Disposes one of this tensor's matrices, letting it be recycled when the tensor is <see cref="Recyclable"/>.</summary>
+    private protected void Free(FeatureMatrix? matrix)
+    {
+        if (matrix is null || matrix.IsDisposed)
+            return;
+        matrix.Recyclable = Recyclable;
+        matrix.Dispose();
+    }
+
+    /// <summary>Makes a recycled (disposed) tensor a live one over <paramref name="features"/>.</summary>
+    private protected void Reinitialize(FeatureMatrix features)
+    {
+        (Features, Grad, NeedsGradient, Recyclable, Disposed) = (features, null, true, false, false);
     }
 }

@@ -39,12 +39,15 @@ public static class StepTimer
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         List<double> times = [];
         float loss = 0;
+        long stepBytes = 0;  // around the steps alone: the printing between them allocates too
         for (int i = 0; i < steps; i++)
         {
             (SparseInput input, int[] labels) = batches[(warmup + i) % distinct];
+            long bytes = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
             loss = step.Run(input, labels);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            stepBytes += GC.GetTotalAllocatedBytes(precise: true) - bytes;
             times.Add(ms);
             Console.WriteLine(FormattableString.Invariant($"step_ms {ms:0.0}"));
         }
@@ -58,6 +61,7 @@ public static class StepTimer
         // pool holds each step's matrices: they count in the managed heap, not in "allocated per step".
         Console.WriteLine(FormattableString.Invariant(
             $"memory working_set_before_steps_mib {Mib(workingSetBefore):0} peak_working_set_mib {Mib(self.PeakWorkingSet64):0} managed_heap_mib {Mib(GC.GetTotalMemory(false)):0} gc_heap_mib {Mib(gc.HeapSizeBytes):0} gc_committed_mib {Mib(gc.TotalCommittedBytes):0} allocated_mib_per_step {Mib(allocatedPerStep):0.0} gen0_per_step {(GC.CollectionCount(0) - gen0) / (double)steps:0.0} gen2_per_step {(GC.CollectionCount(2) - gen2) / (double)steps:0.0} last_loss {loss:0.0000}"));
+        Console.WriteLine(FormattableString.Invariant($"step_allocated_bytes_per_step {stepBytes / (double)steps:0} (inside the timed steps only)"));
         if (!step.Dense)
         {
             // Measured after the memory figures so that it does not change them.

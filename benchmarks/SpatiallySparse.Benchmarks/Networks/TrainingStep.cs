@@ -24,6 +24,7 @@ public sealed class TrainingStep
     private readonly InputLayer _input;
     private readonly ISparseBackend _backend;
     private readonly SpatialSize _size;
+    private readonly Tape _tape = new();
 
     /// <summary>Builds the network and its optimiser on <paramref name="backend"/>.</summary>
     public TrainingStep(StepWorkload workload, bool dense, ISparseBackend backend)
@@ -179,16 +180,26 @@ public sealed class TrainingStep
         return ms;
     }
 
-    /// <summary>Forward, loss, backward and the SGD update on one batch; returns the loss.</summary>
+    /// <summary>
+    /// Forward, loss, backward and the SGD update on one batch; returns the loss. Like a training loop that
+    /// wants no allocation per step, it reuses one tape (reset after each step) and asks the loss for its value only.
+    /// </summary>
     public float Run(SparseInput input, int[] labels)
     {
-        using Tape tape = new();
-        Tensor x = Dense ? tape.Own(DenseFeatureMap.FromSparseInput(input, _size, _backend)) : _input.Forward(input, _backend, tape);
-        DenseTensor logits = (DenseTensor)_net.Forward(x, tape);
-        LossResult loss = SoftmaxCrossEntropy.Compute(logits, labels, tape);
-        _sgd.ZeroGrad();
-        tape.Backward();
-        _sgd.Step();
-        return loss.Value;
+        Tape tape = _tape;
+        try
+        {
+            Tensor x = Dense ? tape.Own(DenseFeatureMap.FromSparseInput(input, _size, _backend)) : _input.Forward(input, _backend, tape);
+            DenseTensor logits = (DenseTensor)_net.Forward(x, tape);
+            float loss = SoftmaxCrossEntropy.Compute(logits, labels, tape, predictions: []);
+            _sgd.ZeroGrad();
+            tape.Backward();
+            _sgd.Step();
+            return loss;
+        }
+        finally
+        {
+            tape.Reset();
+        }
     }
 }

@@ -1,17 +1,19 @@
+using SpatiallySparse.Backends;
+
 namespace SpatiallySparse.Autograd;
 
 /// <summary>
-/// Records one backward closure per forward op (micrograd style) and replays them in reverse on
+/// Records one backward step per forward op (micrograd style) and replays them in reverse on
 /// <see cref="Backward"/>; gradients accumulate. The tape also owns every intermediate tensor and scratch
 /// matrix of the step, so disposing it frees the step. A tape made with <c>recordGradients: false</c>
-/// (inference) records nothing but still owns the intermediates.
+/// (inference) records nothing but still owns the intermediates. A training loop may <see cref="Reset"/> one
+/// tape per step instead of making a new one; either way, after warm-up the tape's own storage and the
+/// built-in layers' backward steps are recycled rather than allocated.
 /// </summary>
 public sealed class Tape : IDisposable
 {
-    private readonly List<Action> _backward = [];
-    private readonly List<IDisposable> _owned = [];
+    private Lists? _lists = Lists.Rent();
     private bool _ranBackward;
-    private bool _disposed;
 
     /// <summary>Creates a tape; with <paramref name="recordGradients"/> false, layers record no backward work.</summary>
     public Tape(bool recordGradients = true)
@@ -22,48 +24,119 @@ public sealed class Tape : IDisposable
     /// <summary>True when forward ops record their backward closures.</summary>
     public bool IsRecording { get; }
 
-    /// <summary>Number of recorded backward closures.</summary>
-    public int Count => _backward.Count;
+    /// <summary>Number of recorded backward steps.</summary>
+    public int Count => _lists?.Nodes.Count ?? 0;
 
     /// <summary>Records the backward closure of an op just run (ignored when not recording).</summary>
     public void Record(Action backward)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentNullException.ThrowIfNull(backward);
+        ObjectDisposedException.ThrowIf(_lists is null, this);
         if (IsRecording)
-            _backward.Add(backward);
+            _lists.Nodes.Add(ActionNode.Of(backward));
+    }
+
+    /// <summary>Records a built-in op's backward node; when not recording, the node goes straight back to its pool.</summary>
+    internal void Record(TapeNode node)
+    {
+        if (_lists is null || !IsRecording)
+        {
+            node.Release();
+            ObjectDisposedException.ThrowIf(_lists is null, this);
+            return;
+        }
+        _lists.Nodes.Add(node);
     }
 
     /// <summary>Takes ownership of <paramref name="item"/>: it is disposed with the tape. Returns it.</summary>
     public T Own<T>(T item)
         where T : IDisposable
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        _owned.Add(item);
+        ObjectDisposedException.ThrowIf(_lists is null, this);
+        _lists.Owned.Add(item);
         return item;
     }
 
-    /// <summary>Runs the recorded closures in reverse order. The loss op seeds its own gradient.</summary>
+    /// <summary>
+    /// <see cref="Own{T}"/> for a layer's scratch matrix, which nothing but the layer and its backward node ever
+    /// sees: freeing the step recycles the matrix object itself as well as its storage.
+    /// </summary>
+    internal FeatureMatrix OwnScratch(FeatureMatrix matrix)
+    {
+        Own(matrix);
+        matrix.Recyclable = true;
+        return matrix;
+    }
+
+    /// <summary>Runs the recorded steps in reverse order. The loss op seeds its own gradient.</summary>
     public void Backward()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        ObjectDisposedException.ThrowIf(_lists is null, this);
         if (!IsRecording)
             throw new InvalidOperationException("This tape was created with recordGradients: false and holds no backward work.");
         if (_ranBackward)
-            throw new InvalidOperationException("Backward has already run on this tape; record a new step on a new tape.");
+            throw new InvalidOperationException("Backward has already run on this tape; reset it or record the next step on a new tape.");
         _ranBackward = true;
-        for (int i = _backward.Count - 1; i >= 0; i--)
-            _backward[i]();
+        List<TapeNode> nodes = _lists.Nodes;
+        for (int i = nodes.Count - 1; i >= 0; i--)
+            nodes[i].Backward();
+    }
+
+    /// <summary>
+    /// Frees the step, as <see cref="Dispose"/> does (its tensors, matrices and geometry throw on use afterwards),
+    /// and leaves the tape empty and ready to record the next step.
+    /// </summary>
+    public void Reset()
+    {
+        ObjectDisposedException.ThrowIf(_lists is null, this);
+        FreeStep(_lists);
+        _ranBackward = false;
     }
 
     /// <summary>Frees every tensor and matrix the step owns.</summary>
     public void Dispose()
     {
-        if (_disposed)
+        Lists? lists = _lists;
+        if (lists is null)
             return;
-        _disposed = true;
-        for (int i = _owned.Count - 1; i >= 0; i--)
-            _owned[i].Dispose();
-        _owned.Clear();
-        _backward.Clear();
+        _lists = null;
+        FreeStep(lists);
+        lists.Return();
+    }
+
+    private static void FreeStep(Lists lists)
+    {
+        List<TapeNode> nodes = lists.Nodes;
+        for (int i = 0; i < nodes.Count; i++)
+            nodes[i].Release();
+        nodes.Clear();
+        List<IDisposable> owned = lists.Owned;
+        for (int i = owned.Count - 1; i >= 0; i--)
+            owned[i].Dispose();
+        owned.Clear();
+    }
+
+    /// <summary>
+    /// A tape's two lists, recycled through a few static slots (as <see cref="Geometry.Metadata"/> recycles its
+    /// tables): emptied lists keep their capacity, so a new tape per step allocates only itself.
+    /// </summary>
+    private sealed record Lists(List<TapeNode> Nodes, List<IDisposable> Owned)
+    {
+        private static readonly Lists?[] Free = new Lists?[8];
+
+        public static Lists Rent()
+        {
+            for (int i = 0; i < Free.Length; i++)
+                if (Interlocked.Exchange(ref Free[i], null) is { } lists)
+                    return lists;
+            return new Lists([], []);
+        }
+
+        public void Return()
+        {
+            for (int i = 0; i < Free.Length; i++)
+                if (Interlocked.CompareExchange(ref Free[i], this, null) is null)
+                    return;
+        }
     }
 }

@@ -18,7 +18,7 @@ public sealed class DenseFlatten : Module
         int batch = input.BatchSize, c = input.Channels, volume = (int)input.SpatialSize.Volume;
         FeatureMatrix values = be.AllocateForOverwrite(batch, c * volume);
         Transpose(DenseKernels.Host(input.Features), batch, volume, c, DenseKernels.Host(values), toChannelMajor: true);
-        DenseTensor y = tape.Own(new DenseTensor(values));
+        DenseTensor y = tape.Own(DenseTensor.Create(values));
         tape.Record(() =>
         {
             if (y.Grad is null || !input.NeedsGradient)

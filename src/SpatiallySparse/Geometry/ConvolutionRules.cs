@@ -209,7 +209,7 @@ internal static class ConvolutionRules
         offsets[input.BatchSize] = count;
         return seen.IsEmpty
             ? SparseGrid.FromUnsorted(outSize, input.BatchSize, linear, offsets)
-            : new SparseGrid(outSize, input.BatchSize, linear, count, offsets);
+            : SparseGrid.Create(outSize, input.BatchSize, linear, count, offsets);
     }
 
     /// <summary>

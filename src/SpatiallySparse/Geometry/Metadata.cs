@@ -10,16 +10,21 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 public sealed class Metadata : IDisposable
 {
-    private readonly Lock _lock = new();
-    private Tables? _tables = Tables.Rent();
+    // The lock is the tables this metadata rented: no lock object per batch. A later batch may rent the same
+    // tables after this one is disposed; the two then merely share a lock, and this one's methods throw anyway.
+    private readonly Tables _lock;
+    private Tables? _tables;
+    private bool _keepGeometry;
 
     /// <summary>Creates metadata whose input grid is <paramref name="inputGrid"/>.</summary>
     public Metadata(SparseGrid inputGrid)
     {
         ArgumentNullException.ThrowIfNull(inputGrid);
+        _lock = _tables = Tables.Rent();
         BatchSize = inputGrid.BatchSize;
         Dimension = inputGrid.Size.Dimension;
-        _tables!.Grids[inputGrid.Size] = inputGrid;
+        inputGrid.Exposed = true;  // the input tensor's grid, which its caller sees
+        _tables.Grids[inputGrid.Size] = inputGrid;
     }
 
     /// <summary>Number of samples in the batch.</summary>
@@ -38,19 +43,24 @@ public sealed class Metadata : IDisposable
     public SparseGrid? GridAt(SpatialSize size)
     {
         lock (_lock)
-            return Live.Grids.GetValueOrDefault(size);
+        {
+            SparseGrid? grid = Live.Grids.GetValueOrDefault(size);
+            if (grid is not null)
+                grid.Exposed = true;  // the caller may keep it: never recycled
+            return grid;
+        }
     }
 
     /// <summary>
     /// Rulebook and output grid of a valid (stride 1) or strided convolution or pooling window, built once.
     /// </summary>
     public (SparseGrid Output, RuleBook Rules) GetConvolutionRules(SpatialSize inputSize, SpatialSize filterSize, SpatialSize stride) =>
-        GetOrBuild(new RuleBookKey(RuleKind.Convolution, inputSize, filterSize, stride));
+        GetOrBuild(new RuleBookKey(RuleKind.Convolution, inputSize, filterSize, stride), expose: true);
 
     /// <summary>Rulebook of a submanifold convolution (odd filter, output active set = input active set), built once.</summary>
     public RuleBook GetSubmanifoldRules(SpatialSize size, SpatialSize filterSize) =>
         // Submanifold rules have no stride; the filter fills the key's slot so a lookup allocates nothing.
-        GetOrBuild(new RuleBookKey(RuleKind.Submanifold, size, filterSize, filterSize)).Rules;
+        GetOrBuild(new RuleBookKey(RuleKind.Submanifold, size, filterSize, filterSize), expose: true).Rules;
 
     /// <summary>
     /// Rulebook and output grid of a deconvolution (transposed strided convolution), built once. When the
@@ -58,7 +68,21 @@ public sealed class Metadata : IDisposable
     /// set, as in U-Nets; otherwise every site reached from an active input becomes active.
     /// </summary>
     public (SparseGrid Output, RuleBook Rules) GetDeconvolutionRules(SpatialSize inputSize, SpatialSize filterSize, SpatialSize stride) =>
-        GetOrBuild(new RuleBookKey(RuleKind.Deconvolution, inputSize, filterSize, stride));
+        GetOrBuild(new RuleBookKey(RuleKind.Deconvolution, inputSize, filterSize, stride), expose: true);
+
+    /// <summary>
+    /// The rules of <paramref name="kind"/> for one of the library's layers (submanifold: the filter as stride),
+    /// built once: the public methods' result without handing the rulebook to a caller, so that disposing the
+    /// metadata may recycle the object (see <see cref="KeepGeometry"/>).
+    /// </summary>
+    internal (SparseGrid Output, RuleBook Rules) LayerRules(RuleKind kind, SpatialSize inputSize, SpatialSize filterSize, SpatialSize stride) =>
+        GetOrBuild(new RuleBookKey(kind, inputSize, filterSize, stride), expose: false);
+
+    /// <summary>
+    /// Keeps every grid and rulebook object out of recycling: a backend other than the CPU one sees this batch's
+    /// geometry, and may keep it (the GPU backend caches device copies by object identity).
+    /// </summary>
+    internal void KeepGeometry() => _keepGeometry = true;
 
     /// <summary>Gives every grid's and rulebook's storage back to the pool; using them afterwards throws.</summary>
     public void Dispose()
@@ -69,13 +93,15 @@ public sealed class Metadata : IDisposable
             if (tables is null)
                 return;
             _tables = null;
+            // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry.
             foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
             {
-                rules.Release();
-                output.Release();  // idempotent; also frees a grid whose size another layer's grid already held
+                rules.Release(recycle: !_keepGeometry && !rules.Exposed);
+                // Idempotent; also frees a grid whose size another layer's grid already held.
+                output.Release(recycle: !_keepGeometry && !output.Exposed);
             }
             foreach (SparseGrid grid in tables.Grids.Values)
-                grid.Release();
+                grid.Release(recycle: !_keepGeometry && !grid.Exposed);
             tables.Return();
         }
     }
@@ -83,13 +109,18 @@ public sealed class Metadata : IDisposable
     /// <summary>The tables of a metadata not yet disposed.</summary>
     private Tables Live => _tables ?? throw new ObjectDisposedException(nameof(Metadata));
 
-    private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key)
+    /// <summary>The rules of <paramref name="key"/>, built on first request; <paramref name="expose"/>: a caller may keep them.</summary>
+    private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key, bool expose)
     {
         lock (_lock)
         {
             (Dictionary<SpatialSize, SparseGrid> grids, Dictionary<RuleBookKey, (SparseGrid, RuleBook)> rulebooks) = Live;
-            if (rulebooks.TryGetValue(key, out (SparseGrid, RuleBook) cached))
+            if (rulebooks.TryGetValue(key, out (SparseGrid Output, RuleBook Rules) cached))
+            {
+                cached.Rules.Exposed |= expose;
+                cached.Output.Exposed |= expose;
                 return cached;
+            }
             if (!grids.TryGetValue(key.InputSize, out SparseGrid? input))
                 throw new InvalidOperationException($"No active sites exist at spatial size {key.InputSize} in this batch's metadata.");
             if (key.FilterSize.Dimension != Dimension || key.Stride.Dimension != Dimension)
@@ -102,6 +133,8 @@ public sealed class Metadata : IDisposable
                     grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
             };
             grids.TryAdd(output.Size, output);
+            rules.Exposed = expose;
+            output.Exposed |= expose;
             rulebooks[key] = (output, rules);
             return (output, rules);
         }

@@ -190,7 +190,7 @@ internal static class PlanarRules
             _offsets[_input.BatchSize] = total;
             long[] linear = _linear;
             _linear = [];
-            return new SparseGrid(_outSize, _input.BatchSize, linear, total, _offsets);
+            return SparseGrid.Create(_outSize, _input.BatchSize, linear, total, _offsets);
         }
 
         /// <summary>

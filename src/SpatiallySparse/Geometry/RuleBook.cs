@@ -11,12 +11,12 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 public sealed class RuleBook
 {
-    private readonly int _pairCount;
-    private readonly bool _pooled;
-    private readonly bool _ownsPairs = true;
+    private int _pairCount;
+    private bool _pooled;
+    private bool _ownsPairs = true;
     private int[]? _inputRows;
     private int[]? _outputRows;
-    private readonly int[] _tapStart;
+    private int[] _tapStart;
     private RuleBook? _transposed;
     private int[]? _neighbours;
 
@@ -50,18 +50,19 @@ public sealed class RuleBook
         }
     }
 
-    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled, bool ownsPairs = true)
+    private RuleBook()
     {
-        _ownsPairs = ownsPairs;
-        FilterVolume = filterVolume;
-        InputRows = inputRows;
-        OutputRows = outputRows;
-        _tapStart = tapStart;
-        _pairCount = tapStart[filterVolume];
-        _inputRows = ins;
-        _outputRows = outs;
-        _neighbours = neighbours;
-        _pooled = pooled;
+        _tapStart = [];
+    }
+
+    /// <summary>A rulebook over laid-out pairs: a recycled object (see <see cref="Release"/>) when one is free.</summary>
+    private static RuleBook Make(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled, bool ownsPairs = true)
+    {
+        RuleBook r = RecyclePool<RuleBook>.TryRent() ?? new RuleBook();
+        (r._ownsPairs, r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (ownsPairs, filterVolume, inputRows, outputRows, tapStart);
+        (r._pairCount, r._inputRows, r._outputRows, r._neighbours, r._pooled) = (tapStart[filterVolume], ins, outs, neighbours, pooled);
+        (r._transposed, r.Exposed) = (null, false);
+        return r;
     }
 
     /// <summary>
@@ -95,7 +96,7 @@ public sealed class RuleBook
                     outs[p] = row;
                 }
             }
-        return new RuleBook(filterVolume, inputRows, outputRows, tapStart, ins, outs, table, pooled);
+        return Make(filterVolume, inputRows, outputRows, tapStart, ins, outs, table, pooled);
     }
 
     /// <summary>
@@ -105,7 +106,7 @@ public sealed class RuleBook
     /// The neighbour table is built on first use.
     /// </summary>
     internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled) =>
-        new(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
+        Make(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
 
     /// <summary>
     /// Zeroed storage for the <paramref name="filterVolume"/> + 1 tap offsets of a rulebook; from the shared array
@@ -121,13 +122,13 @@ public sealed class RuleBook
     }
 
     /// <summary>Number of filter offsets (taps).</summary>
-    public int FilterVolume { get; }
+    public int FilterVolume { get; private set; }
 
     /// <summary>Rows of the input feature matrix.</summary>
-    public int InputRows { get; }
+    public int InputRows { get; private set; }
 
     /// <summary>Rows of the output feature matrix.</summary>
-    public int OutputRows { get; }
+    public int OutputRows { get; private set; }
 
     /// <summary>Total number of pairs over all taps (the multiply-adds of a convolution are PairCount x Cin x Cout).</summary>
     public int PairCount => _pairCount;
@@ -193,22 +194,55 @@ public sealed class RuleBook
     /// <summary>Short description, e.g. <c>RuleBook(9 taps, 1200 -> 1500 rows, 9400 pairs)</c>.</summary>
     public override string ToString() => $"RuleBook({FilterVolume} taps, {InputRows} -> {OutputRows} rows, {PairCount} pairs)";
 
-    /// <summary>Gives pooled storage back (and the transposed view's); the rulebook throws on use afterwards.</summary>
-    internal void Release()
+    /// <summary>
+    /// True once a caller may hold this rulebook (a public <see cref="Metadata"/> method handed it out), or the
+    /// rulebook reachable through <see cref="Transposed"/> from one it holds: such a rulebook is never recycled.
+    /// </summary>
+    internal bool Exposed { get; set; }
+
+    /// <summary>
+    /// Gives pooled storage back (and the transposed view's); the rulebook throws on use afterwards. With
+    /// <paramref name="recycle"/> (the metadata's rulebooks that no caller or foreign backend can hold), the
+    /// objects themselves go back to the pool for later rulebooks too.
+    /// </summary>
+    internal void Release(bool recycle = false)
     {
         RuleBook? transposed = _transposed;
         _transposed = null;
         if (transposed is not null)
         {
             transposed._transposed = null;
-            transposed.Release();
+            transposed.Release(recycle);
         }
+        // Only the release that freed the storage recycles: a second Release must not hand the object out twice.
+        if (!ReleaseStorage() || !recycle)
+            return;
+        Generation++;
+        RecyclePool<RuleBook>.Return(this);
+    }
+
+    /// <summary>
+    /// How many times this object has been recycled. A holder that may outlive its batch's metadata (a backward
+    /// node on another tape) notes it when it takes the rulebook and calls <see cref="ThrowIfRecycled"/> before use.
+    /// </summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> once the rulebook seen at <paramref name="generation"/> is gone.</summary>
+    internal void ThrowIfRecycled(int generation)
+    {
+        if (generation != Generation || _inputRows is null)
+            throw Released();
+    }
+
+    /// <summary>Gives the arrays back; false when they were already gone.</summary>
+    private bool ReleaseStorage()
+    {
         int[]? ins = _inputRows, outs = _outputRows, table = _neighbours;
         if (ins is null || outs is null)
-            return;
+            return false;
         _inputRows = _outputRows = _neighbours = null;
         if (!_pooled)
-            return;
+            return true;
         if (_ownsPairs)
         {
             // The tap offsets go too: every reader reaches them through the pair arrays, now null, and throws first.
@@ -218,6 +252,7 @@ public sealed class RuleBook
         }
         if (table is not null)
             ArrayPool<int>.Shared.Return(table);
+        return true;
     }
 
     /// <summary>
@@ -231,7 +266,7 @@ public sealed class RuleBook
     {
         ObjectDisposedException.ThrowIf(_inputRows is null || _outputRows is null, this);
         if (InputsIncrease())
-            return new RuleBook(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
+            return Make(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
         int entries = checked(InputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
         if (FillNeighbourTable(table, byInputRow: true))

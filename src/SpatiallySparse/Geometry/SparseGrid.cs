@@ -11,7 +11,7 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 public sealed class SparseGrid
 {
-    private readonly int _count;
+    private int _count;
     private int[]? _offsets;
     private long[]? _linear;
     private int[]? _sampleOfRow;
@@ -22,25 +22,48 @@ public sealed class SparseGrid
     /// <paramref name="batchSize"/> + 1 entries of <paramref name="sampleOffsets"/> (<see cref="RentOffsets"/>):
     /// arrays rented from <see cref="ArrayPool{T}.Shared"/> that the grid now owns.
     /// </summary>
-    internal SparseGrid(SpatialSize size, int batchSize, long[] sortedLinear, int count, int[] sampleOffsets)
+    internal static SparseGrid Create(SpatialSize size, int batchSize, long[] sortedLinear, int count, int[] sampleOffsets)
     {
         if (sampleOffsets.Length < batchSize + 1 || sampleOffsets[batchSize] != count)
             throw new ArgumentException($"Sample offsets must have {batchSize + 1} entries ending at {count}.");
-        Size = size;
-        BatchSize = batchSize;
-        _count = count;
-        _linear = sortedLinear;
-        _offsets = sampleOffsets;
-        _sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
+        // A recycled object (see Release) when one is free; private constructor, so every grid is made here.
+        SparseGrid grid = RecyclePool<SparseGrid>.TryRent() ?? new SparseGrid(size);
+        (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets, grid.Exposed) = (size, batchSize, count, sortedLinear, sampleOffsets, false);
+        int[] sampleOfRow = grid._sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
-            _sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
+            sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
+        return grid;
+    }
+
+    private SparseGrid(SpatialSize size)
+    {
+        Size = size;
+    }
+
+    /// <summary>
+    /// True once a caller may hold this grid (a tensor it could see referred to it, or a public
+    /// <see cref="Metadata"/> method handed it out): such a grid is never recycled.
+    /// </summary>
+    internal bool Exposed { get; set; }
+
+    /// <summary>
+    /// How many times this object has been recycled: a tensor notes it and throws <see cref="ObjectDisposedException"/>
+    /// when its grid now serves another batch (<see cref="ThrowIfRecycled"/>).
+    /// </summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>Throws once the grid seen at <paramref name="generation"/> has been recycled.</summary>
+    internal void ThrowIfRecycled(int generation)
+    {
+        if (generation != Generation)
+            throw Released();
     }
 
     /// <summary>Spatial size of the grid.</summary>
-    public SpatialSize Size { get; }
+    public SpatialSize Size { get; private set; }
 
     /// <summary>Number of samples.</summary>
-    public int BatchSize { get; }
+    public int BatchSize { get; private set; }
 
     /// <summary>Number of active sites over the whole batch (rows of the feature matrix).</summary>
     public int ActiveCount => _count;
@@ -107,8 +130,12 @@ public sealed class SparseGrid
         return raced;
     }
 
-    /// <summary>Gives pooled storage back; the grid throws <see cref="ObjectDisposedException"/> on use afterwards.</summary>
-    internal void Release()
+    /// <summary>
+    /// Gives pooled storage back; the grid throws <see cref="ObjectDisposedException"/> on use afterwards. With
+    /// <paramref name="recycle"/> (a grid no caller or foreign backend can hold), the object itself goes back to
+    /// the pool for a later batch's grids; only the call that frees the storage does so.
+    /// </summary>
+    internal void Release(bool recycle = false)
     {
         long[]? linear = _linear;
         int[]? sampleOfRow = _sampleOfRow, offsets = _offsets;
@@ -121,6 +148,10 @@ public sealed class SparseGrid
         ArrayPool<int>.Shared.Return(offsets);
         ArrayPool<int>.Shared.Return(sampleOfRow);
         ArrayPool<long>.Shared.Return(linear);
+        if (!recycle)
+            return;
+        Generation++;
+        RecyclePool<SparseGrid>.Return(this);
     }
 
     /// <summary>
@@ -142,7 +173,7 @@ public sealed class SparseGrid
                     linear[write++] = linear[i];
         }
         sampleOffsets[batchSize] = write;
-        return new SparseGrid(size, batchSize, linear, write, sampleOffsets);
+        return Create(size, batchSize, linear, write, sampleOffsets);
     }
 
     private ObjectDisposedException Released() => new(nameof(SparseGrid), $"The {Size} grid belongs to a batch whose metadata was disposed (its tape ended).");

@@ -57,7 +57,7 @@ public sealed class BatchNormalization : SparseModule
         FeatureMatrix ground = be.Allocate(input.BatchSize, Channels);
         be.BatchNormForward(input.Features, mean, variance, Epsilon, Weight.Value, Bias.Value, features);
         be.BatchNormForward(input.Ground, mean, variance, Epsilon, Weight.Value, Bias.Value, ground);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, groundIsZero: false));
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, input.Grid, features, ground, groundIsZero: false));
         tape.Record(() =>
         {
             if (y.Grad is null && y.GroundGrad is null)

@@ -44,7 +44,12 @@ public sealed class Convolution : ConvolutionLayer
     internal SparseTensor ForwardPooled(SparseTensor input, Tape tape, float leakySlope, MaxPooling pool)
     {
         if (!input.GroundIsZero || input.NeedsGradient || !ConvolutionPoolCore.Fits(this, pool))
-            return pool.Forward(Forward(input, tape, leakySlope), tape);
+        {
+            // Only the pooling below ever sees the convolution's output, so freeing the step may recycle it.
+            SparseTensor activated = Forward(input, tape, leakySlope);
+            activated.Recyclable = true;
+            return pool.Forward(activated, tape);
+        }
         ConvolutionCore.CheckInput(this, input, InputChannels, FilterSize.Dimension);
         CheckBackend(Weight, input);
         ISparseBackend.CheckFusedSlope(leakySlope);
@@ -52,7 +57,7 @@ public sealed class Convolution : ConvolutionLayer
     }
 
     private protected override (SparseGrid Output, RuleBook Rules) Rules(SparseTensor input) =>
-        input.Metadata.GetConvolutionRules(input.SpatialSize, FilterSize, Stride);
+        input.Metadata.LayerRules(RuleKind.Convolution, input.SpatialSize, FilterSize, Stride);
 
     private static SpatialSize Checked(SpatialSize filterSize, SpatialSize stride)
     {

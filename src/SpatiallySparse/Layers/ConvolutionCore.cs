@@ -45,7 +45,7 @@ internal static class ConvolutionCore
         FeatureMatrix ground = be.Allocate(batch, cout);
         if (useGround)
         {
-            weightSum = tape.Own(be.Allocate(cin, cout));
+            weightSum = tape.OwnScratch(be.Allocate(cin, cout));
             be.SumTaps(weight.Value, weightSum);
             be.MatMulAdd(x.Ground, false, weightSum, false, ground);
         }
@@ -56,7 +56,7 @@ internal static class ConvolutionCore
         if (useGround && groundRule == GroundRule.Exact)
         {
             // Centre the inputs on the ground state so the missing taps of partial windows are accounted for.
-            input = tape.Own(be.AllocateForOverwrite(x.ActiveCount, cin));
+            input = tape.OwnScratch(be.AllocateForOverwrite(x.ActiveCount, cin));
             be.Copy(x.Features, input);
             be.AddBySample(x.Ground, x.Grid, input, -1f);
         }
@@ -64,7 +64,7 @@ internal static class ConvolutionCore
         FeatureMatrix? start = ground;
         if (groundRule != GroundRule.Exact)
         {
-            start = bias is null ? null : tape.Own(be.Allocate(batch, cout));
+            start = bias is null ? null : tape.OwnScratch(be.Allocate(batch, cout));
             if (start is not null)
                 be.AddRowVector(bias!.Value, start);
         }
@@ -72,14 +72,43 @@ internal static class ConvolutionCore
         be.ConvolutionForwardFrom(start, outGrid, input, weight.Value, rules, features, leakySlope);
         if (leakySlope is float slope)
             be.LeakyReluForward(ground, ground, slope);
-        SparseTensor y = tape.Own(new SparseTensor(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
-        tape.Record(() =>
-        {
-            if (leakySlope is float s)
-                UnfuseGradient(y, s);
-            Backward(x, y, input, weight, bias, weightSum, rules, groundRule, tape);
-        });
+        SparseTensor y = tape.Own(SparseTensor.Create(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
+        if (tape.IsRecording)
+            tape.Record(Node.Of(x, y, input, weight, bias, weightSum, rules, groundRule, tape, leakySlope));
         return y;
+    }
+
+    /// <summary>The convolution's backward step (a pooled node rather than a closure, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private SparseTensor? _x, _y;
+        private FeatureMatrix? _input, _weightSum;
+        private Parameter? _weight, _bias;
+        private RuleBook? _rules;
+        private int _rulesGeneration;
+        private GroundRule _groundRule;
+        private Tape? _tape;
+        private float? _leakySlope;
+
+        public static Node Of(SparseTensor x, SparseTensor y, FeatureMatrix input, Parameter weight, Parameter? bias, FeatureMatrix? weightSum,
+            RuleBook rules, GroundRule groundRule, Tape tape, float? leakySlope)
+        {
+            Node node = Rent();
+            (node._x, node._y, node._input, node._weight, node._bias, node._weightSum) = (x, y, input, weight, bias, weightSum);
+            (node._rules, node._rulesGeneration, node._groundRule, node._tape, node._leakySlope) = (rules, rules.Generation, groundRule, tape, leakySlope);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            // The metadata may have been disposed (with another tape) and the rulebook recycled for another batch.
+            _rules!.ThrowIfRecycled(_rulesGeneration);
+            if (_leakySlope is float s)
+                UnfuseGradient(_y!, s);
+            ConvolutionCore.Backward(_x!, _y!, _input!, _weight!, _bias, _weightSum, _rules!, _groundRule, _tape!);
+        }
+
+        protected override void Clear() => (_x, _y, _input, _weight, _bias, _weightSum, _rules, _tape) = (null, null, null, null, null, null, null, null);
     }
 
     private static void UnfuseGradient(SparseTensor y, float slope)
@@ -98,7 +127,7 @@ internal static class ConvolutionCore
         ISparseBackend be = x.Backend;
         int batch = x.BatchSize;
         // Gradient of the ground output G; under the exact rule every active output shares G as well.
-        FeatureMatrix dG = tape.Own(be.Allocate(batch, weight.Columns));
+        FeatureMatrix dG = tape.OwnScratch(be.Allocate(batch, weight.Columns));
         if (y.GroundGrad is not null)
             be.Copy(y.GroundGrad, dG);
         bool exact = groundRule == GroundRule.Exact;
@@ -112,7 +141,7 @@ internal static class ConvolutionCore
         }
         if (weightSum is not null)
         {
-            FeatureMatrix dWeightSum = tape.Own(be.Allocate(weight.Rows / rules.FilterVolume, weight.Columns));
+            FeatureMatrix dWeightSum = tape.OwnScratch(be.Allocate(weight.Rows / rules.FilterVolume, weight.Columns));
             be.MatMulAdd(x.Ground, true, dG, false, dWeightSum);
             be.BroadcastTapsAdd(dWeightSum, weight.Grad);
             if (x.NeedsGradient)
@@ -131,7 +160,7 @@ internal static class ConvolutionCore
         // nothing has reached x's gradient yet (the usual chain): then x's gradient holds exactly this term.
         bool separate = centred && x.Grad is not null;
         bool fresh = separate || x.Grad is null;
-        FeatureMatrix dInput = separate ? tape.Own(be.AllocateForOverwrite(x.ActiveCount, x.Channels))
+        FeatureMatrix dInput = separate ? tape.OwnScratch(be.AllocateForOverwrite(x.ActiveCount, x.Channels))
             : x.Grad ?? x.CreateGradForOverwrite();
         be.ConvolutionBackward(input, y.Grad, weight.Value, rules, dInput, weight.Grad, overwriteGradInput: fresh);
         if (separate)

@@ -31,24 +31,55 @@ internal static class ConvolutionPoolCore
         Tape tape)
     {
         ISparseBackend be = x.Backend;
-        (SparseGrid poolGrid, RuleBook poolRules) = x.Metadata.GetConvolutionRules(convolution.Output.Size, pool.PoolSize, pool.Stride);
+        (SparseGrid poolGrid, RuleBook poolRules) = x.Metadata.LayerRules(RuleKind.Convolution, convolution.Output.Size, pool.PoolSize, pool.Stride);
         ConvolutionPoolShape shape = new(convolution.Rules, convolution.Output, poolRules, poolGrid, pool.IncludeGround, slope);
         int batch = x.BatchSize, cout = conv.OutputChannels;
-        FeatureMatrix start = tape.Own(be.Allocate(batch, cout));
+        FeatureMatrix start = tape.OwnScratch(be.Allocate(batch, cout));
         if (conv.Bias is not null)
             be.AddRowVector(conv.Bias.Value, start);
         FeatureMatrix ground = be.AllocateForOverwrite(batch, cout);
         be.LeakyReluForward(start, ground, slope);
         FeatureMatrix features = be.AllocateForOverwrite(poolGrid.ActiveCount, cout);
         FeatureMatrix? saved = be.ConvolutionPoolForward(x.Features, conv.Weight.Value, start, ground, shape, features, keepForBackward: tape.IsRecording);
-        // The pooled ground state is the convolution's (pooling passes it through).
-        SparseTensor y = tape.Own(new SparseTensor(x.Metadata, poolGrid, features, ground, groundIsZero: conv.Bias is null));
         if (saved is not null)
-        {
-            tape.Own(saved);
-            tape.Record(() => Backward(x, y, conv, start, saved, shape, tape));
-        }
+            tape.OwnScratch(saved);
+        // The pooled ground state is the convolution's (pooling passes it through).
+        SparseTensor y = tape.Own(SparseTensor.Create(x.Metadata, poolGrid, features, ground, groundIsZero: conv.Bias is null));
+        if (saved is not null)
+            tape.Record(Node.Of(x, y, conv, start, saved, shape, tape));
+        else if (tape.IsRecording)
+            throw new InvalidOperationException($"{be.Name} kept nothing for the backward of the fused convolution and pooling.");
         return y;
+    }
+
+    /// <summary>The fused block's backward step (a pooled node rather than a closure, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private SparseTensor? _x, _y;
+        private Convolution? _conv;
+        private FeatureMatrix? _start, _saved;
+        private ConvolutionPoolShape _shape;
+        private int _convolutionGeneration, _poolGeneration;
+        private Tape? _tape;
+
+        public static Node Of(SparseTensor x, SparseTensor y, Convolution conv, FeatureMatrix start, FeatureMatrix saved, in ConvolutionPoolShape shape,
+            Tape tape)
+        {
+            Node node = Rent();
+            (node._x, node._y, node._conv, node._start, node._saved, node._shape, node._tape) = (x, y, conv, start, saved, shape, tape);
+            (node._convolutionGeneration, node._poolGeneration) = (shape.ConvolutionRules.Generation, shape.PoolRules.Generation);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            // The metadata may have been disposed (with another tape) and the rulebooks recycled for another batch.
+            _shape.ConvolutionRules.ThrowIfRecycled(_convolutionGeneration);
+            _shape.PoolRules.ThrowIfRecycled(_poolGeneration);
+            ConvolutionPoolCore.Backward(_x!, _y!, _conv!, _start!, _saved!, _shape, _tape!);
+        }
+
+        protected override void Clear() => (_x, _y, _conv, _start, _saved, _shape, _tape) = (null, null, null, null, null, default, null);
     }
 
     private static void Backward(SparseTensor x, SparseTensor y, Convolution conv, FeatureMatrix start, FeatureMatrix saved, ConvolutionPoolShape shape, Tape tape)
@@ -58,8 +89,8 @@ internal static class ConvolutionPoolCore
         ISparseBackend be = x.Backend;
         // Gradients of the activated ground state (passed through by pooling, plus the windows it won) and of the
         // start, which every active convolution row adds (the exact ground rule with a zero input ground state).
-        FeatureMatrix dGround = tape.Own(be.Allocate(x.BatchSize, conv.OutputChannels));
-        FeatureMatrix dStart = tape.Own(be.Allocate(x.BatchSize, conv.OutputChannels));
+        FeatureMatrix dGround = tape.OwnScratch(be.Allocate(x.BatchSize, conv.OutputChannels));
+        FeatureMatrix dStart = tape.OwnScratch(be.Allocate(x.BatchSize, conv.OutputChannels));
         if (y.GroundGrad is not null)
             be.Add(y.GroundGrad, dGround);
         if (y.Grad is not null)

@@ -29,5 +29,5 @@ public sealed class Deconvolution : ConvolutionLayer
     public override string ToString() => $"Deconvolution {InputChannels}->{OutputChannels} {FilterSize}/{Stride}";
 
     private protected override (SparseGrid Output, RuleBook Rules) Rules(SparseTensor input) =>
-        input.Metadata.GetDeconvolutionRules(input.SpatialSize, FilterSize, Stride);
+        input.Metadata.LayerRules(RuleKind.Deconvolution, input.SpatialSize, FilterSize, Stride);
 }

@@ -72,7 +72,7 @@ public sealed class Dropout : SparseModule, IReseedable
         FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, c);
         be.Multiply(input.Features, featureMask, features, accumulate: false);
         be.Multiply(input.Ground, groundMask, ground, accumulate: false);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
         tape.Record(() =>
         {
             if (y.Grad is not null)

@@ -73,7 +73,7 @@ public sealed class InputLayer
             grid = null;  // the metadata owns it now
             FeatureMatrix f = backend.AllocateForOverwrite(owned.ActiveCount, c);  // Upload fills it
             backend.Upload(features.AsSpan(0, owned.ActiveCount * c), f);
-            SparseTensor x = tape.Own(new SparseTensor(metadata, owned, f, backend.Allocate(input.BatchSize, c), groundIsZero: true));
+            SparseTensor x = tape.Own(SparseTensor.Create(metadata, owned, f, backend.Allocate(input.BatchSize, c), groundIsZero: true));
             x.NeedsGradient = input.RequiresGradient;
             if (input.RequiresGradient)
                 RecordPointGradient(tape, input, x, rowOfPoint, weightOfPoint);
@@ -189,7 +189,7 @@ public sealed class InputLayer
                 throw new ArgumentException($"Sample {b} of the batch of {input.BatchSize} has no active sites; every sample needs at least one.", nameof(input));
             }
         }
-        return new SparseGrid(SpatialSize, input.BatchSize, linear, count, offsets);
+        return SparseGrid.Create(SpatialSize, input.BatchSize, linear, count, offsets);
     }
 
     /// <summary>

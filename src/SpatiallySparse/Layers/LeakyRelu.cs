@@ -25,15 +25,36 @@ public sealed class LeakyRelu : SparseModule
         FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, input.Channels);
         be.LeakyReluForward(input.Features, features, Slope);
         be.LeakyReluForward(input.Ground, ground, Slope);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
-        tape.Record(() =>
-        {
-            if (y.Grad is not null)
-                be.LeakyReluBackward(input.Features, y.Grad, input.GradOrCreate(), Slope);
-            if (y.GroundGrad is not null && !input.GroundIsZero)
-                be.LeakyReluBackward(input.Ground, y.GroundGrad, input.GroundGradOrCreate(), Slope);
-        });
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, input.Grid, features, ground, input.GroundIsZero));
+        if (tape.IsRecording)
+            tape.Record(Node.Of(input, y, Slope));
         return y;
+    }
+
+    /// <summary>The activation's backward step (pooled, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private SparseTensor? _input, _y;
+        private float _slope;
+
+        public static Node Of(SparseTensor input, SparseTensor y, float slope)
+        {
+            Node node = Rent();
+            (node._input, node._y, node._slope) = (input, y, slope);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            SparseTensor input = _input!, y = _y!;
+            ISparseBackend be = input.Backend;
+            if (y.Grad is not null)
+                be.LeakyReluBackward(input.Features, y.Grad, input.GradOrCreate(), _slope);
+            if (y.GroundGrad is not null && !input.GroundIsZero)
+                be.LeakyReluBackward(input.Ground, y.GroundGrad, input.GroundGradOrCreate(), _slope);
+        }
+
+        protected override void Clear() => (_input, _y) = (null, null);
     }
 
     /// <summary>E.g. <c>LeakyRelu(0.333)</c>.</summary>

@@ -39,13 +39,33 @@ public sealed class Linear : DenseModule
         ISparseBackend be = input.Backend;
         FeatureMatrix values = be.Allocate(input.BatchSize, OutputFeatures);
         LinearCore.Forward(be, input.Features, Weight, Bias, values);
-        DenseTensor y = tape.Own(new DenseTensor(values));
-        tape.Record(() =>
-        {
-            if (y.Grad is not null)
-                LinearCore.Backward(be, input.Features, y.Grad, Weight, Bias, input.GradOrCreate());
-        });
+        DenseTensor y = tape.Own(DenseTensor.Create(values));
+        if (tape.IsRecording)
+            tape.Record(Node.Of(this, input, y));
         return y;
+    }
+
+    /// <summary>The layer's backward step (pooled, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private Linear? _layer;
+        private DenseTensor? _input, _y;
+
+        public static Node Of(Linear layer, DenseTensor input, DenseTensor y)
+        {
+            Node node = Rent();
+            (node._layer, node._input, node._y) = (layer, input, y);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            DenseTensor input = _input!;
+            if (_y!.Grad is { } grad)
+                LinearCore.Backward(input.Backend, input.Features, grad, _layer!.Weight, _layer.Bias, input.GradOrCreate());
+        }
+
+        protected override void Clear() => (_layer, _input, _y) = (null, null, null);
     }
 
     /// <inheritdoc/>

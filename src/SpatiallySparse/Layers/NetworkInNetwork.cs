@@ -41,7 +41,7 @@ public sealed class NetworkInNetwork : SparseModule
         FeatureMatrix ground = be.Allocate(input.BatchSize, OutputChannels);
         LinearCore.Forward(be, input.Features, Weight, Bias, features);
         LinearCore.Forward(be, input.Ground, Weight, Bias, ground);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, input.Grid, features, ground, input.GroundIsZero && Bias is null));
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, input.Grid, features, ground, input.GroundIsZero && Bias is null));
         tape.Record(() =>
         {
             if (y.Grad is not null)

@@ -33,28 +33,58 @@ public abstract class Pooling : SparseModule
     {
         if (input.SpatialSize.Dimension != PoolSize.Dimension)
             throw new ArgumentException($"{this} is {PoolSize.Dimension}-dimensional but the input is {input.SpatialSize}.");
-        (SparseGrid outGrid, RuleBook rules) = input.Metadata.GetConvolutionRules(input.SpatialSize, PoolSize, Stride);
+        (SparseGrid outGrid, RuleBook rules) = input.Metadata.LayerRules(RuleKind.Convolution, input.SpatialSize, PoolSize, Stride);
         ISparseBackend be = input.Backend;
         // Both are overwritten: every output row is a window's maximum or mean, the ground a copy.
         FeatureMatrix features = be.AllocateForOverwrite(outGrid.ActiveCount, input.Channels);
         FeatureMatrix ground = be.AllocateForOverwrite(input.BatchSize, input.Channels);
         be.Copy(input.Ground, ground);
         PoolForward(be, input, rules, outGrid, IncludeGround, features);
-        SparseTensor y = tape.Own(new SparseTensor(input.Metadata, outGrid, features, ground, input.GroundIsZero));
-        tape.Record(() =>
-        {
-            // The output ground state is the input's: its gradient passes straight through.
-            FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
-            if (y.GroundGrad is not null)
-                be.Add(y.GroundGrad, dGround);
-            if (y.Grad is null)
-                return;
-            // A first gradient needs no zeroing when every input row lies in exactly one window (2x2/2 pooling).
-            bool assign = AssignsGradient && input.Grad is null && PoolSize.Equals(Stride) && rules.PairCount == rules.InputRows;
-            FeatureMatrix gradInput = assign ? input.CreateGradForOverwrite() : input.GradOrCreate();
-            PoolBackward(be, input, rules, outGrid, IncludeGround, y, gradInput, dGround, assign);
-        });
+        SparseTensor y = tape.Own(SparseTensor.Create(input.Metadata, outGrid, features, ground, input.GroundIsZero));
+        if (tape.IsRecording)
+            tape.Record(Node.Of(this, input, y, rules, tape));
         return y;
+    }
+
+    private void Backward(SparseTensor input, SparseTensor y, RuleBook rules, Tape tape)
+    {
+        ISparseBackend be = input.Backend;
+        // The output ground state is the input's: its gradient passes straight through.
+        FeatureMatrix dGround = input.GroundIsZero ? tape.OwnScratch(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+        if (y.GroundGrad is not null)
+            be.Add(y.GroundGrad, dGround);
+        if (y.Grad is null)
+            return;
+        // A first gradient needs no zeroing when every input row lies in exactly one window (2x2/2 pooling).
+        bool assign = AssignsGradient && input.Grad is null && PoolSize.Equals(Stride) && rules.PairCount == rules.InputRows;
+        FeatureMatrix gradInput = assign ? input.CreateGradForOverwrite() : input.GradOrCreate();
+        PoolBackward(be, input, rules, y.Grid, IncludeGround, y, gradInput, dGround, assign);
+    }
+
+    /// <summary>The pooling's backward step (pooled, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private Pooling? _layer;
+        private SparseTensor? _input, _y;
+        private RuleBook? _rules;
+        private int _rulesGeneration;
+        private Tape? _tape;
+
+        public static Node Of(Pooling layer, SparseTensor input, SparseTensor y, RuleBook rules, Tape tape)
+        {
+            Node node = Rent();
+            (node._layer, node._input, node._y, node._rules, node._rulesGeneration, node._tape) = (layer, input, y, rules, rules.Generation, tape);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            // The metadata may have been disposed (with another tape) and the rulebook recycled for another batch.
+            _rules!.ThrowIfRecycled(_rulesGeneration);
+            _layer!.Backward(_input!, _y!, _rules, _tape!);
+        }
+
+        protected override void Clear() => (_layer, _input, _y, _rules, _tape) = (null, null, null, null, null);
     }
 
     /// <inheritdoc/>

@@ -43,12 +43,40 @@ public sealed class Sequential : Module
     public bool FusePooling { get; set; } = true;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tape tape)
+    public override Tensor Forward(Tensor input, Tape tape) => Forward(input, tape, afterStep: null);
+
+    /// <summary>
+    /// The forward, calling <paramref name="afterStep"/> with each step's first module index (a measuring hook).
+    /// An intermediate output that the library's own layers made and read can reach no caller (tensors refer to
+    /// no other tensor, and layers keep their inputs only in backward nodes), so it is marked
+    /// <see cref="Tensor.Recyclable"/>: freeing the step then recycles its objects instead of leaving them to the
+    /// GC. A user module anywhere in the chain might keep what it sees, so then nothing is marked.
+    /// </summary>
+    internal Tensor Forward(Tensor input, Tape tape, Action<int>? afterStep)
     {
+        bool recycle = OnlyLibraryModules();
         Tensor x = input;
         for (int i = 0; i < _modules.Count; i += ModulesInStep(i))
-            x = ForwardStep(i, x, tape);
+        {
+            Tensor y = ForwardStep(i, x, tape);
+            afterStep?.Invoke(i);
+            if (recycle && !ReferenceEquals(x, input) && !ReferenceEquals(x, y))
+                x.Recyclable = true;
+            x = y;
+        }
         return x;
+    }
+
+    /// <summary>True when every module, nested ones included, is one of this library's own types.</summary>
+    private bool OnlyLibraryModules()
+    {
+        for (int i = 0; i < _modules.Count; i++)
+        {
+            Module m = _modules[i];
+            if (m.GetType().Assembly != typeof(Module).Assembly || (m is Sequential inner && !inner.OnlyLibraryModules()))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>How many modules, starting at <paramref name="index"/>, <see cref="ForwardStep"/> runs: 2 or 3 when fused.</summary>

@@ -20,15 +20,37 @@ public sealed class SparseToDense : Module
             throw new ArgumentException($"A dense {input.SpatialSize} grid of {input.Channels} channels has {width} values per sample, too many.");
         FeatureMatrix dense = be.Allocate(input.BatchSize, (int)width);
         be.SparseToDense(input.Features, input.Ground, input.Grid, dense);
-        DenseTensor y = tape.Own(new DenseTensor(dense));
-        tape.Record(() =>
-        {
-            if (y.Grad is null)
-                return;
-            FeatureMatrix dGround = input.GroundIsZero ? tape.Own(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
-            be.SparseToDenseBackward(y.Grad, input.Grid, input.GradOrCreate(), dGround);
-        });
+        DenseTensor y = tape.Own(DenseTensor.Create(dense));
+        if (tape.IsRecording)
+            tape.Record(Node.Of(input, y, tape));
         return y;
+    }
+
+    /// <summary>The conversion's backward step (pooled, so a step allocates none).</summary>
+    private sealed class Node : PooledNode<Node>
+    {
+        private SparseTensor? _input;
+        private DenseTensor? _y;
+        private Tape? _tape;
+
+        public static Node Of(SparseTensor input, DenseTensor y, Tape tape)
+        {
+            Node node = Rent();
+            (node._input, node._y, node._tape) = (input, y, tape);
+            return node;
+        }
+
+        public override void Backward()
+        {
+            SparseTensor input = _input!;
+            if (_y!.Grad is not { } grad)
+                return;
+            ISparseBackend be = input.Backend;
+            FeatureMatrix dGround = input.GroundIsZero ? _tape!.OwnScratch(be.Allocate(input.BatchSize, input.Channels)) : input.GroundGradOrCreate();
+            be.SparseToDenseBackward(grad, input.Grid, input.GradOrCreate(), dGround);
+        }
+
+        protected override void Clear() => (_input, _y, _tape) = (null, null, null);
     }
 
     /// <inheritdoc/>
@@ -49,7 +71,7 @@ public sealed class GlobalAveragePooling : Module
         ISparseBackend be = input.Backend;
         FeatureMatrix pooled = be.Allocate(input.BatchSize, input.Channels);
         be.MeanBySample(input.Features, input.Grid, pooled);
-        DenseTensor y = tape.Own(new DenseTensor(pooled));
+        DenseTensor y = tape.Own(DenseTensor.Create(pooled));
         tape.Record(() =>
         {
             if (y.Grad is not null)

@@ -21,7 +21,7 @@ public sealed class SubmanifoldConvolution : ConvolutionLayer
     public override string ToString() => $"SubmanifoldConvolution {InputChannels}->{OutputChannels} {FilterSize}";
 
     private protected override (SparseGrid Output, RuleBook Rules) Rules(SparseTensor input) =>
-        (input.Grid, input.Metadata.GetSubmanifoldRules(input.SpatialSize, FilterSize));
+        (input.Grid, input.Metadata.LayerRules(RuleKind.Submanifold, input.SpatialSize, FilterSize, FilterSize).Rules);
 
     private static int OddFilter(int filterSize) => filterSize > 0 && filterSize % 2 == 1 ? filterSize
         : throw new ArgumentOutOfRangeException(nameof(filterSize), $"A submanifold convolution needs a positive odd filter size, got {filterSize}.");

@@ -36,10 +36,10 @@ public sealed partial class CpuBackend : ISparseBackend
     public bool CanAccess(FeatureMatrix matrix) => matrix is CpuMatrix;
 
     /// <inheritdoc/>
-    public FeatureMatrix Allocate(int rows, int columns) => new CpuMatrix(this, rows, columns);
+    public FeatureMatrix Allocate(int rows, int columns) => CpuMatrix.Create(this, rows, columns);
 
     /// <inheritdoc/>
-    public FeatureMatrix AllocateForOverwrite(int rows, int columns) => new CpuMatrix(this, rows, columns, clear: false);
+    public FeatureMatrix AllocateForOverwrite(int rows, int columns) => CpuMatrix.Create(this, rows, columns, clear: false);
 
     /// <inheritdoc/>
     public void Upload(ReadOnlySpan<float> source, FeatureMatrix destination)

@@ -10,13 +10,25 @@ public sealed class CpuMatrix : FeatureMatrix
 {
     private float[]? _data;
 
-    internal CpuMatrix(CpuBackend backend, int rows, int columns, bool clear = true)
+    private CpuMatrix(CpuBackend backend, int rows, int columns)
         : base(backend, rows, columns)
     {
+    }
+
+    /// <summary>A matrix with pooled storage, zeroed when <paramref name="clear"/>; a recycled handle when one is free.</summary>
+    internal static CpuMatrix Create(CpuBackend backend, int rows, int columns, bool clear = true)
+    {
+        // A recycled handle (its storage went back to the array pool) when one is free, so a warm step allocates none.
+        CpuMatrix? m = RecyclePool<CpuMatrix>.TryRent();
+        if (m is null)
+            m = new CpuMatrix(backend, rows, columns);
+        else
+            m.Reinitialize(backend, rows, columns);
         int length = checked(rows * columns);
-        _data = length == 0 ? [] : ArrayPool<float>.Shared.Rent(length);
+        m._data = length == 0 ? [] : ArrayPool<float>.Shared.Rent(length);
         if (clear)
-            backend.Fill(Span, 0f);
+            backend.Fill(m.Span, 0f);
+        return m;
     }
 
     /// <summary>The elements, row-major; throws once disposed.</summary>
@@ -36,4 +48,7 @@ public sealed class CpuMatrix : FeatureMatrix
         if (data is { Length: > 0 })
             ArrayPool<float>.Shared.Return(data);
     }
+
+    /// <inheritdoc/>
+    private protected override void Recycle() => RecyclePool<CpuMatrix>.Return(this);
 }
