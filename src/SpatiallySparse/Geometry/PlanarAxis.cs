@@ -15,13 +15,13 @@ internal readonly struct PlanarAxis
     /// <summary>Largest filter extent the tables handle: a coordinate's taps and windows must fit one 64-bit mask.</summary>
     public const int MaxFilter = 64;
 
-    private readonly int[] _ints;     // [0, n): first window; [n, 2n): last window; [2n, 3n): class; [3n, 4n): first window's word
+    private readonly int[] _ints;     // [0, n): first window; [n, 2n): last; [2n, 3n): class; [3n, 4n): first window's word; [4n, 5n): its tap
     private readonly ulong[] _longs;  // [0, 2n): the windows' masks on words (Word, Word + 1); then each class's taps
 
     private PlanarAxis(int length, int filter, int stride, int windows)
     {
         (Length, Filter, Stride) = (length, filter, stride);
-        _ints = ArrayPool<int>.Shared.Rent(4 * length);
+        _ints = ArrayPool<int>.Shared.Rent(5 * length);
         _longs = ArrayPool<ulong>.Shared.Rent(3 * length);
         Span<ulong> taps = _longs.AsSpan(2 * length, length);
         int classes = 0;
@@ -37,7 +37,7 @@ internal readonly struct PlanarAxis
             int c = classes > 0 && taps[classes - 1] == set ? classes - 1 : taps[..classes].IndexOf(set);
             if (c < 0)
                 (taps[classes], c) = (set, classes++);
-            (_ints[x], _ints[length + x], _ints[2 * length + x]) = (first, last, c);
+            (_ints[x], _ints[length + x], _ints[2 * length + x], _ints[4 * length + x]) = (first, last, c, x - first * stride);
             SetMask(x, first, last - first + 1);
         }
         Classes = classes;
@@ -68,6 +68,9 @@ internal readonly struct PlanarAxis
 
     /// <summary>The bitmap word (of an output row) that holds coordinate x's first window.</summary>
     public ReadOnlySpan<int> Word => _ints.AsSpan(3 * Length, Length);
+
+    /// <summary>The tap through which coordinate x's first window sees it (x - First[x] * stride); each later window's is one stride less.</summary>
+    public ReadOnlySpan<int> Tap => _ints.AsSpan(4 * Length, Length);
 
     /// <summary>Entries 2x and 2x + 1: coordinate x's windows as bits of words Word[x] and Word[x] + 1.</summary>
     public ReadOnlySpan<ulong> Masks => _longs.AsSpan(0, 2 * Length);

@@ -1,8 +1,16 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SpatiallySparse.Geometry;
 
-/// <summary>The per-sample loops of <see cref="PlanarRules"/>: tables and constants are read into locals once per sample.</summary>
+/// <summary>
+/// The per-sample loops of <see cref="PlanarRules"/>. They index tables and scratch through ref locals, unchecked:
+/// the JIT cannot see that table entries stay inside the grids, and the bounds checks and the registers their
+/// lengths held made these loops spill. What keeps every index in range: a site of an input grid of H x W is below
+/// H * W, so x0 &lt; H and x1 &lt; W; table entries are windows of the output grid (see <see cref="PlanarAxis"/>);
+/// cursors stay inside their tap's run (checked after the pass, in <see cref="Plan.Pairs"/>).
+/// </summary>
 internal static partial class PlanarRules
 {
     /// <summary>Output rows [RowLo, RowHi] and bitmap words [WordLo, WordHi] of a row that a sample's bits may occupy.</summary>
@@ -17,23 +25,26 @@ internal static partial class PlanarRules
         /// </summary>
         private readonly BitBox SetBits(ReadOnlySpan<long> sites, Span<ulong> bits, Span<int> perClass)
         {
-            ReadOnlySpan<int> first0 = _rows.First, last0 = _rows.Last, class0 = _rows.Class, class1 = _columns.Class, word1 = _columns.Word;
-            ReadOnlySpan<ulong> masks = _columns.Masks;
+            ref int first0 = ref MemoryMarshal.GetReference(_rows.First), last0 = ref MemoryMarshal.GetReference(_rows.Last);
+            ref int class0 = ref MemoryMarshal.GetReference(_rows.Class), class1 = ref MemoryMarshal.GetReference(_columns.Class);
+            ref int word1 = ref MemoryMarshal.GetReference(_columns.Word);
+            ref ulong masks = ref MemoryMarshal.GetReference(_columns.Masks), bit = ref MemoryMarshal.GetReference(bits);
+            ref int counts = ref MemoryMarshal.GetReference(perClass);
             FastDivisor byWidth = _byWidth;
             int width = _columns.Length, classes1 = _columns.Classes, stride = _wordsPerRow;
             int rowLo = int.MaxValue, rowHi = -1, wordLo = int.MaxValue, wordHi = -1;
             foreach (long site in sites)
             {
                 int x0 = (int)byWidth.Divide((uint)site), x1 = (int)site - x0 * width;
-                perClass[class0[x0] * classes1 + class1[x1]]++;
-                int lo0 = first0[x0], hi0 = last0[x0], word = word1[x1];
-                ulong low = masks[2 * x1], high = masks[2 * x1 + 1];
+                Unsafe.Add(ref counts, Unsafe.Add(ref class0, x0) * classes1 + Unsafe.Add(ref class1, x1))++;
+                int lo0 = Unsafe.Add(ref first0, x0), hi0 = Unsafe.Add(ref last0, x0), word = Unsafe.Add(ref word1, x1);
+                ulong low = Unsafe.Add(ref masks, 2 * x1), high = Unsafe.Add(ref masks, 2 * x1 + 1);
                 (rowLo, rowHi) = (Math.Min(rowLo, lo0), Math.Max(rowHi, hi0));
                 (wordLo, wordHi) = (Math.Min(wordLo, word), Math.Max(wordHi, word));
                 for (int i = lo0 * stride + word, end = hi0 * stride + word; i <= end; i += stride)
                 {
-                    bits[i] |= low;
-                    bits[i + 1] |= high;
+                    Unsafe.Add(ref bit, i) |= low;
+                    Unsafe.Add(ref bit, i + 1) |= high;
                 }
             }
             return new BitBox(rowLo, rowHi, wordLo, wordHi + 1);
@@ -62,26 +73,35 @@ internal static partial class PlanarRules
             return count;
         }
 
-        /// <summary>The pairs of input rows [<paramref name="first"/>, <paramref name="end"/>) (one sample's), in row order, appended at each tap's cursor.</summary>
+        /// <summary>
+        /// The pairs of input rows [<paramref name="first"/>, <paramref name="end"/>) (one sample's), in row order,
+        /// appended at each tap's cursor: for each window row, the input's windows in that row, taps decreasing by
+        /// the column stride.
+        /// </summary>
         private readonly void SamplePairs(int first, int end, ReadOnlySpan<int> rowAt, Span<int> cursor, int[] ins, int[] outs)
         {
-            ReadOnlySpan<long> inLinear = _input.LinearIndexOfRow;
-            ReadOnlySpan<int> first0 = _rows.First, last0 = _rows.Last, first1 = _columns.First, last1 = _columns.Last;
+            ref long inLinear = ref MemoryMarshal.GetReference(_input.LinearIndexOfRow);
+            ref int first0 = ref MemoryMarshal.GetReference(_rows.First), last0 = ref MemoryMarshal.GetReference(_rows.Last);
+            ref int first1 = ref MemoryMarshal.GetReference(_columns.First), last1 = ref MemoryMarshal.GetReference(_columns.Last);
+            ref int tap0 = ref MemoryMarshal.GetReference(_rows.Tap), tap1 = ref MemoryMarshal.GetReference(_columns.Tap);
+            ref int rows = ref MemoryMarshal.GetReference(rowAt), slots = ref MemoryMarshal.GetReference(cursor);
+            ref int pairIn = ref MemoryMarshal.GetArrayDataReference(ins), pairOut = ref MemoryMarshal.GetArrayDataReference(outs);
             FastDivisor byWidth = _byWidth;
-            int width = _columns.Length, s0 = _rows.Stride, s1 = _columns.Stride, f1 = _columns.Filter, outWidth = _outSize[1];
+            int width = _columns.Length, f1 = _columns.Filter, s1 = _columns.Stride, tapRowStep = _rows.Stride * f1, outWidth = _outSize[1];
             for (int r = first; r < end; r++)
             {
-                uint site = (uint)inLinear[r];
+                uint site = (uint)Unsafe.Add(ref inLinear, r);
                 int x0 = (int)byWidth.Divide(site), x1 = (int)site - x0 * width;
-                int lo1 = first1[x1], hi1 = last1[x1];
-                for (int o0 = first0[x0], hi0 = last0[x0]; o0 <= hi0; o0++)
+                int o0 = Unsafe.Add(ref first0, x0), o1 = Unsafe.Add(ref first1, x1);
+                int rowsLeft = Unsafe.Add(ref last0, x0) - o0 + 1, columns = Unsafe.Add(ref last1, x1) - o1 + 1;
+                int tap = Unsafe.Add(ref tap0, x0) * f1 + Unsafe.Add(ref tap1, x1), at = o0 * outWidth + o1;
+                for (; rowsLeft > 0; rowsLeft--, tap -= tapRowStep, at += outWidth)
                 {
-                    int tapRow = (x0 - o0 * s0) * f1 + x1, siteRow = o0 * outWidth;
-                    for (int o1 = lo1; o1 <= hi1; o1++)
+                    for (int i = 0, t = tap; i < columns; i++, t -= s1)
                     {
-                        int p = cursor[tapRow - o1 * s1]++;
-                        ins[p] = r;
-                        outs[p] = rowAt[siteRow + o1];
+                        int p = Unsafe.Add(ref slots, t)++;
+                        Unsafe.Add(ref pairIn, p) = r;
+                        Unsafe.Add(ref pairOut, p) = Unsafe.Add(ref rows, at + i);
                     }
                 }
             }

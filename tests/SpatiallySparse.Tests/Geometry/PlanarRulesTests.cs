@@ -35,6 +35,8 @@ public sealed class PlanarRulesTests
                 int first = axis.First[x], last = axis.Last[x];
                 Assert.That(Enumerable.Range(first, last - first + 1), Is.EqualTo(covering), $"windows of {x}");
                 Assert.That(first, Is.InRange(0, windows - 1), $"first window of {x} stays on the grid");
+                if (covering.Length > 0)
+                    Assert.That(axis.Tap[x], Is.EqualTo(x - covering[0] * stride), $"tap of {x} in its first window");
                 ulong taps = covering.Aggregate(0UL, (set, o) => set | 1UL << (x - o * stride));
                 Assert.That(axis.TapSets[axis.Class[x]], Is.EqualTo(taps), $"taps of {x}");
                 // The windows as bits of a row of words, starting at word Word[x].
