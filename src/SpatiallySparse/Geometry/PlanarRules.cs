@@ -58,6 +58,7 @@ internal static partial class PlanarRules
         private readonly FastDivisor _byWidth;
         private readonly int _threads;
         private readonly int _taps;
+        private readonly bool _disjoint;        // no two windows overlap (pooling): each input lies in at most one
         private readonly int _chunks;
         private readonly long _perSite;
         private readonly int _wordsPerRow;      // bitmap words per output row, one more than needed (see PlanarAxis.Masks)
@@ -77,6 +78,7 @@ internal static partial class PlanarRules
             _byWidth = new FastDivisor(input.Size[1]);
             _threads = threads;
             _taps = filter[0] * filter[1];
+            _disjoint = filter[0] <= stride[0] && filter[1] <= stride[1];
             // Each input site lies in at most ceil(f/s) windows per dimension.
             _perSite = (long)((filter[0] + stride[0] - 1) / stride[0]) * ((filter[1] + stride[1] - 1) / stride[1]);
             _chunks = ChunkCount(input.BatchSize, input.ActiveCount * _perSite, threads);
@@ -127,7 +129,7 @@ internal static partial class PlanarRules
         }
 
         /// <summary>
-        /// Chunk <paramref name="chunk"/>'s samples: each one's output sites in increasing order (<see cref="SetBits"/>,
+        /// Chunk <paramref name="chunk"/>'s samples: each one's output sites in increasing order (<see cref="SetBits"/> or <see cref="SetDisjointBits"/>,
         /// <see cref="ReadBits"/>) and the chunk's pairs per tap (<see cref="CountTaps"/>).
         /// </summary>
         private readonly void ChunkOutputs(int chunk)
@@ -142,7 +144,8 @@ internal static partial class PlanarRules
             for (int b = FirstSample(chunk), bEnd = FirstSample(chunk + 1); b < bEnd; b++)
             {
                 _offsets[b] = count;
-                BitBox box = SetBits(inLinear[inOffsets[b]..inOffsets[b + 1]], bits, perClass);
+                ReadOnlySpan<long> sites = inLinear[inOffsets[b]..inOffsets[b + 1]];
+                BitBox box = _disjoint ? SetDisjointBits(sites, bits, perClass) : SetBits(sites, bits, perClass);
                 count = ReadBits(bits, box, _wordsPerRow, _outSize[1], _linear, count);
             }
             _counts[chunk] = count - start;
@@ -213,7 +216,10 @@ internal static partial class PlanarRules
             {
                 for (int row = outOffsets[b], rowEnd = outOffsets[b + 1]; row < rowEnd; row++)
                     rowAt[(int)outLinear[row]] = row;
-                SamplePairs(inOffsets[b], inOffsets[b + 1], rowAt, cursor, ins, outs);
+                if (_disjoint)
+                    SampleDisjointPairs(inOffsets[b], inOffsets[b + 1], rowAt, cursor, ins, outs);
+                else
+                    SamplePairs(inOffsets[b], inOffsets[b + 1], rowAt, cursor, ins, outs);
             }
             cursor.CopyTo(_tapCounts.AsSpan((_chunks + chunk) * _taps, _taps));
         }

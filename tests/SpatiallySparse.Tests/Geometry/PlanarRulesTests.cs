@@ -65,6 +65,9 @@ public sealed class PlanarRulesTests
         new object[] { new[] { 70, 130 }, new[] { 2, 64 }, new[] { 1, 1 }, 60 },
         new object[] { new[] { 9, 200 }, new[] { 3, 64 }, new[] { 2, 8 }, 60 },
         new object[] { new[] { 5, 5 }, new[] { 5, 5 }, new[] { 1, 1 }, 3 },
+        // Disjoint windows (the pooling loops): one window per input, and 1 x 1.
+        new object[] { new[] { 129, 140 }, new[] { 3, 2 }, new[] { 3, 2 }, 400 },
+        new object[] { new[] { 12, 13 }, new[] { 1, 1 }, new[] { 1, 1 }, 20 },
     ];
 
     [TestCaseSource(nameof(Shapes))]
