@@ -59,6 +59,7 @@ internal static partial class PlanarRules
         private readonly int _threads;
         private readonly int _taps;
         private readonly bool _disjoint;        // no two windows overlap (pooling): each input lies in at most one
+        private readonly ulong[]? _pairTaps;    // stride 1, at most 64 taps: each class pair's valid taps (SampleUnitStridePairs)
         private readonly int _chunks;
         private readonly long _perSite;
         private readonly int _wordsPerRow;      // bitmap words per output row, one more than needed (see PlanarAxis.Masks)
@@ -86,6 +87,8 @@ internal static partial class PlanarRules
             _bits = ArrayPool<ulong>.Shared.Rent(_chunks * BitsStride);
             _bits.AsSpan(0, _chunks * BitsStride).Clear();
             _rowAt = ArrayPool<int>.Shared.Rent(_chunks * RowAtStride);
+            if (stride[0] == 1 && stride[1] == 1 && _taps > 1 && _taps <= 64)
+                _pairTaps = PairTaps(_rows, _columns);
             _tapCounts = ArrayPool<int>.Shared.Rent(2 * _chunks * _taps);
             _counts = ArrayPool<int>.Shared.Rent(_chunks);
         }
@@ -212,16 +215,28 @@ internal static partial class PlanarRules
             _tapCounts.AsSpan(chunk * _taps, _taps).CopyTo(cursor);
             ReadOnlySpan<long> outLinear = output.LinearIndexOfRow;
             ReadOnlySpan<int> outOffsets = output.SampleOffsets, inOffsets = _input.SampleOffsets;
-            for (int b = FirstSample(chunk), bEnd = FirstSample(chunk + 1); b < bEnd; b++)
+            int firstSample = FirstSample(chunk), endSample = FirstSample(chunk + 1), largest = 0;
+            for (int b = firstSample; b < endSample; b++)
+                largest = Math.Max(largest, inOffsets[b + 1] - inOffsets[b]);
+            int[] siteOf = _pairTaps is null ? [] : ArrayPool<int>.Shared.Rent(largest);
+            ulong[] tapsOf = _pairTaps is null ? [] : ArrayPool<ulong>.Shared.Rent(largest);
+            for (int b = firstSample; b < endSample; b++)
             {
                 for (int row = outOffsets[b], rowEnd = outOffsets[b + 1]; row < rowEnd; row++)
                     rowAt[(int)outLinear[row]] = row;
-                if (_disjoint)
+                if (_pairTaps is not null)
+                    SampleUnitStridePairs(inOffsets[b], inOffsets[b + 1], rowAt, cursor, ins, outs, siteOf, tapsOf);
+                else if (_disjoint)
                     SampleDisjointPairs(inOffsets[b], inOffsets[b + 1], rowAt, cursor, ins, outs);
                 else
                     SamplePairs(inOffsets[b], inOffsets[b + 1], rowAt, cursor, ins, outs);
             }
             cursor.CopyTo(_tapCounts.AsSpan((_chunks + chunk) * _taps, _taps));
+            if (_pairTaps is not null)
+            {
+                ArrayPool<int>.Shared.Return(siteOf);
+                ArrayPool<ulong>.Shared.Return(tapsOf);
+            }
         }
 
         public readonly void Return()
@@ -232,6 +247,8 @@ internal static partial class PlanarRules
             ArrayPool<int>.Shared.Return(_rowAt);
             ArrayPool<int>.Shared.Return(_tapCounts);
             ArrayPool<int>.Shared.Return(_counts);
+            if (_pairTaps is not null)
+                ArrayPool<ulong>.Shared.Return(_pairTaps);
             if (_linear.Length > 0)
                 ArrayPool<long>.Shared.Return(_linear);
         }
