@@ -200,7 +200,8 @@ internal static partial class PlanarRules
                     if (end != expected)
                         throw new InvalidOperationException($"Tap {t}: sample chunk {c} ended at pair {end}, expected {expected}.");
                 }
-            return RuleBook.FromPairs(_taps, _input.ActiveCount, output.ActiveCount, tapStart, ins, outs, pooled: true);
+            // Every pass walks a tap's inputs in row order, sample after sample: its input rows increase.
+            return RuleBook.FromPairs(_taps, _input.ActiveCount, output.ActiveCount, tapStart, ins, outs, pooled: true, inputsIncrease: true);
         }
 
         /// <summary>

@@ -14,6 +14,7 @@ public sealed class RuleBook
     private readonly int _pairCount;
     private readonly bool _pooled;
     private readonly bool _ownsPairs = true;
+    private readonly bool _inputsIncrease;  // the builder vouches that every tap's input rows increase
     private int[]? _inputRows;
     private int[]? _outputRows;
     private readonly int[] _tapStart;
@@ -50,9 +51,11 @@ public sealed class RuleBook
         }
     }
 
-    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled, bool ownsPairs = true)
+    private RuleBook(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled,
+        bool ownsPairs = true, bool inputsIncrease = false)
     {
         _ownsPairs = ownsPairs;
+        _inputsIncrease = inputsIncrease;
         FilterVolume = filterVolume;
         InputRows = inputRows;
         OutputRows = outputRows;
@@ -102,10 +105,13 @@ public sealed class RuleBook
     /// The rulebook of pairs already laid out tap by tap: tap t's pairs are entries [tapStart[t], tapStart[t + 1])
     /// of <paramref name="ins"/> and <paramref name="outs"/>, outputs strictly increasing, inputs distinct (the
     /// builder's invariant, not checked here). With <paramref name="pooled"/>, both came from the shared array pool.
-    /// The neighbour table is built on first use.
+    /// A builder that also walks each tap's inputs in order says so with <paramref name="inputsIncrease"/>, and the
+    /// transposed view then shares the arrays without reading every pair to check. The neighbour table is built on
+    /// first use.
     /// </summary>
-    internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled) =>
-        new(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
+    internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled,
+        bool inputsIncrease = false) =>
+        new(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled, inputsIncrease: inputsIncrease);
 
     /// <summary>
     /// Zeroed storage for the <paramref name="filterVolume"/> + 1 tap offsets of a rulebook; from the shared array
@@ -230,7 +236,7 @@ public sealed class RuleBook
     private RuleBook BuildTransposed()
     {
         ObjectDisposedException.ThrowIf(_inputRows is null || _outputRows is null, this);
-        if (InputsIncrease())
+        if (_inputsIncrease || InputsIncrease())
             return new RuleBook(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
         int entries = checked(InputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
