@@ -59,6 +59,7 @@ internal static partial class PlanarRules
         private readonly int _threads;
         private readonly int _taps;
         private readonly bool _disjoint;        // no two windows overlap (pooling): each input lies in at most one
+        private readonly int[]? _windowOf;      // disjoint windows: entries 2r, 2r + 1: input row r's output site (-1: none) and tap
         private readonly ulong[]? _pairTaps;    // stride 1, at most 64 taps: each class pair's valid taps (SampleUnitStridePairs)
         private readonly int _chunks;
         private readonly long _perSite;
@@ -87,6 +88,8 @@ internal static partial class PlanarRules
             _bits = ArrayPool<ulong>.Shared.Rent(_chunks * BitsStride);
             _bits.AsSpan(0, _chunks * BitsStride).Clear();
             _rowAt = ArrayPool<int>.Shared.Rent(_chunks * RowAtStride);
+            if (_disjoint)
+                _windowOf = ArrayPool<int>.Shared.Rent(Math.Max(1, 2 * input.ActiveCount));
             if (stride[0] == 1 && stride[1] == 1 && _taps > 1 && _taps <= 64)
                 _pairTaps = PairTaps(_rows, _columns);
             _tapCounts = ArrayPool<int>.Shared.Rent(2 * _chunks * _taps);
@@ -148,7 +151,9 @@ internal static partial class PlanarRules
             {
                 _offsets[b] = count;
                 ReadOnlySpan<long> sites = inLinear[inOffsets[b]..inOffsets[b + 1]];
-                BitBox box = _disjoint ? SetDisjointBits(sites, bits, perClass) : SetBits(sites, bits, perClass);
+                BitBox box = _disjoint
+                    ? SetDisjointBits(sites, bits, perClass, _windowOf.AsSpan(2 * inOffsets[b], 2 * sites.Length))
+                    : SetBits(sites, bits, perClass);
                 count = ReadBits(bits, box, _wordsPerRow, _outSize[1], _linear, count);
             }
             _counts[chunk] = count - start;
@@ -250,6 +255,8 @@ internal static partial class PlanarRules
             ArrayPool<int>.Shared.Return(_counts);
             if (_pairTaps is not null)
                 ArrayPool<ulong>.Shared.Return(_pairTaps);
+            if (_windowOf is not null)
+                ArrayPool<int>.Shared.Return(_windowOf);
             if (_linear.Length > 0)
                 ArrayPool<long>.Shared.Return(_linear);
         }
