@@ -182,7 +182,8 @@ public sealed class RuleBook
     {
         int entries = checked(OutputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
-        if (!FillNeighbourTable(table, byInputRow: false))
+        // A builder that vouches for its pairs' order (outputs strictly increase in each tap) never fills a slot twice.
+        if (!FillNeighbourTable(table, byInputRow: false, checkRepeats: !_inputsIncrease))
         {
             if (_pooled)
                 ArrayPool<int>.Shared.Return(table);
@@ -256,9 +257,10 @@ public sealed class RuleBook
 
     /// <summary>
     /// table[row * taps + tap] = the row's partner in tap, -1 elsewhere; rows are the output rows, or the input
-    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap.
+    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap (looked for only with
+    /// <paramref name="checkRepeats"/>).
     /// </summary>
-    private bool FillNeighbourTable(int[] table, bool byInputRow)
+    private bool FillNeighbourTable(int[] table, bool byInputRow, bool checkRepeats = true)
     {
         int taps = FilterVolume;
         table.AsSpan(0, (byInputRow ? InputRows : OutputRows) * taps).Fill(-1);
@@ -266,6 +268,12 @@ public sealed class RuleBook
         {
             ReadOnlySpan<int> keys = byInputRow ? InputRowsOf(tap) : OutputRowsOf(tap);
             ReadOnlySpan<int> values = byInputRow ? OutputRowsOf(tap) : InputRowsOf(tap);
+            if (!checkRepeats)
+            {
+                for (int p = 0; p < keys.Length; p++)
+                    table[keys[p] * taps + tap] = values[p];
+                continue;
+            }
             for (int p = 0; p < keys.Length; p++)
             {
                 ref int slot = ref table[keys[p] * taps + tap];
