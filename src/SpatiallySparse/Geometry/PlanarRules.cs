@@ -16,8 +16,12 @@ namespace SpatiallySparse.Geometry;
 /// </summary>
 internal static partial class PlanarRules
 {
-    /// <summary>Whether the tables handle this window (filters up to <see cref="PlanarAxis.MaxFilter"/> wide).</summary>
-    public static bool Handles(SpatialSize filter) => filter[0] <= PlanarAxis.MaxFilter && filter[1] <= PlanarAxis.MaxFilter;
+    /// <summary>Longest axis the tables are built for: eight table entries per coordinate stay small next to the grid.</summary>
+    public const int MaxAxis = 1 << 16;
+
+    /// <summary>Whether the tables handle this grid and window (axes up to <see cref="MaxAxis"/> long, filters up to <see cref="PlanarAxis.MaxFilter"/> wide).</summary>
+    public static bool Handles(SpatialSize grid, SpatialSize filter) =>
+        grid[0] <= MaxAxis && grid[1] <= MaxAxis && filter[0] <= PlanarAxis.MaxFilter && filter[1] <= PlanarAxis.MaxFilter;
 
     /// <summary>
     /// The output grid and rules; samples are split into chunks that run on up to <paramref name="threads"/>

@@ -110,12 +110,24 @@ public sealed class PlanarRulesTests
     public void FiltersWiderThanTheTablesTakeTheAnyDimensionPath()
     {
         SpatialSize size = new(70, 9), f = new(66, 2), s = new(1, 1);
-        Assert.That(PlanarRules.Handles(f), Is.False);
+        Assert.That(PlanarRules.Handles(size, f), Is.False);
         using Tape tape = new();
         SparseTensor x = Input(tape, size, Sites(new Random(5), 3, size, 40, scattered: false));
         (SparseGrid grid, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
         (SparseGrid expectedGrid, RuleBook expected) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
         AssertSame(grid, rules, expectedGrid, expected, "a 66-wide filter");
+    }
+
+    [Test]
+    public void AxesLongerThanTheTablesTakeTheAnyDimensionPath()
+    {
+        SpatialSize size = new(3, PlanarRules.MaxAxis + 6), f = SpatialSize.Cube(2, 2), s = SpatialSize.Cube(2, 1);
+        Assert.That(PlanarRules.Handles(size, f), Is.False);
+        using Tape tape = new();
+        SparseTensor x = Input(tape, size, [(0, [0, 0]), (0, [1, 1]), (0, [2, PlanarRules.MaxAxis + 5]), (1, [1, 60_000])]);
+        (SparseGrid grid, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
+        (SparseGrid expectedGrid, RuleBook expected) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
+        AssertSame(grid, rules, expectedGrid, expected, "an axis of 65,542");
     }
 
     /// <summary>Sites of a random batch, in random order: blobs (windows partly active) or scattered over the grid.</summary>
