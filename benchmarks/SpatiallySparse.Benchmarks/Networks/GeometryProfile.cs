@@ -11,8 +11,9 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// The <c>geometry-profile</c> command: a workload's geometry item by item (the input layer, then per layer the
 /// rules, for every convolution whose input gets a gradient its transposed rules, which backward builds, and
 /// for pooling its neighbour table),
-/// against full training steps run alternately in the same process. Prints per-item median wall time, the
-/// geometry and step medians (wall and process CPU time) and bytes allocated per geometry build.
+/// against full training steps run alternately in the same process. Prints per-item median and minimum wall time,
+/// the item's size (pairs of the rules it belongs to; active input sites for the input layer) and wall time per
+/// pair (or site), the geometry and step medians (wall and process CPU time) and bytes allocated per geometry build.
 /// <code>
 /// dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile [--workload assamese] [--steps 9] [--warmup 30]
 /// </code>
@@ -32,7 +33,8 @@ internal static class GeometryProfile
         Console.WriteLine($"# geometry-profile {workload.Description}; load average {StepProfile.LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         List<string> items = [];
         PieceTimer timer = new();
-        List<double[]> itemMs = [];
+        List<double[]> itemMs = [], itemNsPer = [];
+        List<long[]> itemSize = [];
         double[] stepMs = new double[steps], stepCpu = new double[steps], geoMs = new double[steps], geoCpu = new double[steps];
         long[] geoBytes = new long[steps];
         for (int s = -warmup; s < steps; s++)
@@ -43,10 +45,11 @@ internal static class GeometryProfile
             step.Run(input, labels);
             double ms = Stopwatch.GetElapsedTime(t).TotalMilliseconds, cpuMs = (StepProfile.CpuSeconds() - cpu) * 1e3;
             double[] times = new double[64];
+            long[] sizes = new long[64];
             cpu = StepProfile.CpuSeconds();
             long bytes = GC.GetTotalAllocatedBytes(precise: true);
             t = Stopwatch.GetTimestamp();
-            timer.Start(times, s == -warmup ? items : null);
+            timer.Start(times, sizes, s == -warmup ? items : null);
             BuildAll(step, inputLayer, input, backend, timer);
             double geo = Stopwatch.GetElapsedTime(t).TotalMilliseconds, geoCpuMs = (StepProfile.CpuSeconds() - cpu) * 1e3;
             bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
@@ -56,18 +59,41 @@ internal static class GeometryProfile
             for (int i = 0; i < items.Count; i++)
             {
                 if (s == 0)
+                {
                     itemMs.Add(new double[steps]);
-                itemMs[i][s] = times[i];
+                    itemSize.Add(new long[steps]);
+                    itemNsPer.Add(new double[steps]);
+                }
+                (itemMs[i][s], itemSize[i][s]) = (times[i], sizes[i]);
+                itemNsPer[i][s] = sizes[i] > 0 ? 1e6 * times[i] / sizes[i] : 0;
             }
         }
-        Console.WriteLine($"| item | median ms | min ms |  ({steps} builds after {warmup} warm-up, alternating with full steps)");
-        Console.WriteLine("| --- | ---: | ---: |");
+        // The batches differ, so each build's time is divided by its own size before taking the median.
+        Console.WriteLine($"| item | median ms | min ms | pairs (sites) | ns per pair (site) |  ({steps} builds after {warmup} warm-up, alternating with full steps)");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         for (int i = 0; i < items.Count; i++)
-            Console.WriteLine(FormattableString.Invariant($"| {items[i]} | {StepTimer.Median(itemMs[i]):0.00} | {itemMs[i].Min():0.00} |"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {items[i]} | {StepTimer.Median(itemMs[i]):0.00} | {itemMs[i].Min():0.00} | {StepTimer.Median([.. itemSize[i].Select(n => (double)n)]):0} | {StepTimer.Median(itemNsPer[i]):0.0} |"));
+        Console.WriteLine(RulesRate(items, itemMs, itemSize, steps));
         double geoMedian = StepTimer.Median(geoMs), stepMedian = StepTimer.Median(stepMs);
         Console.WriteLine(FormattableString.Invariant(
             $"geometry wall {geoMedian:0.0} ms (min {geoMs.Min():0.0}) cpu {StepTimer.Median(geoCpu):0.0} ms; step wall {stepMedian:0.0} ms (min {stepMs.Min():0.0}) cpu {StepTimer.Median(stepCpu):0.0} ms; geometry/step wall {100 * geoMedian / stepMedian:0.0}% cpu {100 * StepTimer.Median(geoCpu) / StepTimer.Median(stepCpu):0.0}%; geometry allocates {geoBytes.Average():0} B per build"));
         return 0;
+    }
+
+    /// <summary>The rulebooks' construction rate: per build, all "rules" items' pairs over their summed time; medians.</summary>
+    private static string RulesRate(List<string> items, List<double[]> itemMs, List<long[]> itemSize, int steps)
+    {
+        double[] ms = new double[steps], pairs = new double[steps], rate = new double[steps];
+        for (int s = 0; s < steps; s++)
+        {
+            for (int i = 0; i < items.Count; i++)
+                if (items[i].EndsWith(" rules", StringComparison.Ordinal))
+                    (ms[s], pairs[s]) = (ms[s] + itemMs[i][s], pairs[s] + itemSize[i][s]);
+            rate[s] = pairs[s] / ms[s] / 1e3;
+        }
+        return FormattableString.Invariant(
+            $"rules: {StepTimer.Median(pairs):0} pairs in {StepTimer.Median(ms):0.00} ms (min {ms.Min():0.00}), {StepTimer.Median(rate):0.0} M pairs/s ({1e3 / StepTimer.Median(rate):0.0} ns per pair)");
     }
 
     /// <summary>
@@ -78,7 +104,7 @@ internal static class GeometryProfile
     {
         using Tape tape = new(recordGradients: false);
         SparseTensor x = inputLayer.Forward(input, backend, tape);
-        timer.Lap("input layer");
+        timer.Lap("input layer", x.ActiveCount);
         TrainingStep.Prebuild(step.Network, x, built: timer.Built);
     }
 
@@ -90,6 +116,7 @@ internal static class GeometryProfile
     private sealed class PieceTimer
     {
         private double[] _times = [];
+        private long[] _sizes = [];
         private List<string>? _names;
         private int _item;
         private long _t;
@@ -98,19 +125,21 @@ internal static class GeometryProfile
 
         public GeometryPieceBuilt Built { get; }
 
-        public void Start(double[] times, List<string>? names)
+        public void Start(double[] times, long[] sizes, List<string>? names)
         {
-            (_times, _names, _item, _t) = (times, names, 0, Stopwatch.GetTimestamp());
+            (_times, _sizes, _names, _item, _t) = (times, sizes, names, 0, Stopwatch.GetTimestamp());
         }
 
-        public void Lap(string name)
+        public void Lap(string name, long size)
         {
+            _sizes[_item] = size;
             _times[_item++] = TrainingStep.Lap(ref _t);
             _names?.Add(name);
         }
 
-        private void OnBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride)
+        private void OnBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride, int pairs)
         {
+            _sizes[_item] = pairs;
             _times[_item++] = TrainingStep.Lap(ref _t);
             _names?.Add($"{(layer is Convolution ? "conv" : "pool")} {inputSize} {filter}/{stride} {piece}");
         }

@@ -9,8 +9,11 @@ using SpatiallySparse.Optim;
 
 namespace SpatiallySparse.Benchmarks.Networks;
 
-/// <summary>Told after each piece <see cref="TrainingStep.Prebuild"/> builds ("rules", "transposed" or "table") of a layer with that input size and window.</summary>
-public delegate void GeometryPieceBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride);
+/// <summary>
+/// Told after each piece <see cref="TrainingStep.Prebuild"/> builds ("rules", "transposed" or "table") of a layer with
+/// that input size and window, and the pair count of the rules it belongs to.
+/// </summary>
+public delegate void GeometryPieceBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride, int pairs);
 
 /// <summary>
 /// One SGD training step (momentum 0.9) of a <see cref="StepWorkload"/>'s network, run sparsely
@@ -85,7 +88,7 @@ public sealed class TrainingStep
             if (window is { } w)
             {
                 RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
-                built?.Invoke("rules", layer, size, w.Filter, w.Stride);
+                built?.Invoke("rules", layer, size, w.Filter, w.Stride, rules.PairCount);
                 pairs += rules.PairCount;
                 if (layer is Convolution conv)
                 {
@@ -96,20 +99,20 @@ public sealed class TrainingStep
                     if (i > 0)
                     {
                         _ = rules.Transposed;
-                        built?.Invoke("transposed", layer, size, w.Filter, w.Stride);
+                        built?.Invoke("transposed", layer, size, w.Filter, w.Stride, rules.PairCount);
                     }
                     if (net.ModulesInStep(i) == 3)
                     {
                         // Fused with its pooling, the convolution walks its output-major table instead of its pairs.
                         _ = rules.NeighbourTable;
-                        built?.Invoke("table", layer, size, w.Filter, w.Stride);
+                        built?.Invoke("table", layer, size, w.Filter, w.Stride, rules.PairCount);
                     }
                 }
                 else
                 {
                     // Pooling walks the output-major table; builders that do not keep one build it on first use.
                     _ = rules.NeighbourTable;
-                    built?.Invoke("table", layer, size, w.Filter, w.Stride);
+                    built?.Invoke("table", layer, size, w.Filter, w.Stride, rules.PairCount);
                 }
             }
             if (layer is SparseModule sparse)

@@ -14,6 +14,7 @@ public sealed class RuleBook
     private int _pairCount;
     private bool _pooled;
     private bool _ownsPairs = true;
+    private bool _inputsIncrease;  // the builder vouches that every tap's input rows increase
     private int[]? _inputRows;
     private int[]? _outputRows;
     private int[] _tapStart;
@@ -56,10 +57,11 @@ public sealed class RuleBook
     }
 
     /// <summary>A rulebook over laid-out pairs: a recycled object (see <see cref="Release"/>) when one is free.</summary>
-    private static RuleBook Make(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled, bool ownsPairs = true)
+    private static RuleBook Make(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled,
+        bool ownsPairs = true, bool inputsIncrease = false)
     {
         RuleBook r = RecyclePool<RuleBook>.TryRent() ?? new RuleBook();
-        (r._ownsPairs, r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (ownsPairs, filterVolume, inputRows, outputRows, tapStart);
+        (r._ownsPairs, r._inputsIncrease, r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (ownsPairs, inputsIncrease, filterVolume, inputRows, outputRows, tapStart);
         (r._pairCount, r._inputRows, r._outputRows, r._neighbours, r._pooled) = (tapStart[filterVolume], ins, outs, neighbours, pooled);
         (r._transposed, r.Exposed) = (null, false);
         return r;
@@ -103,10 +105,13 @@ public sealed class RuleBook
     /// The rulebook of pairs already laid out tap by tap: tap t's pairs are entries [tapStart[t], tapStart[t + 1])
     /// of <paramref name="ins"/> and <paramref name="outs"/>, outputs strictly increasing, inputs distinct (the
     /// builder's invariant, not checked here). With <paramref name="pooled"/>, both came from the shared array pool.
-    /// The neighbour table is built on first use.
+    /// A builder that also walks each tap's inputs in order says so with <paramref name="inputsIncrease"/>, and the
+    /// transposed view then shares the arrays without reading every pair to check. The neighbour table is built on
+    /// first use.
     /// </summary>
-    internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled) =>
-        Make(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled);
+    internal static RuleBook FromPairs(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, bool pooled,
+        bool inputsIncrease = false) =>
+        Make(filterVolume, inputRows, outputRows, tapStart, ins, outs, neighbours: null, pooled, inputsIncrease: inputsIncrease);
 
     /// <summary>
     /// Zeroed storage for the <paramref name="filterVolume"/> + 1 tap offsets of a rulebook; from the shared array
@@ -177,7 +182,8 @@ public sealed class RuleBook
     {
         int entries = checked(OutputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
-        if (!FillNeighbourTable(table, byInputRow: false))
+        // A builder that vouches for its pairs' order (outputs strictly increase in each tap) never fills a slot twice.
+        if (!FillNeighbourTable(table, byInputRow: false, checkRepeats: !_inputsIncrease))
         {
             if (_pooled)
                 ArrayPool<int>.Shared.Return(table);
@@ -265,7 +271,7 @@ public sealed class RuleBook
     private RuleBook BuildTransposed()
     {
         ObjectDisposedException.ThrowIf(_inputRows is null || _outputRows is null, this);
-        if (InputsIncrease())
+        if (_inputsIncrease || InputsIncrease())
             return Make(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
         int entries = checked(InputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
@@ -285,9 +291,10 @@ public sealed class RuleBook
 
     /// <summary>
     /// table[row * taps + tap] = the row's partner in tap, -1 elsewhere; rows are the output rows, or the input
-    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap.
+    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap (looked for only with
+    /// <paramref name="checkRepeats"/>).
     /// </summary>
-    private bool FillNeighbourTable(int[] table, bool byInputRow)
+    private bool FillNeighbourTable(int[] table, bool byInputRow, bool checkRepeats = true)
     {
         int taps = FilterVolume;
         table.AsSpan(0, (byInputRow ? InputRows : OutputRows) * taps).Fill(-1);
@@ -295,6 +302,12 @@ public sealed class RuleBook
         {
             ReadOnlySpan<int> keys = byInputRow ? InputRowsOf(tap) : OutputRowsOf(tap);
             ReadOnlySpan<int> values = byInputRow ? OutputRowsOf(tap) : InputRowsOf(tap);
+            if (!checkRepeats)
+            {
+                for (int p = 0; p < keys.Length; p++)
+                    table[keys[p] * taps + tap] = values[p];
+                continue;
+            }
             for (int p = 0; p < keys.Length; p++)
             {
                 ref int slot = ref table[keys[p] * taps + tap];

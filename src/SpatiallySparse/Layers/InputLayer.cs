@@ -63,8 +63,8 @@ public sealed class InputLayer
         SparseGrid? grid = null;
         try
         {
-            Validate(input, keys);
-            SortedOrder(keys.AsSpan(0, n), order.AsSpan(0, n));
+            bool sorted = Validate(input, keys);
+            SortedOrder(keys.AsSpan(0, n), order.AsSpan(0, n), sorted);
             grid = BuildGrid(input, keys, order, rowOfPoint);
             features = ArrayPool<float>.Shared.Rent(Math.Max(1, grid.ActiveCount * c));
             Reduce(input, order.AsSpan(0, n), rowOfPoint, grid.ActiveCount, weightOfPoint, features.AsSpan(0, grid.ActiveCount * c));
@@ -91,37 +91,54 @@ public sealed class InputLayer
         }
     }
 
-    private void Validate(SparseInput input, long[] keys)
+    /// <summary>
+    /// Checks every point and writes its site key (sample, then linear index) into <paramref name="keys"/>; returns
+    /// whether the keys arrive in order. The grid's extents and volume are read into locals once: this loop runs
+    /// for every point of every batch.
+    /// </summary>
+    private bool Validate(SparseInput input, long[] keys)
     {
         if (input.Dimension != SpatialSize.Dimension)
             throw new ArgumentException($"Input points are {input.Dimension}-dimensional but the input layer's grid is {SpatialSize} ({SpatialSize.Dimension}-dimensional).");
         int n = input.PointCount, dim = input.Dimension, c = input.Channels;
         ReadOnlySpan<int> samples = input.Samples, coords = input.Coordinates;
         ReadOnlySpan<float> features = input.Features;
+        Span<int> extent = stackalloc int[dim];
+        for (int d = 0; d < dim; d++)
+            extent[d] = SpatialSize[d];
+        long volume = SpatialSize.Volume, previous = long.MinValue;
+        bool sorted = true;
         // Empty samples show up as empty row ranges when the grid is built (BuildGrid), so they are not counted here.
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<int> x = coords.Slice(i * dim, dim);
-            if (!SpatialSize.Contains(x))
+            long linear = 0;
+            bool inside = true;
+            for (int d = 0; d < extent.Length; d++)
+            {
+                inside &= (uint)x[d] < (uint)extent[d];
+                linear = linear * extent[d] + x[d];
+            }
+            if (!inside)
                 throw new ArgumentOutOfRangeException(nameof(input), $"Point {i} of sample {samples[i]} has coordinate ({string.Join(", ", x.ToArray())}) outside the spatial size {SpatialSize}.");
             for (int ch = 0; ch < c; ch++)
                 if (!float.IsFinite(features[i * c + ch]))
                     throw new ArgumentException($"Point {i} of sample {samples[i]} at ({string.Join(", ", x.ToArray())}) has a non-finite feature {features[i * c + ch]} in channel {ch}.", nameof(input));
-            keys[i] = samples[i] * SpatialSize.Volume + SpatialSize.LinearIndex(x);
+            long key = samples[i] * volume + linear;
+            sorted &= previous <= key;
+            (keys[i], previous) = (key, key);
         }
+        return sorted;
     }
 
     /// <summary>
     /// Point indices sorted by site, ties in insertion order (so First and Last mean what they say). Points
-    /// usually arrive sorted (sample by sample, in raster order), which one pass detects.
+    /// usually arrive <paramref name="sorted"/> (sample by sample, in raster order; <see cref="Validate"/> tells).
     /// </summary>
-    private static void SortedOrder(ReadOnlySpan<long> keys, Span<int> order)
+    private static void SortedOrder(ReadOnlySpan<long> keys, Span<int> order, bool sorted)
     {
         for (int i = 0; i < order.Length; i++)
             order[i] = i;
-        bool sorted = true;
-        for (int i = 1; i < keys.Length && sorted; i++)
-            sorted = keys[i - 1] <= keys[i];
         if (sorted)
             return;
         long[] sortKeys = ArrayPool<long>.Shared.Rent(keys.Length);
@@ -153,6 +170,7 @@ public sealed class InputLayer
         int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
         offsets[0] = 0;  // pooled: the loop below writes only the later entries
         ReadOnlySpan<int> samples = input.Samples;
+        long volume = SpatialSize.Volume, previous = -1;  // keys are never negative
         int sample = 0, count = 0;
         try
         {
@@ -162,14 +180,15 @@ public sealed class InputLayer
                 int s = samples[i];
                 while (sample < s)
                     offsets[++sample] = count;
-                bool duplicate = k > 0 && keys[order[k - 1]] == keys[i];
+                bool duplicate = keys[i] == previous;
+                previous = keys[i];
                 if (duplicate && Duplicates == DuplicateMode.Error)
                 {
                     int[] coordinate = input.Coordinates.Slice(i * input.Dimension, input.Dimension).ToArray();
                     throw new ArgumentException($"Points {order[k - 1]} and {i} of sample {s} share the site ({string.Join(", ", coordinate)}); choose a DuplicateMode other than Error to merge them.", nameof(input));
                 }
                 if (!duplicate)
-                    linear[count++] = keys[i] - s * SpatialSize.Volume;
+                    linear[count++] = keys[i] - s * volume;
                 rowOfPoint[i] = count - 1;
             }
         }
