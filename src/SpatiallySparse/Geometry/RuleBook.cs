@@ -1,4 +1,5 @@
 using System.Buffers;
+using SpatiallySparse.Backends.Cpu.Simd;
 
 namespace SpatiallySparse.Geometry;
 
@@ -182,8 +183,12 @@ public sealed class RuleBook
     {
         int entries = checked(OutputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
-        // A builder that vouches for its pairs' order (outputs strictly increase in each tap) never fills a slot twice.
-        if (!FillNeighbourTable(table, byInputRow: false, checkRepeats: !_inputsIncrease))
+        // A builder that vouches for its pairs' order (outputs strictly increase in each tap) never fills a slot twice,
+        // and its table can be filled by ranges of output rows on the worker pool (a first layer's 3x3 table is
+        // 3 MB written nine times over, once per tap).
+        if (_inputsIncrease && entries >= ParallelTableEntries)
+            RangeJob<TableRanges>.Run(new(this, table, TableChunks), TableChunks, 1, entries, Environment.ProcessorCount);
+        else if (!FillNeighbourTable(table, byInputRow: false, checkRepeats: !_inputsIncrease))
         {
             if (_pooled)
                 ArrayPool<int>.Shared.Return(table);
@@ -317,6 +322,42 @@ public sealed class RuleBook
             }
         }
         return true;
+    }
+
+    /// <summary>Tables at least this large are filled on the worker pool (see <see cref="BuildNeighbourTable"/>).</summary>
+    private const int ParallelTableEntries = 1 << 18;
+
+    /// <summary>Ranges of output rows such a table is cut into: a few per core, whatever the thread count (same table either way).</summary>
+    private const int TableChunks = 8;
+
+    /// <summary>
+    /// Chunks [first, end) of the output rows of a vouched rulebook's table: each clears its rows and writes, tap by
+    /// tap, the pairs whose outputs fall in them (found by binary search: each tap's outputs increase).
+    /// </summary>
+    private readonly struct TableRanges(RuleBook rules, int[] table, int chunks) : IRangeOperation
+    {
+        public void Invoke(int first, int end)
+        {
+            int taps = rules.FilterVolume;
+            for (int c = first; c < end; c++)
+            {
+                int lo = (int)((long)rules.OutputRows * c / chunks), hi = (int)((long)rules.OutputRows * (c + 1) / chunks);
+                table.AsSpan(lo * taps, (hi - lo) * taps).Fill(-1);
+                for (int tap = 0; tap < taps; tap++)
+                {
+                    ReadOnlySpan<int> outs = rules.OutputRowsOf(tap), ins = rules.InputRowsOf(tap);
+                    int p = LowerBound(outs, lo), pEnd = LowerBound(outs, hi);
+                    for (; p < pEnd; p++)
+                        table[(outs[p] * taps) + tap] = ins[p];
+                }
+            }
+        }
+
+        private static int LowerBound(ReadOnlySpan<int> sorted, int value)
+        {
+            int i = sorted.BinarySearch(value);
+            return i >= 0 ? i : ~i;
+        }
     }
 
     /// <summary>True when every tap's input rows are strictly increasing (as its output rows are).</summary>

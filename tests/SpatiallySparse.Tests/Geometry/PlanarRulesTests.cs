@@ -130,6 +130,22 @@ public sealed class PlanarRulesTests
         AssertSame(grid, rules, expectedGrid, expected, "an axis of 65,542");
     }
 
+    [Test]
+    public void ALargeTableFilledByRangesOfRowsEqualsTheOneFromEveryPair()
+    {
+        // Over 2^18 entries, a vouched rulebook's neighbour table is filled by ranges of output rows on the pool.
+        SpatialSize size = new(200, 200), f = SpatialSize.Cube(2, 3), s = SpatialSize.Cube(2, 1);
+        using Tape tape = new();
+        SparseTensor x = Input(tape, size, Sites(new Random(3), 4, size, 9000, scattered: true));
+        (_, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
+        Assert.That(rules.OutputRows * rules.FilterVolume, Is.GreaterThan(1 << 18), "large enough for the parallel fill");
+        int[] expected = Enumerable.Repeat(-1, rules.OutputRows * rules.FilterVolume).ToArray();
+        for (int t = 0; t < rules.FilterVolume; t++)
+            for (int p = 0; p < rules.OutputRowsOf(t).Length; p++)
+                expected[(rules.OutputRowsOf(t)[p] * rules.FilterVolume) + t] = rules.InputRowsOf(t)[p];
+        Assert.That(rules.NeighbourTable.ToArray(), Is.EqualTo(expected));
+    }
+
     /// <summary>Sites of a random batch, in random order: blobs (windows partly active) or scattered over the grid.</summary>
     private static List<(int Sample, int[] Site)> Sites(Random random, int batch, SpatialSize size, int perSample, bool scattered)
     {
