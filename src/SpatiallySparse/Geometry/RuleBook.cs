@@ -184,11 +184,11 @@ public sealed class RuleBook
         int entries = checked(OutputRows * FilterVolume);
         int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
         // A builder that vouches for its pairs' order (outputs strictly increase in each tap) never fills a slot twice,
-        // and its table can be filled by ranges of output rows on the worker pool (a first layer's 3x3 table is
-        // 3 MB written nine times over, once per tap).
-        if (_inputsIncrease && entries >= ParallelTableEntries)
+        // so its table is filled by ranges of output rows, on the worker pool when it is large (a first layer's 3x3
+        // table is 3 MB written nine times over, once per tap).
+        if (_inputsIncrease)
             RangeJob<TableRanges>.Run(new(this, table, TableChunks), TableChunks, 1, entries, Environment.ProcessorCount);
-        else if (!FillNeighbourTable(table, byInputRow: false, checkRepeats: !_inputsIncrease))
+        else if (!FillNeighbourTable(table, byInputRow: false))
         {
             if (_pooled)
                 ArrayPool<int>.Shared.Return(table);
@@ -296,10 +296,9 @@ public sealed class RuleBook
 
     /// <summary>
     /// table[row * taps + tap] = the row's partner in tap, -1 elsewhere; rows are the output rows, or the input
-    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap (looked for only with
-    /// <paramref name="checkRepeats"/>).
+    /// rows when <paramref name="byInputRow"/>. False when a row appears twice in one tap.
     /// </summary>
-    private bool FillNeighbourTable(int[] table, bool byInputRow, bool checkRepeats = true)
+    private bool FillNeighbourTable(int[] table, bool byInputRow)
     {
         int taps = FilterVolume;
         table.AsSpan(0, (byInputRow ? InputRows : OutputRows) * taps).Fill(-1);
@@ -307,12 +306,6 @@ public sealed class RuleBook
         {
             ReadOnlySpan<int> keys = byInputRow ? InputRowsOf(tap) : OutputRowsOf(tap);
             ReadOnlySpan<int> values = byInputRow ? OutputRowsOf(tap) : InputRowsOf(tap);
-            if (!checkRepeats)
-            {
-                for (int p = 0; p < keys.Length; p++)
-                    table[keys[p] * taps + tap] = values[p];
-                continue;
-            }
             for (int p = 0; p < keys.Length; p++)
             {
                 ref int slot = ref table[keys[p] * taps + tap];
@@ -324,10 +317,10 @@ public sealed class RuleBook
         return true;
     }
 
-    /// <summary>Tables at least this large are filled on the worker pool (see <see cref="BuildNeighbourTable"/>).</summary>
-    private const int ParallelTableEntries = 1 << 18;
-
-    /// <summary>Ranges of output rows such a table is cut into: a few per core, whatever the thread count (same table either way).</summary>
+    /// <summary>
+    /// Ranges of output rows a vouched table is cut into: a few per core, whatever the thread count (the same table
+    /// either way); RangeJob keeps small tables on the calling thread.
+    /// </summary>
     private const int TableChunks = 8;
 
     /// <summary>
