@@ -1,8 +1,7 @@
 using NUnit.Framework;
 using SpatiallySparse.Autograd;
-using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
-using SpatiallySparse.Layers;
+using static SpatiallySparse.Tests.Geometry.RandomGeometry;
 
 namespace SpatiallySparse.Tests.Geometry;
 
@@ -14,36 +13,6 @@ namespace SpatiallySparse.Tests.Geometry;
 [TestFixture]
 public sealed class GeometryStorageTests
 {
-    /// <summary>(sample, coordinate) sites of a random batch: blobs, so windows are partly active.</summary>
-    private static List<(int Sample, int[] Site)> RandomSites(Random random, int batch, SpatialSize size, int perSample, bool scattered = false)
-    {
-        List<(int, int[])> sites = [];
-        for (int b = 0; b < batch; b++)
-        {
-            HashSet<long> seen = [];
-            int[] x = new int[size.Dimension];
-            for (int d = 0; d < x.Length; d++)
-                x[d] = random.Next(size[d]);
-            for (int i = 0; i < perSample * 4 && seen.Count < perSample; i++)
-            {
-                for (int d = 0; d < x.Length; d++)
-                    x[d] = scattered ? random.Next(size[d]) : Math.Clamp(x[d] + random.Next(-1, 2), 0, size[d] - 1);
-                if (seen.Add(size.LinearIndex(x)))
-                    sites.Add((b, (int[])x.Clone()));
-            }
-        }
-        // Shuffle, so the input layer has to sort.
-        return [.. sites.OrderBy(_ => random.Next())];
-    }
-
-    private static SparseTensor Input(Tape tape, SpatialSize size, int batch, List<(int Sample, int[] Site)> sites)
-    {
-        SparseInput input = new(batch, size.Dimension, 1);
-        foreach ((int b, int[] s) in sites)
-            input.Add(b, s, 1f);
-        return new InputLayer(size).Forward(input, CpuBackend.Shared, tape);
-    }
-
     /// <summary>
     /// The reference: every output site of every sample, active when any input of its window is; per tap the
     /// (input row, output row) pairs in output order. Rows are numbered by (sample, linear index).
@@ -120,8 +89,8 @@ public sealed class GeometryStorageTests
         SpatialSize size = new(extent);
         SpatialSize f = SpatialSize.Cube(size.Dimension, filter), s = SpatialSize.Cube(size.Dimension, stride);
         Random random = new(extent.Length * 100 + filter * 10 + stride);
-        List<(int, int[])> first = RandomSites(random, 5, size, 60);
-        List<(int, int[])> second = RandomSites(random, 7, size, 90);
+        List<(int, int[])> first = Sites(random, 5, size, 60);
+        List<(int, int[])> second = Sites(random, 7, size, 90);
         for (int round = 0; round < 3; round++)
         {
             // Alternating batches of different sizes: each one takes storage the previous one gave back.
@@ -139,7 +108,7 @@ public sealed class GeometryStorageTests
     {
         // Few sites spread over the grid: bounding boxes much larger than the sets, so sites get sorted, not scanned.
         SpatialSize size = new(extent);
-        List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 7 + stride), 4, size, 6, scattered: true);
+        List<(int, int[])> sites = Sites(new Random(extent.Sum() * 7 + stride), 4, size, 6, scattered: true);
         using Tape tape = new();
         SparseTensor x = Input(tape, size, 4, sites);
         AssertMatchesReference(x, sites, SpatialSize.Cube(size.Dimension, filter), SpatialSize.Cube(size.Dimension, stride), "scattered");
@@ -150,7 +119,7 @@ public sealed class GeometryStorageTests
     {
         SpatialSize size = new(extent);
         SpatialSize f = SpatialSize.Cube(size.Dimension, filter), s = SpatialSize.Cube(size.Dimension, stride);
-        List<(int, int[])> sites = RandomSites(new Random(extent.Sum() + filter), 6, size, 80);
+        List<(int, int[])> sites = Sites(new Random(extent.Sum() + filter), 6, size, 80);
         using Tape tape = new();
         SparseTensor x = Input(tape, size, 6, sites);
         Assert.That(ConvolutionRules.UsesDirectAddressing(x.Grid), Is.True, "small grids take the direct path by default");
@@ -165,20 +134,6 @@ public sealed class GeometryStorageTests
         using Tape other = new();
         SparseTensor lonely = Input(other, new SpatialSize(4096, 4096), 1, [(0, [7, 9])]);
         Assert.That(ConvolutionRules.UsesDirectAddressing(lonely.Grid), Is.False, "one site on a huge grid is hashed");
-    }
-
-    private static void AssertSameRules(SparseGrid grid, RuleBook rules, SparseGrid expectedGrid, RuleBook expected, string what)
-    {
-        Assert.That(grid.LinearIndexOfRow.ToArray(), Is.EqualTo(expectedGrid.LinearIndexOfRow.ToArray()), what);
-        Assert.That(grid.SampleOffsets.ToArray(), Is.EqualTo(expectedGrid.SampleOffsets.ToArray()), what);
-        Assert.That(rules.PairCount, Is.EqualTo(expected.PairCount), what);
-        for (int t = 0; t < rules.FilterVolume; t++)
-        {
-            Assert.That(rules.InputRowsOf(t).ToArray(), Is.EqualTo(expected.InputRowsOf(t).ToArray()), $"{what}: tap {t}");
-            Assert.That(rules.OutputRowsOf(t).ToArray(), Is.EqualTo(expected.OutputRowsOf(t).ToArray()), $"{what}: tap {t}");
-        }
-        Assert.That(rules.NeighbourTable.ToArray(), Is.EqualTo(expected.NeighbourTable.ToArray()), what);
-        Assert.That(rules.Transposed.NeighbourTable.ToArray(), Is.EqualTo(expected.Transposed.NeighbourTable.ToArray()), what);
     }
 
     private static readonly object[] PlanarShapes =
@@ -202,7 +157,7 @@ public sealed class GeometryStorageTests
         SpatialSize size = new(extent), f = new(filter), s = new(stride);
         foreach (bool scattered in new[] { false, true })
         {
-            List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 31 + filter.Sum()), 9, size, perSample, scattered);
+            List<(int, int[])> sites = Sites(new Random(extent.Sum() * 31 + filter.Sum()), 9, size, perSample, scattered);
             using Tape tape = new();
             SparseTensor x = Input(tape, size, 9, sites);
             AssertMatchesReference(x, sites, f, s, scattered ? "scattered" : "blobs");
@@ -236,7 +191,7 @@ public sealed class GeometryStorageTests
         SpatialSize size = new(extent), f = SpatialSize.Cube(extent.Length, filter);
         foreach (bool scattered in new[] { false, true })
         {
-            List<(int, int[])> sites = RandomSites(new Random(extent.Sum() * 13 + filter), 7, size, 50, scattered);
+            List<(int, int[])> sites = Sites(new Random(extent.Sum() * 13 + filter), 7, size, 50, scattered);
             using Tape tape = new();
             SparseTensor x = Input(tape, size, 7, sites);
             RuleBook hashed = SubmanifoldRules.Build(x.Grid, f, direct: false);

@@ -1,9 +1,8 @@
 using System.Numerics;
 using NUnit.Framework;
 using SpatiallySparse.Autograd;
-using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
-using SpatiallySparse.Layers;
+using static SpatiallySparse.Tests.Geometry.RandomGeometry;
 
 namespace SpatiallySparse.Tests.Geometry;
 
@@ -78,12 +77,12 @@ public sealed class PlanarRulesTests
         foreach (bool scattered in new[] { false, true })
         {
             using Tape tape = new();
-            SparseTensor x = Input(tape, size, Sites(new Random(extent.Sum() + 7 * filter.Sum()), 11, size, perSample, scattered));
+            SparseTensor x = Input(tape, size, 11, Sites(new Random(extent.Sum() + 7 * filter.Sum()), 11, size, perSample, scattered));
             (SparseGrid expectedGrid, RuleBook expected) = ConvolutionRules.Build(x.Grid, f, s, direct: true, planar: false);
             foreach (int threads in new[] { 1, 2, 3 })
             {
                 (SparseGrid grid, RuleBook rules) = PlanarRules.Build(x.Grid, outSize, f, s, threads);
-                AssertSame(grid, rules, expectedGrid, expected, $"{(scattered ? "scattered" : "blobs")}, {threads} threads");
+                AssertSameRules(grid, rules, expectedGrid, expected, $"{(scattered ? "scattered" : "blobs")}, {threads} threads");
                 rules.Release();
                 grid.Release();
             }
@@ -99,10 +98,10 @@ public sealed class PlanarRulesTests
         SpatialSize size = new(20, 29), f = SpatialSize.Cube(2, 2), s = SpatialSize.Cube(2, 3);
         List<(int, int[])> sites = [(0, [0, 0]), (0, [4, 4]), (1, [2, 2]), (1, [5, 28]), (1, [19, 8]), (2, [18, 27]), (3, [2, 0])];
         using Tape tape = new();
-        SparseTensor x = Input(tape, size, sites);
+        SparseTensor x = Input(tape, size, 4, sites);
         (SparseGrid grid, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
         (SparseGrid expectedGrid, RuleBook expected) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
-        AssertSame(grid, rules, expectedGrid, expected, "planar against hashing");
+        AssertSameRules(grid, rules, expectedGrid, expected, "planar against hashing");
         Assert.That(grid.SampleOffsets.ToArray(), Is.EqualTo(new[] { 0, 2, 2, 3, 3 }), "samples 1 and 3 are empty");
     }
 
@@ -112,10 +111,10 @@ public sealed class PlanarRulesTests
         SpatialSize size = new(70, 9), f = new(66, 2), s = new(1, 1);
         Assert.That(PlanarRules.Handles(size, f), Is.False);
         using Tape tape = new();
-        SparseTensor x = Input(tape, size, Sites(new Random(5), 3, size, 40, scattered: false));
+        SparseTensor x = Input(tape, size, 3, Sites(new Random(5), 3, size, 40, scattered: false));
         (SparseGrid grid, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
         (SparseGrid expectedGrid, RuleBook expected) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
-        AssertSame(grid, rules, expectedGrid, expected, "a 66-wide filter");
+        AssertSameRules(grid, rules, expectedGrid, expected, "a 66-wide filter");
     }
 
     [Test]
@@ -124,64 +123,25 @@ public sealed class PlanarRulesTests
         SpatialSize size = new(3, PlanarRules.MaxAxis + 6), f = SpatialSize.Cube(2, 2), s = SpatialSize.Cube(2, 1);
         Assert.That(PlanarRules.Handles(size, f), Is.False);
         using Tape tape = new();
-        SparseTensor x = Input(tape, size, [(0, [0, 0]), (0, [1, 1]), (0, [2, PlanarRules.MaxAxis + 5]), (1, [1, 60_000])]);
+        SparseTensor x = Input(tape, size, 2, [(0, [0, 0]), (0, [1, 1]), (0, [2, PlanarRules.MaxAxis + 5]), (1, [1, 60_000])]);
         (SparseGrid grid, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
         (SparseGrid expectedGrid, RuleBook expected) = ConvolutionRules.Build(x.Grid, f, s, direct: false);
-        AssertSame(grid, rules, expectedGrid, expected, "an axis of 65,542");
+        AssertSameRules(grid, rules, expectedGrid, expected, "an axis of 65,542");
     }
 
     [Test]
     public void ALargeTableFilledByRangesOfRowsEqualsTheOneFromEveryPair()
     {
-        // Over 2^18 entries, a vouched rulebook's neighbour table is filled by ranges of output rows on the pool.
+        // A large vouched rulebook's neighbour table is filled by ranges of output rows on the worker pool.
         SpatialSize size = new(200, 200), f = SpatialSize.Cube(2, 3), s = SpatialSize.Cube(2, 1);
         using Tape tape = new();
-        SparseTensor x = Input(tape, size, Sites(new Random(3), 4, size, 9000, scattered: true));
+        SparseTensor x = Input(tape, size, 4, Sites(new Random(3), 4, size, 9000, scattered: true));
         (_, RuleBook rules) = ConvolutionRules.Build(x.Grid, f, s, direct: true);
-        Assert.That(rules.OutputRows * rules.FilterVolume, Is.GreaterThan(1 << 18), "large enough for the parallel fill");
+        Assert.That(rules.OutputRows * rules.FilterVolume, Is.GreaterThan(1 << 18), "large enough for the worker pool");
         int[] expected = Enumerable.Repeat(-1, rules.OutputRows * rules.FilterVolume).ToArray();
         for (int t = 0; t < rules.FilterVolume; t++)
             for (int p = 0; p < rules.OutputRowsOf(t).Length; p++)
                 expected[(rules.OutputRowsOf(t)[p] * rules.FilterVolume) + t] = rules.InputRowsOf(t)[p];
         Assert.That(rules.NeighbourTable.ToArray(), Is.EqualTo(expected));
-    }
-
-    /// <summary>Sites of a random batch, in random order: blobs (windows partly active) or scattered over the grid.</summary>
-    private static List<(int Sample, int[] Site)> Sites(Random random, int batch, SpatialSize size, int perSample, bool scattered)
-    {
-        List<(int, int[])> sites = [];
-        for (int b = 0; b < batch; b++)
-        {
-            HashSet<long> seen = [];
-            int[] x = [random.Next(size[0]), random.Next(size[1])];
-            for (int i = 0; i < perSample * 4 && seen.Count < perSample; i++)
-            {
-                for (int d = 0; d < 2; d++)
-                    x[d] = scattered ? random.Next(size[d]) : Math.Clamp(x[d] + random.Next(-1, 2), 0, size[d] - 1);
-                if (seen.Add(size.LinearIndex(x)))
-                    sites.Add((b, (int[])x.Clone()));
-            }
-        }
-        return [.. sites.OrderBy(_ => random.Next())];
-    }
-
-    private static SparseTensor Input(Tape tape, SpatialSize size, List<(int Sample, int[] Site)> sites)
-    {
-        SparseInput input = new(sites.Max(p => p.Sample) + 1, 2, 1);
-        foreach ((int b, int[] site) in sites)
-            input.Add(b, site, 1f);
-        return new InputLayer(size).Forward(input, CpuBackend.Shared, tape);
-    }
-
-    private static void AssertSame(SparseGrid grid, RuleBook rules, SparseGrid expectedGrid, RuleBook expected, string what)
-    {
-        Assert.That(grid.LinearIndexOfRow.ToArray(), Is.EqualTo(expectedGrid.LinearIndexOfRow.ToArray()), what);
-        Assert.That(grid.SampleOffsets.ToArray(), Is.EqualTo(expectedGrid.SampleOffsets.ToArray()), what);
-        Assert.That(rules.PairCount, Is.EqualTo(expected.PairCount), what);
-        for (int t = 0; t < rules.FilterVolume; t++)
-        {
-            Assert.That(rules.InputRowsOf(t).ToArray(), Is.EqualTo(expected.InputRowsOf(t).ToArray()), $"{what}: tap {t}");
-            Assert.That(rules.OutputRowsOf(t).ToArray(), Is.EqualTo(expected.OutputRowsOf(t).ToArray()), $"{what}: tap {t}");
-        }
     }
 }
