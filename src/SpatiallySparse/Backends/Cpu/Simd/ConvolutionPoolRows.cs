@@ -60,13 +60,12 @@ internal static unsafe class ConvolutionPoolRows
     public static int GatherWindow(in ConvolutionPoolOperands p, int q, float* xs, int* noInputs)
     {
         int* window = p.PoolTable + ((long)q * p.Window);
-        int cin = p.Cin, per = p.Taps * cin, active = 0;
+        int cin = p.Cin, per = p.Taps * cin;
         for (int k = 0; k < p.Window; k++)
         {
             // Branch-free: about two taps in three of a pen stroke's 3x3 windows are inactive, in no pattern a
             // predictor could follow; an inactive element reads the all-inactive table row.
             int r = window[k];
-            active |= (r >= 0 ? 1 : 0) << k;
             int* neighbours = r >= 0 ? p.ConvTable + ((long)r * p.Taps) : noInputs;
             int* row = (int*)(xs + (k * per));
             if (cin == 1)
@@ -88,7 +87,7 @@ internal static unsafe class ConvolutionPoolRows
                     row[(t * cin) + c] = from[c] & keep;
             }
         }
-        return active;
+        return ActiveElements(p, q);
     }
 
     /// <summary>Fills the all-inactive table row and zeroes <paramref name="xs"/>'s padding (<see cref="ClearPadding"/>).</summary>
@@ -106,6 +105,9 @@ internal static unsafe class ConvolutionPoolRows
             new Span<float>(xs + (p.Window * per), (int)padded).Clear();
     }
 
+    /// <summary>Whether a window with these active elements also takes the ground state: some element is inactive and the pooling includes it.</summary>
+    private static bool SeesGround(in ConvolutionPoolOperands p, int active) => p.IncludeGround && active != (1 << p.Window) - 1;
+
     /// <summary>A bit per active element of pooled row <paramref name="q"/>'s window.</summary>
     public static int ActiveElements(in ConvolutionPoolOperands p, int q)
     {
@@ -122,7 +124,7 @@ internal static unsafe class ConvolutionPoolRows
         where TVec : struct
     {
         float* ground = p.Ground + ((long)b * p.Cout);
-        bool seesGround = p.IncludeGround && active != (1 << p.Window) - 1;
+        bool seesGround = SeesGround(p, active);
         TVec slope = TL.Broadcast(p.Slope);
         for (; j + TL.Width <= p.Cout; j += TL.Width)
         {
@@ -132,7 +134,7 @@ internal static unsafe class ConvolutionPoolRows
             {
                 // Active elements only, in window order (as max pooling), the four spelled out so that they stay in registers.
                 int bits = active >> k0;
-                Elements<TL, TVec> e = Convolve<TL, TVec>(p, b, xs, k0, j, slope);
+                Elements<TVec> e = Convolve<TL, TVec>(p, b, xs, k0, j, slope);
                 Take<TL, TVec>(ref m, ref any, e.E0, bits);
                 Take<TL, TVec>(ref m, ref any, e.E1, bits >> 1);
                 Take<TL, TVec>(ref m, ref any, e.E2, bits >> 2);
@@ -156,7 +158,7 @@ internal static unsafe class ConvolutionPoolRows
         where TL : struct, ILanes<TVec>
         where TVec : struct
     {
-        bool seesGround = p.IncludeGround && active != (1 << p.Window) - 1;
+        bool seesGround = SeesGround(p, active);
         TVec slope = TL.Broadcast(p.Slope);
         for (; j + TL.Width <= p.Cout; j += TL.Width)
         {
@@ -164,14 +166,14 @@ internal static unsafe class ConvolutionPoolRows
             for (int k0 = 0; k0 < p.Window; k0 += Group)
             {
                 int bits = active >> k0;
-                Elements<TL, TVec> e = Convolve<TL, TVec>(p, b, xs, k0, j, slope);
+                Elements<TVec> e = Convolve<TL, TVec>(p, b, xs, k0, j, slope);
                 TVec d0 = Route<TL, TVec>(e.E0, bits, target, g, slope, ref pending);
                 TVec d1 = Route<TL, TVec>(e.E1, bits >> 1, target, g, slope, ref pending);
                 TVec d2 = Route<TL, TVec>(e.E2, bits >> 2, target, g, slope, ref pending);
                 TVec d3 = Route<TL, TVec>(e.E3, bits >> 3, target, g, slope, ref pending);
                 float* s = gradStart + ((long)b * p.Cout) + j;
                 TL.Store(s, TL.Add(TL.Load(s), TL.Add(TL.Add(d0, d1), TL.Add(d2, d3))));
-                AddProducts<TL, TVec>(p, xs, k0, new Elements<TL, TVec>(d0, d1, d2, d3), gradWeights + j);
+                AddProducts<TL, TVec>(p, xs, k0, new Elements<TVec>(d0, d1, d2, d3), gradWeights + j);
             }
             if (seesGround)
             {
@@ -187,7 +189,7 @@ internal static unsafe class ConvolutionPoolRows
     /// inputs times the weights, four independent multiply-add chains.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Elements<TL, TVec> Convolve<TL, TVec>(in ConvolutionPoolOperands p, int b, float* xs, int k0, int j, TVec slope)
+    private static Elements<TVec> Convolve<TL, TVec>(in ConvolutionPoolOperands p, int b, float* xs, int k0, int j, TVec slope)
         where TL : struct, ILanes<TVec>
         where TVec : struct
     {
@@ -202,12 +204,12 @@ internal static unsafe class ConvolutionPoolRows
             a2 = TL.MultiplyAdd(TL.Broadcast(x2[kk]), wv, a2);
             a3 = TL.MultiplyAdd(TL.Broadcast(x3[kk]), wv, a3);
         }
-        return new Elements<TL, TVec>(TL.LeakyRelu(a0, slope), TL.LeakyRelu(a1, slope), TL.LeakyRelu(a2, slope), TL.LeakyRelu(a3, slope));
+        return new Elements<TVec>(TL.LeakyRelu(a0, slope), TL.LeakyRelu(a1, slope), TL.LeakyRelu(a2, slope), TL.LeakyRelu(a3, slope));
     }
 
     /// <summary>gradWeights[kk, j..] += sum over the group's elements e of xs_e[kk] * d_e: one read-modify-write per weight row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddProducts<TL, TVec>(in ConvolutionPoolOperands p, float* xs, int k0, Elements<TL, TVec> d, float* gradWeights)
+    private static void AddProducts<TL, TVec>(in ConvolutionPoolOperands p, float* xs, int k0, Elements<TVec> d, float* gradWeights)
         where TL : struct, ILanes<TVec>
         where TVec : struct
     {
@@ -252,8 +254,7 @@ internal static unsafe class ConvolutionPoolRows
     }
 
     /// <summary>Four blocks of lanes, one per element of a group.</summary>
-    private readonly struct Elements<TL, TVec>(TVec e0, TVec e1, TVec e2, TVec e3)
-        where TL : struct, ILanes<TVec>
+    private readonly struct Elements<TVec>(TVec e0, TVec e1, TVec e2, TVec e3)
         where TVec : struct
     {
         public readonly TVec E0 = e0;
