@@ -39,7 +39,7 @@ public sealed partial class CpuBackend
     /// <summary>y = x &gt; 0 ? x : slope x on [first, end); x and y may be the same buffer.</summary>
     private readonly unsafe struct LeakyReluForwardOperation(float* x, float* y, float slope, SimdLevel simd) : IRangeOperation
     {
-        public void Invoke(int first, int end) => Activations.LeakyRelu(ref x[first], ref y[first], (nuint)(end - first), slope, simd);
+        public void Invoke(int first, int end) => Activations.LeakyRelu(x + first, y + first, (nuint)(end - first), slope, simd);
     }
 
     /// <summary>
@@ -50,6 +50,6 @@ public sealed partial class CpuBackend
         : IRangeOperation
     {
         public void Invoke(int first, int end) =>
-            Activations.LeakyReluGradient(ref x[first], ref gy[first], ref gx[first], (nuint)(end - first), slope, accumulate, simd);
+            Activations.LeakyReluGradient(x + first, gy + first, gx + first, (nuint)(end - first), slope, accumulate, simd);
     }
 }

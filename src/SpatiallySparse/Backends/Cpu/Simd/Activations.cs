@@ -1,72 +1,57 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace SpatiallySparse.Backends.Cpu.Simd;
 
 /// <summary>
-/// Leaky ReLU loops for every <see cref="SimdLevel"/>: the backend's parallel passes and the epilogue of a
-/// fused convolution (on the output rows a worker has just finished, while they are in cache).
+/// Leaky ReLU loops for every <see cref="SimdLevel"/>, written once over <see cref="ILanes{TVec}"/>: the
+/// backend's parallel passes and the epilogue of a fused convolution (on the output rows a worker has just
+/// finished, while they are in cache). Each level takes the blocks it can, the next narrower one the rest.
 /// </summary>
-internal static class Activations
+internal static unsafe class Activations
 {
     /// <summary>y = x &gt; 0 ? x : slope x for n values; x and y may be the same memory.</summary>
-    public static void LeakyRelu(ref float xr, ref float yr, nuint n, float slope, SimdLevel simd)
+    public static void LeakyRelu(float* x, float* y, nuint n, float slope, SimdLevel simd)
     {
         nuint i = 0;
         if (simd == SimdLevel.Vector512)
-        {
-            Vector512<float> a = Vector512.Create(slope);
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> v = Vector512.LoadUnsafe(ref xr, i);
-                Vector512.ConditionalSelect(Vector512.GreaterThan(v, Vector512<float>.Zero), v, v * a).StoreUnsafe(ref yr, i);
-            }
-        }
+            i = LeakyRelu<Lanes512, Vector512<float>>(x, y, i, n, slope);
         if (simd >= SimdLevel.Vector256)
-        {
-            Vector256<float> a = Vector256.Create(slope);
-            for (; i + 8 <= n; i += 8)
-            {
-                Vector256<float> v = Vector256.LoadUnsafe(ref xr, i);
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, v * a).StoreUnsafe(ref yr, i);
-            }
-        }
-        for (; i < n; i++)
-        {
-            float v = Unsafe.Add(ref xr, i);
-            Unsafe.Add(ref yr, i) = v > 0 ? v : slope * v;
-        }
+            i = LeakyRelu<Lanes256, Vector256<float>>(x, y, i, n, slope);
+        LeakyRelu<Lanes1, float>(x, y, i, n, slope);
     }
 
     /// <summary>gx (+)= x &gt; 0 ? gy : slope gy for n values; gx may be gy when not accumulating.</summary>
-    public static void LeakyReluGradient(ref float xr, ref float gy, ref float gx, nuint n, float slope, bool accumulate, SimdLevel simd)
+    public static void LeakyReluGradient(float* x, float* gy, float* gx, nuint n, float slope, bool accumulate, SimdLevel simd)
     {
         nuint i = 0;
         if (simd == SimdLevel.Vector512)
-        {
-            Vector512<float> a = Vector512.Create(slope);
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> g = Vector512.LoadUnsafe(ref gy, i);
-                Vector512<float> d = Vector512.ConditionalSelect(Vector512.GreaterThan(Vector512.LoadUnsafe(ref xr, i), Vector512<float>.Zero), g, g * a);
-                (accumulate ? Vector512.LoadUnsafe(ref gx, i) + d : d).StoreUnsafe(ref gx, i);
-            }
-        }
+            i = LeakyReluGradient<Lanes512, Vector512<float>>(x, gy, gx, i, n, slope, accumulate);
         if (simd >= SimdLevel.Vector256)
+            i = LeakyReluGradient<Lanes256, Vector256<float>>(x, gy, gx, i, n, slope, accumulate);
+        LeakyReluGradient<Lanes1, float>(x, gy, gx, i, n, slope, accumulate);
+    }
+
+    /// <summary>The whole blocks of <typeparamref name="TL"/> from value i on; returns where they end.</summary>
+    private static nuint LeakyRelu<TL, TVec>(float* x, float* y, nuint i, nuint n, float slope)
+        where TL : struct, ILanes<TVec>
+        where TVec : struct
+    {
+        TVec a = TL.Broadcast(slope);
+        for (; i + (nuint)TL.Width <= n; i += (nuint)TL.Width)
+            TL.Store(y + i, TL.LeakyRelu(TL.Load(x + i), a));
+        return i;
+    }
+
+    private static nuint LeakyReluGradient<TL, TVec>(float* x, float* gy, float* gx, nuint i, nuint n, float slope, bool accumulate)
+        where TL : struct, ILanes<TVec>
+        where TVec : struct
+    {
+        TVec a = TL.Broadcast(slope);
+        for (; i + (nuint)TL.Width <= n; i += (nuint)TL.Width)
         {
-            Vector256<float> a = Vector256.Create(slope);
-            for (; i + 8 <= n; i += 8)
-            {
-                Vector256<float> g = Vector256.LoadUnsafe(ref gy, i);
-                Vector256<float> d = Vector256.ConditionalSelect(Vector256.GreaterThan(Vector256.LoadUnsafe(ref xr, i), Vector256<float>.Zero), g, g * a);
-                (accumulate ? Vector256.LoadUnsafe(ref gx, i) + d : d).StoreUnsafe(ref gx, i);
-            }
+            TVec d = TL.LeakyReluGradient(TL.Load(x + i), TL.Load(gy + i), a);
+            TL.Store(gx + i, accumulate ? TL.Add(TL.Load(gx + i), d) : d);
         }
-        for (; i < n; i++)
-        {
-            float g = Unsafe.Add(ref gy, i);
-            float d = Unsafe.Add(ref xr, i) > 0 ? g : slope * g;
-            Unsafe.Add(ref gx, i) = accumulate ? Unsafe.Add(ref gx, i) + d : d;
-        }
+        return i;
     }
 }

@@ -67,7 +67,7 @@ internal readonly unsafe struct ScatterRows
         if (activate)
         {
             float* rows = output + ((long)first * cout);
-            Activations.LeakyRelu(ref *rows, ref *rows, (nuint)((long)(end - first) * cout), slope, level);
+            Activations.LeakyRelu(rows, rows, (nuint)((long)(end - first) * cout), slope, level);
         }
     }
 }
