@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using SpatiallySparse.Backends.Cpu.Simd;
 using SpatiallySparse.Geometry;
@@ -16,8 +15,7 @@ public sealed partial class CpuBackend
         fixed (float* x = Host(input), g = Host(inputGround), y = Host(output))
         fixed (int* table = rules.NeighbourTable, offsets = outputGrid.SampleOffsets)
         {
-            PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
-                includeGround, Simd);
+            PoolingOperands p = new(x, g, table, rules.FilterVolume, offsets, input.Columns, includeGround, Simd);
             RangeJob<MaxPoolForwardOperation>.Run(new(p, y), outputGrid.BatchSize, SamplesPerChunk(outputGrid, input.Columns),
                 (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
         }
@@ -28,16 +26,15 @@ public sealed partial class CpuBackend
     /// by samples: a sample's outputs read and (backward) write only that sample's inputs and ground state, so
     /// chunks of whole samples never touch the same memory.
     /// </summary>
-    private readonly unsafe struct PoolingOperands(float* x, long xLength, float* g, long gLength, int* table, int taps, int* offsets,
-        int c, bool includeGround, SimdLevel simd)
+    private readonly unsafe struct PoolingOperands(float* x, float* g, int* table, int taps, int* offsets, int c, bool includeGround, SimdLevel simd)
     {
         public int C => c;
 
         public SimdLevel Simd => simd;
 
-        public ReadOnlySpan<float> X => new(x, (int)xLength);
+        public float* X => x;
 
-        public ReadOnlySpan<float> Ground => new(g, (int)gLength);
+        public float* Ground => g;
 
         public int FirstRow(int sample) => offsets[sample];
 
@@ -50,21 +47,18 @@ public sealed partial class CpuBackend
     {
         public void Invoke(int first, int end)
         {
-            int c = p.C;
             for (int b = first; b < end; b++)
                 for (int o = p.FirstRow(b); o < p.FirstRow(b + 1); o++)
-                    MaxPoolForwardRow(p.X, p.Ground, p.Window(o), c, p.GroundOffset(b), new Span<float>(y + ((long)o * c), c), p.Simd);
+                    MaxPoolForwardRow(p, p.Window(o), p.GroundOffset(b), y + ((long)o * p.C));
         }
     }
 
     /// <summary>
     /// One output row: the maximum over the window's active inputs and, for a partial window, the ground state at
     /// <paramref name="groundOffset"/> (-1: none), kept in registers across the window's taps. Vector Max and
-    /// Math.Max follow IEEE 754 maximum (NaN wins, +0 &gt; -0), so every level gives the same bits; the scalar
-    /// level runs only the last loop.
+    /// Math.Max follow IEEE 754 maximum (NaN wins, +0 &gt; -0), so every level gives the same bits.
     /// </summary>
-    private static void MaxPoolForwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> g, ReadOnlySpan<int> window, int c, int groundOffset,
-        Span<float> yo, SimdLevel simd)
+    private static unsafe void MaxPoolForwardRow(in PoolingOperands p, ReadOnlySpan<int> window, int groundOffset, float* yo)
     {
         int firstTap = -1;
         bool full = true;
@@ -79,46 +73,31 @@ public sealed partial class CpuBackend
             throw new InvalidOperationException("A pooling window has no active input.");
         if (full)
             groundOffset = -1;
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float gr = ref MemoryMarshal.GetReference(g);
-        ref float yr = ref MemoryMarshal.GetReference(yo);
         int j = 0;
-        if (simd == SimdLevel.Vector512)
+        if (p.Simd == SimdLevel.Vector512)
+            j = MaxPoolForwardBlocks<Lanes512, Vector512<float>>(p, window, firstTap, groundOffset, yo, j);
+        if (p.Simd >= SimdLevel.Vector256)
+            j = MaxPoolForwardBlocks<Lanes256, Vector256<float>>(p, window, firstTap, groundOffset, yo, j);
+        MaxPoolForwardBlocks<Lanes1, float>(p, window, firstTap, groundOffset, yo, j);
+    }
+
+    /// <summary>The row's channel blocks of <typeparamref name="TL"/>'s width from column j on; returns where they end.</summary>
+    private static unsafe int MaxPoolForwardBlocks<TL, TVec>(in PoolingOperands p, ReadOnlySpan<int> window, int firstTap, int groundOffset, float* yo, int j)
+        where TL : struct, ILanes<TVec>
+        where TVec : struct
+    {
+        int c = p.C;
+        for (; j + TL.Width <= c; j += TL.Width)
         {
-            for (; j + 16 <= c; j += 16)
-            {
-                Vector512<float> m = Vector512.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
-                for (int t = firstTap + 1; t < window.Length; t++)
-                    if (window[t] >= 0)
-                        m = Vector512.Max(m, Vector512.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
-                if (groundOffset >= 0)
-                    m = Vector512.Max(m, Vector512.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
-                m.StoreUnsafe(ref yr, (nuint)j);
-            }
-        }
-        if (simd >= SimdLevel.Vector256)
-        {
-            for (; j + 8 <= c; j += 8)
-            {
-                Vector256<float> m = Vector256.LoadUnsafe(ref xr, (nuint)(window[firstTap] * c + j));
-                for (int t = firstTap + 1; t < window.Length; t++)
-                    if (window[t] >= 0)
-                        m = Vector256.Max(m, Vector256.LoadUnsafe(ref xr, (nuint)(window[t] * c + j)));
-                if (groundOffset >= 0)
-                    m = Vector256.Max(m, Vector256.LoadUnsafe(ref gr, (nuint)(groundOffset + j)));
-                m.StoreUnsafe(ref yr, (nuint)j);
-            }
-        }
-        for (; j < c; j++)
-        {
-            float m = x[window[firstTap] * c + j];
+            TVec m = TL.Load(p.X + ((long)window[firstTap] * c) + j);
             for (int t = firstTap + 1; t < window.Length; t++)
                 if (window[t] >= 0)
-                    m = Math.Max(m, x[window[t] * c + j]);
+                    m = TL.Max(m, TL.Load(p.X + ((long)window[t] * c) + j));
             if (groundOffset >= 0)
-                m = Math.Max(m, g[groundOffset + j]);
-            yo[j] = m;
+                m = TL.Max(m, TL.Load(p.Ground + groundOffset + j));
+            TL.Store(yo + j, m);
         }
+        return j;
     }
 
     /// <inheritdoc/>
@@ -133,8 +112,7 @@ public sealed partial class CpuBackend
         fixed (float* x = Host(input), g = Host(inputGround), y = Host(output), dy = Host(gradOutput), dx = Host(gradInput), dg = Host(gradInputGround))
         fixed (int* table = rules.NeighbourTable, offsets = outputGrid.SampleOffsets)
         {
-            PoolingOperands p = new(x, input.Length, g, inputGround.Length, table, rules.FilterVolume, offsets, input.Columns,
-                includeGround, Simd);
+            PoolingOperands p = new(x, g, table, rules.FilterVolume, offsets, input.Columns, includeGround, Simd);
             RangeJob<MaxPoolBackwardOperation>.Run(new(p, y, dy, dx, dg, overwriteGradInput), outputGrid.BatchSize, SamplesPerChunk(outputGrid, input.Columns),
                 (long)rules.OutputRows * rules.FilterVolume * input.Columns, Threads);
         }
@@ -145,102 +123,60 @@ public sealed partial class CpuBackend
         public void Invoke(int first, int end)
         {
             int c = p.C;
-            Span<float> gradInput = new(dx, p.X.Length), gradGround = new(dg, p.Ground.Length);
             for (int b = first; b < end; b++)
+            {
                 for (int o = p.FirstRow(b); o < p.FirstRow(b + 1); o++)
-                    MaxPoolBackwardRow(p.X, new ReadOnlySpan<float>(y + ((long)o * c), c), new ReadOnlySpan<float>(dy + ((long)o * c), c),
-                        gradInput, gradGround, p.Window(o), c, p.GroundOffset(b), assign, p.Simd);
+                {
+                    ReadOnlySpan<int> window = p.Window(o);
+                    float* yo = y + ((long)o * c), dyo = dy + ((long)o * c);
+                    int groundOffset = p.GroundOffset(b), j = 0;
+                    if (p.Simd == SimdLevel.Vector512)
+                        j = MaxPoolBackwardBlocks<Lanes512, Vector512<float>>(p, window, yo, dyo, dx, dg, groundOffset, assign, j);
+                    if (p.Simd >= SimdLevel.Vector256)
+                        j = MaxPoolBackwardBlocks<Lanes256, Vector256<float>>(p, window, yo, dyo, dx, dg, groundOffset, assign, j);
+                    MaxPoolBackwardBlocks<Lanes1, float>(p, window, yo, dyo, dx, dg, groundOffset, assign, j);
+                }
+            }
         }
     }
 
     /// <summary>
-    /// One output row's gradient goes, channel by channel, to the first input of its window (in tap order) that
-    /// equals the maximum, else (partial window) to the ground state at <paramref name="groundOffset"/>, or
-    /// nowhere when that is -1. The vector paths track the channels still looking for their source in a lane
-    /// mask and update only the lanes they route (so every bit matches the scalar path). With
+    /// One output row's gradient, for the channel blocks of <typeparamref name="TL"/>'s width from column j on, goes
+    /// channel by channel to the first input of its window (in tap order) that equals the maximum, else (partial
+    /// window) to the ground state at <paramref name="groundOffset"/>, or nowhere when that is -1: a lane mask
+    /// tracks the channels still looking for their source, and only routed lanes change. With
     /// <paramref name="assign"/> (every input row in exactly this one window) the window's input rows are written,
     /// not accumulated: the gradient where routed, zero elsewhere.
     /// </summary>
-    private static void MaxPoolBackwardRow(ReadOnlySpan<float> x, ReadOnlySpan<float> yo, ReadOnlySpan<float> dyo, Span<float> dx, Span<float> dg,
-        ReadOnlySpan<int> window, int c, int groundOffset, bool assign, SimdLevel simd)
+    private static unsafe int MaxPoolBackwardBlocks<TL, TVec>(in PoolingOperands p, ReadOnlySpan<int> window, float* yo, float* dyo, float* dx, float* dg,
+        int groundOffset, bool assign, int j)
+        where TL : struct, ILanes<TVec>
+        where TVec : struct
     {
-        ref float xr = ref MemoryMarshal.GetReference(x);
-        ref float yr = ref MemoryMarshal.GetReference(yo);
-        ref float gr = ref MemoryMarshal.GetReference(dyo);
-        ref float dxr = ref MemoryMarshal.GetReference(dx);
-        ref float dgr = ref MemoryMarshal.GetReference(dg);
-        int j = 0;
-        if (simd == SimdLevel.Vector512)
+        int c = p.C;
+        for (; j + TL.Width <= c; j += TL.Width)
         {
-            for (; j + 16 <= c; j += 16)
-            {
-                Vector512<float> target = Vector512.LoadUnsafe(ref yr, (nuint)j), grad = Vector512.LoadUnsafe(ref gr, (nuint)j);
-                Vector512<float> pending = Vector512<float>.AllBitsSet;
-                foreach (int i in window)
-                {
-                    if (i < 0)
-                        continue;
-                    nuint at = (nuint)(i * c + j);
-                    Vector512<float> hit = Vector512.Equals(Vector512.LoadUnsafe(ref xr, at), target) & pending;
-                    Vector512<float> d = assign ? Vector512<float>.Zero : Vector512.LoadUnsafe(ref dxr, at);
-                    Vector512.ConditionalSelect(hit, d + grad, d).StoreUnsafe(ref dxr, at);
-                    pending = Vector512.AndNot(pending, hit);
-                    if (!assign && pending.ExtractMostSignificantBits() == 0)
-                        break;
-                }
-                if (groundOffset >= 0)
-                {
-                    nuint at = (nuint)(groundOffset + j);
-                    Vector512<float> d = Vector512.LoadUnsafe(ref dgr, at);
-                    Vector512.ConditionalSelect(pending, d + grad, d).StoreUnsafe(ref dgr, at);
-                }
-            }
-        }
-        if (simd >= SimdLevel.Vector256)
-        {
-            for (; j + 8 <= c; j += 8)
-            {
-                Vector256<float> target = Vector256.LoadUnsafe(ref yr, (nuint)j), grad = Vector256.LoadUnsafe(ref gr, (nuint)j);
-                Vector256<float> pending = Vector256<float>.AllBitsSet;
-                foreach (int i in window)
-                {
-                    if (i < 0)
-                        continue;
-                    nuint at = (nuint)(i * c + j);
-                    Vector256<float> hit = Vector256.Equals(Vector256.LoadUnsafe(ref xr, at), target) & pending;
-                    Vector256<float> d = assign ? Vector256<float>.Zero : Vector256.LoadUnsafe(ref dxr, at);
-                    Vector256.ConditionalSelect(hit, d + grad, d).StoreUnsafe(ref dxr, at);
-                    pending = Vector256.AndNot(pending, hit);
-                    if (!assign && pending.ExtractMostSignificantBits() == 0)
-                        break;
-                }
-                if (groundOffset >= 0)
-                {
-                    nuint at = (nuint)(groundOffset + j);
-                    Vector256<float> d = Vector256.LoadUnsafe(ref dgr, at);
-                    Vector256.ConditionalSelect(pending, d + grad, d).StoreUnsafe(ref dgr, at);
-                }
-            }
-        }
-        for (; j < c; j++)
-        {
-            float target = yo[j];
-            int source = -1;
+            TVec target = TL.Load(yo + j), grad = TL.Load(dyo + j), pending = TL.AllBits;
             foreach (int i in window)
-                if (i >= 0 && x[i * c + j] == target)
-                {
-                    source = i;
+            {
+                if (i < 0)
+                    continue;
+                long at = ((long)i * c) + j;
+                TVec hit = TL.And(TL.Equal(TL.Load(p.X + at), target), pending);
+                TVec d = assign ? TL.Zero : TL.Load(dx + at);
+                TL.Store(dx + at, TL.Select(hit, TL.Add(d, grad), d));
+                pending = TL.AndNot(pending, hit);
+                if (!assign && !TL.Any(pending))
                     break;
-                }
-            if (assign)
-                foreach (int i in window)
-                    if (i >= 0)
-                        dx[i * c + j] = 0f;
-            if (source >= 0)
-                dx[source * c + j] += dyo[j];
-            else if (groundOffset >= 0)
-                dg[groundOffset + j] += dyo[j];
+            }
+            if (groundOffset >= 0)
+            {
+                float* at = dg + groundOffset + j;
+                TVec d = TL.Load(at);
+                TL.Store(at, TL.Select(pending, TL.Add(d, grad), d));
+            }
         }
+        return j;
     }
 
     /// <inheritdoc/>
