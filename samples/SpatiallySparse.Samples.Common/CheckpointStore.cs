@@ -76,8 +76,8 @@ public sealed class CheckpointStore
             IReadOnlyDictionary<string, NamedTensor> tensors = SafeTensors.Load(Path.Combine(checkpoint, "optimizer.safetensors"));
             float[][] velocities = [.. Enumerable.Range(0, tensors.Count).Select(i => tensors.TryGetValue($"velocity.{i}", out NamedTensor? t) ? t.Data
                 : throw new CheckpointException($"Checkpoint '{checkpoint}' lacks momentum buffer {i}."))];
-            optimizer.SetVelocities(velocities);
-            optimizer.StepCount = state.OptimizerSteps;
+            optimizer.LoadState(new OptimizerState(optimizer.Kind, state.OptimizerSteps,
+                velocities.Select((v, i) => (Name: $"velocity.{i}", Values: v)).ToDictionary(x => x.Name, x => x.Values), new Dictionary<string, double>()));
             return state;
         }
         catch (Exception e) when (e is IOException or JsonException or ArgumentException or UnauthorizedAccessException)

@@ -6,16 +6,15 @@ namespace SpatiallySparse.Optim;
 /// Stochastic gradient descent with momentum (classical or Nesterov) and L2 weight decay. The update runs on
 /// each parameter's backend, so training stays on the device.
 /// </summary>
-public sealed class Sgd
+public sealed class Sgd : Optimizer
 {
-    private readonly Parameter[] _parameters;
+    private readonly IReadOnlyList<Parameter> _parameters;
 
     /// <summary>Creates the optimiser for <paramref name="parameters"/>.</summary>
     public Sgd(IEnumerable<Parameter> parameters, LearningRateSchedule schedule, float momentum = 0.9f, float weightDecay = 0f, bool nesterov = false)
+        : base(parameters, schedule)
     {
-        ArgumentNullException.ThrowIfNull(parameters);
-        _parameters = [.. parameters];
-        Schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
+        _parameters = Parameters;
         if (!(momentum >= 0f && momentum < 1f))
             throw new ArgumentOutOfRangeException(nameof(momentum), $"Momentum must be in [0, 1), got {momentum}.");
         if (!(weightDecay >= 0f) || !float.IsFinite(weightDecay))
@@ -31,9 +30,6 @@ public sealed class Sgd
     {
     }
 
-    /// <summary>Learning-rate schedule.</summary>
-    public LearningRateSchedule Schedule { get; }
-
     /// <summary>Momentum coefficient.</summary>
     public float Momentum { get; }
 
@@ -43,14 +39,11 @@ public sealed class Sgd
     /// <summary>Nesterov momentum.</summary>
     public bool Nesterov { get; }
 
-    /// <summary>Steps taken so far (restored from checkpoints to resume the schedule).</summary>
-    public long StepCount { get; set; }
+    /// <inheritdoc/>
+    public override string Kind => "sgd";
 
-    /// <summary>The learning rate the next step will use.</summary>
-    public float LearningRate => Schedule.At(StepCount);
-
-    /// <summary>Applies one update from the accumulated gradients.</summary>
-    public void Step()
+    /// <inheritdoc/>
+    public override void Step()
     {
         float lr = LearningRate;
         foreach (Parameter p in _parameters)
@@ -63,7 +56,7 @@ public sealed class Sgd
 
     /// <summary>
     /// The momentum buffers, one per parameter in constructor order (zeros before the first step): with
-    /// <see cref="StepCount"/>, the whole optimiser state a checkpoint needs to resume exactly.
+    /// <see cref="Optimizer.StepCount"/>, the whole optimiser state a checkpoint needs to resume exactly.
     /// </summary>
     public float[][] GetVelocities() =>
         [.. _parameters.Select(p => p.Velocity?.ToArray() ?? new float[p.Rows * p.Columns])];
@@ -72,12 +65,12 @@ public sealed class Sgd
     public void SetVelocities(IReadOnlyList<float[]> velocities)
     {
         ArgumentNullException.ThrowIfNull(velocities);
-        if (velocities.Count != _parameters.Length)
-            throw new ArgumentException($"{velocities.Count} momentum buffers for {_parameters.Length} parameters.");
-        for (int i = 0; i < _parameters.Length; i++)
+        if (velocities.Count != _parameters.Count)
+            throw new ArgumentException($"{velocities.Count} momentum buffers for {_parameters.Count} parameters.");
+        for (int i = 0; i < _parameters.Count; i++)
             if (velocities[i].Length != _parameters[i].Rows * _parameters[i].Columns)
                 throw new ArgumentException($"Momentum buffer {i} has {velocities[i].Length} values; parameter {_parameters[i]} needs {_parameters[i].Rows * _parameters[i].Columns}.");
-        for (int i = 0; i < _parameters.Length; i++)
+        for (int i = 0; i < _parameters.Count; i++)
         {
             Parameter p = _parameters[i];
             p.Velocity ??= p.Backend.Allocate(p.Rows, p.Columns);
@@ -85,10 +78,27 @@ public sealed class Sgd
         }
     }
 
-    /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGrad()
+    /// <inheritdoc/>
+    public override OptimizerState GetState()
     {
-        foreach (Parameter p in _parameters)
-            p.ZeroGrad();
+        float[][] velocities = GetVelocities();
+        return new OptimizerState(Kind, StepCount,
+            velocities.Select((v, i) => (Name: $"velocity.{i}", Values: v)).ToDictionary(x => x.Name, x => x.Values),
+            new Dictionary<string, double>());
+    }
+
+    /// <inheritdoc/>
+    public override void LoadState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Kind != Kind)
+            throw new ArgumentException($"The state is of a '{state.Kind}' optimiser, not '{Kind}'.", nameof(state));
+        ArgumentOutOfRangeException.ThrowIfNegative(state.StepCount, nameof(state));
+        float[][] velocities = new float[_parameters.Count][];
+        for (int i = 0; i < velocities.Length; i++)
+            velocities[i] = state.Buffers.TryGetValue($"velocity.{i}", out float[]? v) ? v
+                : throw new ArgumentException($"The state lacks buffer velocity.{i} (parameter {_parameters[i]}).", nameof(state));
+        SetVelocities(velocities);
+        StepCount = state.StepCount;
     }
 }

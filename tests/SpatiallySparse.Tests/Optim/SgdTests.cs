@@ -110,8 +110,8 @@ public sealed class SgdTests
         Assert.That(first.GetVelocities()[0], Is.EqualTo(new[] { 0f, 0f }), "zeros before the first step");
         Step(first, a, G1);
         b.SetValues(a.GetValues());
-        Sgd second = new([b], 0.1f, momentum: 0.9f) { StepCount = first.StepCount };
-        second.SetVelocities(first.GetVelocities());
+        Sgd second = new([b], 0.1f, momentum: 0.9f);
+        second.LoadState(first.GetState());
         Step(first, a, G2);
         Step(second, b, G2);
         Assert.That(b.GetValues(), Is.EqualTo(a.GetValues()));
