@@ -1,3 +1,4 @@
+using System.Buffers;
 using SpatiallySparse.Backends;
 
 namespace SpatiallySparse;
@@ -52,6 +53,77 @@ public sealed class DenseTensor : Tensor
 
     /// <summary>The values on the host, row-major.</summary>
     public float[] ToArray() => Features.ToArray();
+
+    /// <summary>Each row's softmax (class probabilities for logits), BatchSize x Width row-major, in a new host array.</summary>
+    public float[] Softmax()
+    {
+        float[] probabilities = new float[Features.Length];
+        Softmax(probabilities);
+        return probabilities;
+    }
+
+    /// <summary>Writes each row's softmax into <paramref name="probabilities"/> (BatchSize x Width, row-major); allocates nothing.</summary>
+    /// <exception cref="ArgumentException">The destination's length is not BatchSize x Width.</exception>
+    public void Softmax(Span<float> probabilities)
+    {
+        if (probabilities.Length != Features.Length)
+            throw new ArgumentException($"The destination holds {probabilities.Length} values; {this} needs {Features.Length}.", nameof(probabilities));
+        Backend.Download(Features, probabilities);
+        for (int b = 0; b < BatchSize; b++)
+            SoftmaxRow(probabilities.Slice(b * Width, Width));
+    }
+
+    /// <summary>Each row's arg-max (the predicted class for logits; the first on ties), in a new array.</summary>
+    public int[] ArgMax()
+    {
+        int[] classes = new int[BatchSize];
+        ArgMax(classes);
+        return classes;
+    }
+
+    /// <summary>Writes each row's arg-max (the first on ties) into <paramref name="classes"/> (length BatchSize).</summary>
+    /// <exception cref="ArgumentException">The destination's length is not BatchSize.</exception>
+    public void ArgMax(Span<int> classes)
+    {
+        if (classes.Length != BatchSize)
+            throw new ArgumentException($"The destination holds {classes.Length} values; {this} has {BatchSize} rows.", nameof(classes));
+        int length = (int)Features.Length;
+        float[] host = ArrayPool<float>.Shared.Rent(Math.Max(1, length));
+        try
+        {
+            Backend.Download(Features, host.AsSpan(0, length));
+            for (int b = 0; b < BatchSize; b++)
+                classes[b] = RowArgMax(host.AsSpan(b * Width, Width));
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(host);
+        }
+    }
+
+    /// <summary>The first index of the largest value (NaN never wins).</summary>
+    private static int RowArgMax(ReadOnlySpan<float> row)
+    {
+        int best = 0;
+        for (int c = 1; c < row.Length; c++)
+            if (row[c] > row[best] || float.IsNaN(row[best]))
+                best = c;
+        return best;
+    }
+
+    /// <summary>Softmax in place, shifted by the row's maximum so large logits do not overflow.</summary>
+    private static void SoftmaxRow(Span<float> row)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float v in row)
+            max = Math.Max(max, v);
+        double sum = 0;
+        for (int c = 0; c < row.Length; c++)
+            sum += row[c] = MathF.Exp(row[c] - max);
+        float scale = (float)(1 / sum);
+        for (int c = 0; c < row.Length; c++)
+            row[c] *= scale;
+    }
 
     /// <summary>Shape, e.g. <c>DenseTensor(100 x 10)</c>.</summary>
     public override string ToString() => $"DenseTensor({BatchSize} x {Width})";

@@ -47,7 +47,7 @@ public sealed class SparseTensor : Tensor
 
     [MemberNotNull(nameof(_grid), nameof(Metadata), nameof(Ground))]
     private void Assign(Metadata metadata, SparseGrid grid, FeatureMatrix ground, bool groundIsZero) =>
-        (Metadata, _grid, _gridGeneration, Ground, GroundIsZero, GroundGrad) = (metadata, grid, grid.Generation, ground, groundIsZero, null);
+        (Metadata, _grid, _gridGeneration, Ground, GroundIsZero, GroundGrad, OwnsMetadata) = (metadata, grid, grid.Generation, ground, groundIsZero, null, false);
 
     private static void Check(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground)
     {
@@ -63,6 +63,9 @@ public sealed class SparseTensor : Tensor
         if (features.Backend is not CpuBackend)
             metadata.KeepGeometry();
     }
+
+    /// <summary>True for an input tensor its caller owns (from a tape-free <see cref="Layers.InputLayer"/> forward): disposing it frees the batch's geometry.</summary>
+    internal bool OwnsMetadata { get; set; }
 
     /// <summary>Geometry shared by every tensor of this batch (grids and cached rulebooks).</summary>
     public Metadata Metadata { get; private set; }
@@ -121,6 +124,8 @@ public sealed class SparseTensor : Tensor
         Free(Ground);
         Free(GroundGrad);
         base.Dispose();
+        if (OwnsMetadata)
+            Metadata.Dispose();
         if (!recycle)
             return;
         GroundGrad = null;

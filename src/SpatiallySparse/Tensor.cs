@@ -11,11 +11,22 @@ public abstract class Tensor : IDisposable
     /// <summary>Wraps <paramref name="features"/>; the tensor owns it from now on.</summary>
     protected Tensor(FeatureMatrix features)
     {
-        Features = features ?? throw new ArgumentNullException(nameof(features));
+        _features = features ?? throw new ArgumentNullException(nameof(features));
     }
 
+    private FeatureMatrix _features;
+
     /// <summary>The values: one row per active site (sparse) or per sample (dense).</summary>
-    public FeatureMatrix Features { get; private set; }
+    /// <exception cref="ObjectDisposedException">The tensor was freed, by its tape or by its owner; the message says which.</exception>
+    public FeatureMatrix Features => Disposed ? throw Freed() : _features;
+
+    /// <summary>The tape that owns this tensor (frees it on reset or dispose), or null when a caller owns it.</summary>
+    internal Autograd.Tape? OwnerTape { get; set; }
+
+    /// <summary>The exception for a read after this tensor was freed, naming who freed it.</summary>
+    private protected ObjectDisposedException Freed() => new(GetType().Name, OwnerTape is not null
+        ? $"This {GetType().Name} was freed when the Tape that owned it was reset or disposed. Read what you need (ToArray, predictions) before the step ends, or run inference with Forward(x), whose result you own."
+        : $"This {GetType().Name} was disposed by its owner (the caller that received it from an inference Forward or created it).");
 
     /// <summary>Gradient of the loss with respect to <see cref="Features"/>, once backward has produced one.</summary>
     public FeatureMatrix? Grad { get; private set; }
@@ -33,7 +44,7 @@ public abstract class Tensor : IDisposable
     internal bool NeedsGradient { get; set; } = true;
 
     /// <summary>The gradient, allocated (zero) on first use.</summary>
-    internal FeatureMatrix GradOrCreate() => Grad ??= Backend.Allocate(Features.Rows, Features.Columns);
+    internal FeatureMatrix GradOrCreate() => Grad ??= Backend.Allocate(_features.Rows, _features.Columns);
 
     /// <summary>A first gradient, uninitialised, for an op that assigns every element (no zeroing pass).</summary>
     internal FeatureMatrix CreateGradForOverwrite() =>
@@ -54,7 +65,7 @@ public abstract class Tensor : IDisposable
         if (Disposed)
             return;
         Disposed = true;
-        Free(Features);
+        Free(_features);
         Free(Grad);
         if (Recyclable)
             Grad = null;  // a pooled tensor keeps no handle that a later allocation may reuse
@@ -73,6 +84,6 @@ public abstract class Tensor : IDisposable
     /// <summary>Makes a recycled (disposed) tensor a live one over <paramref name="features"/>.</summary>
     private protected void Reinitialize(FeatureMatrix features)
     {
-        (Features, Grad, NeedsGradient, Recyclable, Disposed) = (features, null, true, false, false);
+        (_features, Grad, NeedsGradient, Recyclable, Disposed, OwnerTape) = (features, null, true, false, false, null);
     }
 }

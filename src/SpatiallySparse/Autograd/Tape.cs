@@ -1,4 +1,5 @@
 using SpatiallySparse.Backends;
+using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Autograd;
 
@@ -31,9 +32,9 @@ public sealed class Tape : IDisposable
     public void Record(Action backward)
     {
         ArgumentNullException.ThrowIfNull(backward);
-        ObjectDisposedException.ThrowIf(_lists is null, this);
+        Lists lists = Live;
         if (IsRecording)
-            _lists.Nodes.Add(ActionNode.Of(backward));
+            lists.Nodes.Add(ActionNode.Of(backward));
     }
 
     /// <summary>Records a built-in op's backward node; when not recording, the node goes straight back to its pool.</summary>
@@ -42,7 +43,7 @@ public sealed class Tape : IDisposable
         if (_lists is null || !IsRecording)
         {
             node.Release();
-            ObjectDisposedException.ThrowIf(_lists is null, this);
+            _ = Live;  // throws when disposed
             return;
         }
         _lists.Nodes.Add(node);
@@ -52,10 +53,40 @@ public sealed class Tape : IDisposable
     public T Own<T>(T item)
         where T : IDisposable
     {
-        ObjectDisposedException.ThrowIf(_lists is null, this);
-        _lists.Owned.Add(item);
+        ArgumentNullException.ThrowIfNull(item);
+        Lists lists = Live;
+        lists.Owned.Add(item);
+        if (item is Tensor tensor)
+            tensor.OwnerTape = this;
         return item;
     }
+
+    /// <summary>
+    /// Gives up ownership of <paramref name="item"/> (an inference result handed to the caller): the tape will
+    /// not dispose it.
+    /// </summary>
+    internal void Disown(IDisposable item)
+    {
+        List<IDisposable> owned = Live.Owned;
+        int index = owned.LastIndexOf(item);  // results are owned last: a short search from the end
+        if (index < 0)
+            throw new InvalidOperationException($"{item} is not owned by this tape.");
+        owned.RemoveAt(index);
+        if (item is Tensor tensor)
+            tensor.OwnerTape = null;
+    }
+
+    /// <summary>Claims <paramref name="module"/> for this step's thread until the tape is reset or disposed.</summary>
+    internal void Claim(Module module)
+    {
+        Lists lists = Live;
+        module.Claim();
+        lists.Claims.Add(module);
+    }
+
+    /// <summary>The live lists, or a clear exception once the tape is disposed.</summary>
+    private Lists Live => _lists ?? throw new ObjectDisposedException(nameof(Tape),
+        "This Tape was disposed; record the next step on a new Tape (or keep one and call Reset after each step instead of disposing it).");
 
     /// <summary>
     /// <see cref="Own{T}"/> for a layer's scratch matrix, which nothing but the layer and its backward node ever
@@ -71,13 +102,13 @@ public sealed class Tape : IDisposable
     /// <summary>Runs the recorded steps in reverse order. The loss op seeds its own gradient.</summary>
     public void Backward()
     {
-        ObjectDisposedException.ThrowIf(_lists is null, this);
+        Lists lists = Live;
         if (!IsRecording)
             throw new InvalidOperationException("This tape was created with recordGradients: false and holds no backward work.");
         if (_ranBackward)
             throw new InvalidOperationException("Backward has already run on this tape; reset it or record the next step on a new tape.");
         _ranBackward = true;
-        List<TapeNode> nodes = _lists.Nodes;
+        List<TapeNode> nodes = lists.Nodes;
         for (int i = nodes.Count - 1; i >= 0; i--)
             nodes[i].Backward();
     }
@@ -88,8 +119,8 @@ public sealed class Tape : IDisposable
     /// </summary>
     public void Reset()
     {
-        ObjectDisposedException.ThrowIf(_lists is null, this);
-        FreeStep(_lists);
+        Lists lists = Live;
+        FreeStep(lists);
         _ranBackward = false;
     }
 
@@ -114,13 +145,17 @@ public sealed class Tape : IDisposable
         for (int i = owned.Count - 1; i >= 0; i--)
             owned[i].Dispose();
         owned.Clear();
+        List<Module> claims = lists.Claims;
+        for (int i = 0; i < claims.Count; i++)
+            claims[i].Release();
+        claims.Clear();
     }
 
     /// <summary>
     /// A tape's two lists, recycled through a few static slots (as <see cref="Geometry.Metadata"/> recycles its
     /// tables): emptied lists keep their capacity, so a new tape per step allocates only itself.
     /// </summary>
-    private sealed record Lists(List<TapeNode> Nodes, List<IDisposable> Owned)
+    private sealed record Lists(List<TapeNode> Nodes, List<IDisposable> Owned, List<Module> Claims)
     {
         private static readonly Lists?[] Free = new Lists?[8];
 
@@ -129,7 +164,7 @@ public sealed class Tape : IDisposable
             for (int i = 0; i < Free.Length; i++)
                 if (Interlocked.Exchange(ref Free[i], null) is { } lists)
                     return lists;
-            return new Lists([], []);
+            return new Lists([], [], []);
         }
 
         public void Return()

@@ -44,7 +44,7 @@ public sealed class DenseBatchNormalization : DenseMapModule
     public float[] RunningVariance => _core.RunningVariance;
 
     /// <inheritdoc/>
-    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    protected override DenseFeatureMap ForwardCore(DenseFeatureMap input, Tape tape)
     {
         if (input.Channels != Channels)
             throw new ArgumentException($"{this} expects {Channels} channels, got {input.Channels}.");

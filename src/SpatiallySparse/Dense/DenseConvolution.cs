@@ -52,7 +52,7 @@ public sealed class DenseConvolution : DenseMapModule
     public Parameter? Bias { get; }
 
     /// <inheritdoc/>
-    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    protected override DenseFeatureMap ForwardCore(DenseFeatureMap input, Tape tape)
     {
         if (input.Channels != InputChannels)
             throw new ArgumentException($"{this} expects {InputChannels} input channels, got {input.Channels}.");

@@ -27,7 +27,7 @@ public sealed class DenseDropout : DenseMapModule, IReseedable
     public void Reseed(int seed) => _masks.Reseed(seed);
 
     /// <inheritdoc/>
-    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    protected override DenseFeatureMap ForwardCore(DenseFeatureMap input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         int c = input.Channels;

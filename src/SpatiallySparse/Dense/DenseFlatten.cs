@@ -8,12 +8,11 @@ namespace SpatiallySparse.Dense;
 /// Flattens a dense map to B x (C x volume), channel-major per sample (index c * volume + site), the same
 /// layout as <see cref="SparseToDense"/>, so a following <see cref="Linear"/> layer's weights copy across.
 /// </summary>
-public sealed class DenseFlatten : Module
+public sealed class DenseFlatten : Module<DenseFeatureMap, DenseTensor>
 {
     /// <summary>Flattens <paramref name="input"/>.</summary>
-    public DenseTensor Forward(DenseFeatureMap input, Tape tape)
+    protected override DenseTensor ForwardCore(DenseFeatureMap input, Tape tape)
     {
-        ArgumentNullException.ThrowIfNull(input);
         ISparseBackend be = input.Backend;
         int batch = input.BatchSize, c = input.Channels, volume = (int)input.SpatialSize.Volume;
         FeatureMatrix values = be.AllocateForOverwrite(batch, c * volume);
@@ -29,10 +28,6 @@ public sealed class DenseFlatten : Module
         });
         return y;
     }
-
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tape tape) =>
-        Forward(input as DenseFeatureMap ?? throw new ArgumentException($"{this} needs a DenseFeatureMap input, got {input?.GetType().Name ?? "null"}."), tape);
 
     private static void Transpose(float[] source, int batch, int volume, int channels, float[] destination, bool toChannelMajor)
     {

@@ -18,7 +18,7 @@ public sealed class DenseLeakyRelu : DenseMapModule
     public float Slope { get; }
 
     /// <inheritdoc/>
-    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    protected override DenseFeatureMap ForwardCore(DenseFeatureMap input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         FeatureMatrix values = be.AllocateForOverwrite(input.Features.Rows, input.Channels);

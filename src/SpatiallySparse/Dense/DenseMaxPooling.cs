@@ -20,7 +20,7 @@ public sealed class DenseMaxPooling : DenseMapModule
     public SpatialSize Stride { get; }
 
     /// <inheritdoc/>
-    public override DenseFeatureMap Forward(DenseFeatureMap input, Tape tape)
+    protected override DenseFeatureMap ForwardCore(DenseFeatureMap input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         WindowTable table = WindowTable.Get(input.SpatialSize, PoolSize, Stride);

@@ -43,7 +43,7 @@ public sealed class BatchNormalization : SparseModule
     public float[] RunningVariance => _core.RunningVariance;
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    protected override SparseTensor ForwardCore(SparseTensor input, Tape tape)
     {
         if (input.Channels != Channels)
             throw new ArgumentException($"{this} expects {Channels} channels, got {input.Channels}.");

@@ -43,7 +43,7 @@ public abstract class ConvolutionLayer : SparseModule, IFusesLeakyRelu
     private protected abstract GroundRule GroundRule { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape) => Forward(input, tape, null);
+    protected override SparseTensor ForwardCore(SparseTensor input, Tape tape) => Forward(input, tape, null);
 
     /// <summary>
     /// The forward with LeakyRelu(<paramref name="leakySlope"/>) (finite, &gt;= 0) fused into the output's last

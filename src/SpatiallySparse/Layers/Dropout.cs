@@ -54,7 +54,7 @@ public sealed class Dropout : SparseModule, IReseedable
     public void Reseed(int seed) => _masks.Reseed(seed);
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    protected override SparseTensor ForwardCore(SparseTensor input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         int c = input.Channels;

@@ -44,6 +44,22 @@ public sealed class InputLayer
     public DuplicateMode Duplicates { get; }
 
     /// <summary>
+    /// Validates <paramref name="input"/> and uploads it to <paramref name="backend"/> for inference: the tensor,
+    /// with the batch's geometry, is the caller's to dispose, and records no gradient.
+    /// </summary>
+    public SparseTensor Forward(SparseInput input, ISparseBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(backend);
+        using Tape tape = new(recordGradients: false);
+        SparseTensor x = Forward(input, backend, tape);
+        tape.Disown(x);
+        tape.Disown(x.Metadata);
+        x.OwnsMetadata = true;
+        return x;
+    }
+
+    /// <summary>
     /// Validates <paramref name="input"/> and uploads it to <paramref name="backend"/>. The batch's
     /// <see cref="Metadata"/> is owned by <paramref name="tape"/>: disposing the tape gives its pooled geometry back.
     /// </summary>
@@ -51,7 +67,7 @@ public sealed class InputLayer
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(backend);
-        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(tape, nameof(tape));
         int n = input.PointCount, c = input.Channels;
         // Scratch comes from the pool; only what backward needs (when the input wants a gradient) outlives the call.
         long[] keys = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
@@ -264,7 +280,7 @@ public sealed class InputLayer
         }
     }
 
-    /// <summary>Records the per-point gradient (kept out of <see cref="Forward"/> so its closure is only made when needed).</summary>
+    /// <summary>Records the per-point gradient (kept out of <see cref="Forward(SparseInput, ISparseBackend, Tape)"/> so its closure is only made when needed).</summary>
     private static void RecordPointGradient(Tape tape, SparseInput input, SparseTensor x, int[] rowOfPoint, float[] weightOfPoint) =>
         tape.Record(() => input.FeatureGradient = PointGradient(x, rowOfPoint, weightOfPoint, input.Channels));
 

@@ -18,7 +18,7 @@ public sealed class LeakyRelu : SparseModule
     public float Slope { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    protected override SparseTensor ForwardCore(SparseTensor input, Tape tape)
     {
         ISparseBackend be = input.Backend;
         FeatureMatrix features = be.AllocateForOverwrite(input.ActiveCount, input.Channels);

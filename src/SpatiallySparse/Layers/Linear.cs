@@ -31,7 +31,7 @@ public sealed class Linear : DenseModule
     public Parameter? Bias { get; }
 
     /// <inheritdoc/>
-    public override DenseTensor Forward(DenseTensor input, Tape tape)
+    protected override DenseTensor ForwardCore(DenseTensor input, Tape tape)
     {
         if (input.Width != InputFeatures)
             throw new ArgumentException($"{this} expects {InputFeatures} input features, got {input.Width}.");

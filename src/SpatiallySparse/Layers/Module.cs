@@ -5,11 +5,22 @@ namespace SpatiallySparse.Layers;
 
 /// <summary>
 /// Base of every layer and network: parameters, children, train/eval mode and a forward pass that records
-/// its backward work on a <see cref="Tape"/>. Parameters start on the shared CPU backend; <see cref="To"/> moves them.
+/// its backward work on a <see cref="Tape"/> (training) or records nothing (<see cref="Forward(Tensor)"/>,
+/// inference). Parameters start on the shared CPU backend; <see cref="To"/> moves them. A module owns its
+/// parameters, buffers and optimiser state: <see cref="Dispose"/> frees them.
 /// </summary>
-public abstract class Module
+/// <remarks>
+/// One step at a time: from a forward until its tape is reset or disposed, a module belongs to the thread that
+/// ran that forward, and a forward from another thread meanwhile throws <see cref="InvalidOperationException"/>
+/// (two threads updating the same gradients would give wrong results silently). To train in parallel, give each
+/// thread or process its own replica.
+/// </remarks>
+public abstract class Module : IDisposable
 {
     private readonly List<Parameter> _parameters = [];
+    private int _claimThread;
+    private int _claims;
+    private bool _disposed;
 
     /// <summary>True in training mode (dropout active, batch statistics); false after <see cref="Eval"/>.</summary>
     public bool IsTraining { get; private set; } = true;
@@ -18,7 +29,83 @@ public abstract class Module
     public virtual IReadOnlyList<Module> Children => [];
 
     /// <summary>Runs the layer; backward work is recorded on <paramref name="tape"/>, which owns the result.</summary>
-    public abstract Tensor Forward(Tensor input, Tape tape);
+    /// <exception cref="ArgumentNullException">The input or the tape is null.</exception>
+    /// <exception cref="ObjectDisposedException">The tape or this module was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread's step is using this module.</exception>
+    public Tensor Forward(Tensor input, Tape tape)
+    {
+        BeginStep(input, tape);
+        return ForwardCore(input, tape);
+    }
+
+    /// <summary>
+    /// Inference: runs the module in evaluation mode (dropout off, batch-norm running statistics) and records
+    /// nothing; computes exactly what <see cref="Forward(Tensor, Tape)"/> computes after <see cref="Eval"/>. The
+    /// intermediates are freed before it returns; the result is the caller's to dispose (a sparse result shares
+    /// the input's geometry, so it lives no longer than the input).
+    /// </summary>
+    public Tensor Forward(Tensor input) => Inference.Run(this, input, static (m, x, t) => m.Forward(x, t));
+
+    /// <summary>The layer's computation, called by <see cref="Forward(Tensor, Tape)"/> once the arguments are checked.</summary>
+    protected abstract Tensor ForwardCore(Tensor input, Tape tape);
+
+    /// <summary>
+    /// The checks every forward makes before it runs: arguments, disposal, and that no other thread's step is
+    /// using this module (the tape releases the claim when it is reset or disposed).
+    /// </summary>
+    private protected void BeginStep(Tensor input, Tape tape)
+    {
+        if (tape is null)
+            throw new ArgumentNullException(nameof(tape), $"{Describe()}: Forward(x, tape) needs the Tape that records the training step; for inference call Forward(x), which needs none.");
+        ArgumentNullException.ThrowIfNull(input);
+        if (_disposed)
+            throw new ObjectDisposedException(GetType().Name, $"{Describe()} was disposed, which freed its parameters.");
+        tape.Claim(this);
+    }
+
+    /// <summary>Claims this module for the calling thread; false when it already held the claim (nested call).</summary>
+    internal void Claim()
+    {
+        int thread = Environment.CurrentManagedThreadId;
+        int holder = Interlocked.CompareExchange(ref _claimThread, thread, 0);
+        if (holder != 0 && holder != thread)
+            throw new InvalidOperationException(
+                $"{Describe()} is in a training step of thread {holder} (from its forward until that step's tape is reset or disposed); " +
+                $"thread {thread} cannot run it at the same time. Give each thread its own replica of the network, or finish one step before the next.");
+        Interlocked.Increment(ref _claims);
+    }
+
+    /// <summary>Ends one claim made by <see cref="Claim"/> (called by the tape that holds it).</summary>
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _claims) == 0)
+            Volatile.Write(ref _claimThread, 0);
+    }
+
+    private string Describe()
+    {
+        string text = ToString() ?? GetType().Name;
+        int newline = text.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? text : text[..newline].TrimEnd('(', ' ');
+    }
+
+    /// <summary>Frees the parameters (with their optimiser state) and buffers of this module and its children.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        foreach (Parameter p in _parameters)
+            p.Dispose();
+        foreach ((string _, FeatureMatrix buffer) in OwnBuffers())
+            buffer.Dispose();
+        foreach (Module child in Children)
+            child.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>True once <see cref="Dispose"/> has run.</summary>
+    public bool IsDisposed => _disposed;
 
     /// <summary>Every parameter of this module and its children, in a stable order.</summary>
     public IEnumerable<Parameter> Parameters() => NamedParameters().Select(p => p.Parameter);
@@ -55,6 +142,9 @@ public abstract class Module
         foreach (Module child in Children)
             child.Train(training);
     }
+
+    /// <summary>Sets this module's mode alone, not its children's.</summary>
+    internal void SetOwnMode(bool training) => IsTraining = training;
 
     /// <summary>Evaluation mode, recursively.</summary>
     public void Eval() => Train(false);
@@ -126,27 +216,48 @@ public abstract class Module
     }
 }
 
-/// <summary>A module from sparse tensors to sparse tensors.</summary>
-public abstract class SparseModule : Module
+/// <summary>
+/// A module with a known input and output type: its forwards take and return those types, so no cast is needed
+/// (e.g. a sparse stack ending in <see cref="SparseToDense"/> and <see cref="Linear"/> returns a <see cref="DenseTensor"/>).
+/// </summary>
+/// <typeparam name="TInput">The tensor type the module reads.</typeparam>
+/// <typeparam name="TOutput">The tensor type it returns.</typeparam>
+public abstract class Module<TInput, TOutput> : Module
+    where TInput : Tensor
+    where TOutput : Tensor
 {
-    /// <summary>Runs the layer on a sparse batch.</summary>
-    public abstract SparseTensor Forward(SparseTensor input, Tape tape);
+    /// <summary>Runs the layer; backward work is recorded on <paramref name="tape"/>, which owns the result.</summary>
+    /// <exception cref="ArgumentNullException">The input or the tape is null.</exception>
+    /// <exception cref="ObjectDisposedException">The tape or this module was disposed.</exception>
+    /// <exception cref="InvalidOperationException">Another thread's step is using this module.</exception>
+    public TOutput Forward(TInput input, Tape tape)
+    {
+        BeginStep(input, tape);
+        return ForwardCore(input, tape);
+    }
 
-    /// <summary>Spatial size of the output for an input of size <paramref name="inputSize"/>.</summary>
-    public virtual SpatialSize OutputSpatialSize(SpatialSize inputSize) => inputSize;
+    /// <summary>
+    /// Inference in evaluation mode, recording nothing; the result is the caller's to dispose (see
+    /// <see cref="Module.Forward(Tensor)"/>).
+    /// </summary>
+    public TOutput Forward(TInput input) => Inference.Run(this, input, static (m, x, t) => ((Module<TInput, TOutput>)m).Forward((TInput)x, t));
+
+    /// <summary>The layer's computation, called once the arguments are checked.</summary>
+    protected abstract TOutput ForwardCore(TInput input, Tape tape);
 
     /// <inheritdoc/>
-    public sealed override Tensor Forward(Tensor input, Tape tape) =>
-        Forward(input as SparseTensor ?? throw new ArgumentException($"{this} needs a SparseTensor input, got {input?.GetType().Name ?? "null"}."), tape);
+    protected sealed override Tensor ForwardCore(Tensor input, Tape tape) =>
+        ForwardCore(input as TInput ?? throw new ArgumentException($"{this} needs a {typeof(TInput).Name} input, got {input?.GetType().Name ?? "null"}.", nameof(input)), tape);
+}
+
+/// <summary>A module from sparse tensors to sparse tensors.</summary>
+public abstract class SparseModule : Module<SparseTensor, SparseTensor>
+{
+    /// <summary>Spatial size of the output for an input of size <paramref name="inputSize"/>.</summary>
+    public virtual SpatialSize OutputSpatialSize(SpatialSize inputSize) => inputSize;
 }
 
 /// <summary>A module from dense tensors to dense tensors.</summary>
-public abstract class DenseModule : Module
+public abstract class DenseModule : Module<DenseTensor, DenseTensor>
 {
-    /// <summary>Runs the layer on a dense batch.</summary>
-    public abstract DenseTensor Forward(DenseTensor input, Tape tape);
-
-    /// <inheritdoc/>
-    public sealed override Tensor Forward(Tensor input, Tape tape) =>
-        Forward(input as DenseTensor ?? throw new ArgumentException($"{this} needs a DenseTensor input, got {input?.GetType().Name ?? "null"}."), tape);
 }

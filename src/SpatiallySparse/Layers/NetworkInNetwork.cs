@@ -31,7 +31,7 @@ public sealed class NetworkInNetwork : SparseModule
     public Parameter? Bias { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    protected override SparseTensor ForwardCore(SparseTensor input, Tape tape)
     {
         if (input.Channels != InputChannels)
             throw new ArgumentException($"{this} expects {InputChannels} input channels, got {input.Channels}.");

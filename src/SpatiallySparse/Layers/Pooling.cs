@@ -29,7 +29,7 @@ public abstract class Pooling : SparseModule
     public bool IncludeGround { get; }
 
     /// <inheritdoc/>
-    public override SparseTensor Forward(SparseTensor input, Tape tape)
+    protected override SparseTensor ForwardCore(SparseTensor input, Tape tape)
     {
         if (input.SpatialSize.Dimension != PoolSize.Dimension)
             throw new ArgumentException($"{this} is {PoolSize.Dimension}-dimensional but the input is {input.SpatialSize}.");

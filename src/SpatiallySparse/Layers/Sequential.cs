@@ -1,9 +1,13 @@
 using SpatiallySparse.Autograd;
+using SpatiallySparse.Backends;
 
 namespace SpatiallySparse.Layers;
 
-/// <summary>Runs its children in order; sparse and dense modules may be mixed (e.g. a sparse stack, <see cref="SparseToDense"/>, then <see cref="Linear"/>).</summary>
-public sealed class Sequential : Module
+/// <summary>
+/// Runs its children in order; sparse and dense modules may be mixed (e.g. a sparse stack, <see cref="SparseToDense"/>,
+/// then <see cref="Linear"/>). <see cref="Sequential{TInput, TOutput}"/> is the same chain with typed forwards.
+/// </summary>
+public class Sequential : Module
 {
     private readonly List<Module> _modules;
 
@@ -43,7 +47,7 @@ public sealed class Sequential : Module
     public bool FusePooling { get; set; } = true;
 
     /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tape tape) => Forward(input, tape, afterStep: null);
+    protected override Tensor ForwardCore(Tensor input, Tape tape) => Forward(input, tape, afterStep: null);
 
     /// <summary>
     /// The forward, calling <paramref name="afterStep"/> with each step's first module index (a measuring hook).
@@ -114,4 +118,40 @@ public sealed class Sequential : Module
 
     /// <summary>One line per module.</summary>
     public override string ToString() => "Sequential(\n" + string.Concat(_modules.Select((m, i) => $"  ({i}) {m}\n")) + ")";
+}
+
+/// <summary>
+/// A <see cref="Sequential"/> chain whose input and output types are declared, so its forwards need no cast:
+/// <c>DenseTensor logits = net.Forward(x, tape)</c> for a sparse network ending in a classifier.
+/// </summary>
+/// <typeparam name="TInput">The tensor type the first module reads.</typeparam>
+/// <typeparam name="TOutput">The tensor type the last module returns.</typeparam>
+public sealed class Sequential<TInput, TOutput> : Sequential
+    where TInput : Tensor
+    where TOutput : Tensor
+{
+    /// <summary>Creates a chain of modules (checked against the declared types where the modules declare theirs).</summary>
+    public Sequential(params IEnumerable<Module> modules)
+        : base(modules)
+    {
+        ModuleTypes.CheckChain(this, typeof(TInput), typeof(TOutput));
+    }
+
+    /// <summary>Runs the chain; backward work is recorded on <paramref name="tape"/>, which owns the result.</summary>
+    /// <exception cref="ArgumentNullException">The input or the tape is null.</exception>
+    /// <exception cref="InvalidOperationException">The last module returned another type, or another thread's step is using this network.</exception>
+    public TOutput Forward(TInput input, Tape tape) => Typed(Forward((Tensor)input, tape));
+
+    /// <summary>Inference in evaluation mode, recording nothing; the result is the caller's to dispose (see <see cref="Module.Forward(Tensor)"/>).</summary>
+    public TOutput Forward(TInput input) => Typed(Forward((Tensor)input));
+
+    /// <summary>Moves every parameter and buffer to <paramref name="backend"/>; returns this network, typed.</summary>
+    public new Sequential<TInput, TOutput> To(ISparseBackend backend)
+    {
+        base.To(backend);
+        return this;
+    }
+
+    private TOutput Typed(Tensor y) => y as TOutput
+        ?? throw new InvalidOperationException($"This Sequential is declared to return {typeof(TOutput).Name}, but its last module returned {y.GetType().Name}.");
 }

@@ -8,12 +8,11 @@ namespace SpatiallySparse.Layers;
 /// flattened): active sites take their features, inactive ones the ground state. After DeepCNet's last
 /// convolution the grid is 1x1, so this yields B x C for the softmax layer.
 /// </summary>
-public sealed class SparseToDense : Module
+public sealed class SparseToDense : Module<SparseTensor, DenseTensor>
 {
     /// <summary>Converts <paramref name="input"/>.</summary>
-    public DenseTensor Forward(SparseTensor input, Tape tape)
+    protected override DenseTensor ForwardCore(SparseTensor input, Tape tape)
     {
-        ArgumentNullException.ThrowIfNull(input);
         ISparseBackend be = input.Backend;
         long width = input.Channels * input.SpatialSize.Volume;
         if (width > int.MaxValue)
@@ -53,21 +52,16 @@ public sealed class SparseToDense : Module
         protected override void Clear() => (_input, _y, _tape) = (null, null, null);
     }
 
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tape tape) =>
-        Forward(input as SparseTensor ?? throw new ArgumentException($"{this} needs a SparseTensor input, got {input?.GetType().Name ?? "null"}."), tape);
-
     /// <summary><c>SparseToDense</c>.</summary>
     public override string ToString() => "SparseToDense";
 }
 
 /// <summary>Global average pooling over the active sites of each sample: B x C dense output.</summary>
-public sealed class GlobalAveragePooling : Module
+public sealed class GlobalAveragePooling : Module<SparseTensor, DenseTensor>
 {
     /// <summary>Pools <paramref name="input"/>.</summary>
-    public DenseTensor Forward(SparseTensor input, Tape tape)
+    protected override DenseTensor ForwardCore(SparseTensor input, Tape tape)
     {
-        ArgumentNullException.ThrowIfNull(input);
         ISparseBackend be = input.Backend;
         FeatureMatrix pooled = be.Allocate(input.BatchSize, input.Channels);
         be.MeanBySample(input.Features, input.Grid, pooled);
@@ -79,10 +73,6 @@ public sealed class GlobalAveragePooling : Module
         });
         return y;
     }
-
-    /// <inheritdoc/>
-    public override Tensor Forward(Tensor input, Tape tape) =>
-        Forward(input as SparseTensor ?? throw new ArgumentException($"{this} needs a SparseTensor input, got {input?.GetType().Name ?? "null"}."), tape);
 
     /// <summary><c>GlobalAveragePooling</c>.</summary>
     public override string ToString() => "GlobalAveragePooling";

@@ -48,7 +48,7 @@ public static class DeepCNet
     public static int InputSide(int l) => l is >= 1 and <= 12 ? 3 << l : throw new ArgumentOutOfRangeException(nameof(l), $"l must be in 1..12, got {l}.");
 
     /// <summary>Creates the network; its input is a <see cref="SparseTensor"/> on a grid of side <see cref="InputSide"/>.</summary>
-    public static Sequential Create(DeepCNetOptions options) => Build(options, SparseLayers);
+    public static Sequential<SparseTensor, DenseTensor> Create(DeepCNetOptions options) => new(Build(options, SparseLayers));
 
     /// <summary>
     /// Creates the same network run densely (<see cref="DenseConvolution"/> by im2col + GEMM, dense max pooling):
@@ -56,9 +56,9 @@ public static class DeepCNet
     /// for the same seed, values equal those of <see cref="Create"/>, so checkpoints and weights copy across.
     /// Dropout must be per channel, as in <see cref="Create"/>.
     /// </summary>
-    public static Sequential CreateDense(DeepCNetOptions options) => Build(options, DenseLayers);
+    public static Sequential<DenseFeatureMap, DenseTensor> CreateDense(DeepCNetOptions options) => new(Build(options, DenseLayers));
 
-    private static Sequential Build(DeepCNetOptions options, LayerFactory make)
+    private static List<Module> Build(DeepCNetOptions options, LayerFactory make)
     {
         ArgumentNullException.ThrowIfNull(options);
         int l = options.L, k = options.K, dim = options.Dimension;
@@ -69,7 +69,7 @@ public static class DeepCNet
             throw new ArgumentException($"DeepCNet({l}, {k}) needs {l + 2} dropout rates (inputs of layers 1..{l + 1} and the softmax layer), got {rates.Count}.");
         // One generator hands out every layer's seed in a fixed order, so the sparse and dense builds match.
         Random seeds = new(options.Seed);
-        Sequential net = new();
+        List<Module> net = [];
         int channels = options.InputChannels;
         for (int n = 1; n <= l + 1; n++)
         {
@@ -104,7 +104,7 @@ public static class DeepCNet
         return rates;
     }
 
-    private static void AddDropout(Sequential net, float rate, Random seeds, LayerFactory make)
+    private static void AddDropout(List<Module> net, float rate, Random seeds, LayerFactory make)
     {
         if (rate > 0f)
             net.Add(make.Dropout(rate, seeds.Next()));

@@ -47,16 +47,16 @@ public static class SparseVgg
     }
 
     /// <summary>Creates the sparse network; its input is a <see cref="SparseTensor"/> of side <see cref="InputSide"/>.</summary>
-    public static Sequential Create(SparseVggOptions options) => Build(options, sparse: true);
+    public static Sequential<SparseTensor, DenseTensor> Create(SparseVggOptions options) => new(Build(options, sparse: true));
 
     /// <summary>
     /// Creates the dense baseline of the same shape: 'same'-padded 3x3 <see cref="DenseConvolution"/>s,
     /// <see cref="DenseBatchNormalization"/>, dense max pooling, flatten. Parameter names, shapes and, for the same
     /// seed, values equal <see cref="Create"/>'s; on a fully active input both compute the same function.
     /// </summary>
-    public static Sequential CreateDense(SparseVggOptions options) => Build(options, sparse: false);
+    public static Sequential<DenseFeatureMap, DenseTensor> CreateDense(SparseVggOptions options) => new(Build(options, sparse: false));
 
-    private static Sequential Build(SparseVggOptions options, bool sparse)
+    private static List<Module> Build(SparseVggOptions options, bool sparse)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Widths.Count == 0 || options.Widths.Any(w => w <= 0))
@@ -68,7 +68,7 @@ public static class SparseVgg
         int dim = options.Dimension;
         // One generator hands out every layer's seed in a fixed order, so the sparse and dense builds match.
         Random seeds = new(options.Seed);
-        Sequential net = new();
+        List<Module> net = [];
         int channels = options.InputChannels;
         foreach (int width in options.Widths)
         {
@@ -92,7 +92,7 @@ public static class SparseVgg
         return net;
     }
 
-    private static void AddBatchNormRelu(Sequential net, int width, bool sparse)
+    private static void AddBatchNormRelu(List<Module> net, int width, bool sparse)
     {
         net.Add(sparse ? new BatchNormalization(width) : new DenseBatchNormalization(width));
         net.Add(sparse ? new LeakyRelu() : new DenseLeakyRelu());

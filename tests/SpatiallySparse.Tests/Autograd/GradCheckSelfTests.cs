@@ -62,7 +62,7 @@ public sealed class GradCheckSelfTests
     /// <summary>y = forward · x on features and ground state, with independently chosen (possibly wrong) backward scales.</summary>
     private sealed class Scale(float forward, float featureBackward, float groundBackward) : SparseModule
     {
-        public override SparseTensor Forward(SparseTensor input, Tape tape)
+        protected override SparseTensor ForwardCore(SparseTensor input, Tape tape)
         {
             ISparseBackend be = input.Backend;
             FeatureMatrix features = be.Allocate(input.ActiveCount, input.Channels);
