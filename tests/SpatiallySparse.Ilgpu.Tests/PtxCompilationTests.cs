@@ -19,7 +19,7 @@ namespace SpatiallySparse.Ilgpu.Tests;
 public sealed class PtxCompilationTests
 {
     public static IEnumerable<MethodInfo> Kernels() =>
-        new[] { typeof(ConvolutionKernels), typeof(ElementwiseKernels), typeof(ActivationKernels), typeof(PoolingKernels), typeof(BatchNormKernels), typeof(OutputKernels) }
+        new[] { typeof(ConvolutionKernels), typeof(ElementwiseKernels), typeof(ActivationKernels), typeof(PoolingKernels), typeof(BatchNormKernels), typeof(OutputKernels), typeof(OptimKernels) }
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
             .Where(m => m.ReturnType == typeof(void));
 

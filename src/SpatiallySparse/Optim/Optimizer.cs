@@ -5,9 +5,10 @@ namespace SpatiallySparse.Optim;
 /// <summary>
 /// Base of the optimisers: the parameters it updates, a learning-rate schedule driven by the step count, and a
 /// state (step count and per-parameter buffers) that <see cref="GetState"/> hands out and <see cref="LoadState"/>
-/// restores, so a training checkpoint resumes exactly. Buffers live on each parameter's backend.
+/// restores, so a training checkpoint resumes exactly. Buffers live on each parameter's backend; those an optimiser
+/// keeps itself (Adam's moments) are freed by <see cref="Dispose()"/>.
 /// </summary>
-public abstract class Optimizer
+public abstract class Optimizer : IDisposable
 {
     private readonly Parameter[] _parameters;
 
@@ -52,6 +53,44 @@ public abstract class Optimizer
 
     /// <summary>Restores a state from <see cref="GetState"/>; throws, naming the difference, when it does not fit.</summary>
     public abstract void LoadState(OptimizerState state);
+
+    /// <summary>Frees the buffers the optimiser holds itself; the parameters stay with their module.</summary>
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Frees the optimiser's own buffers when <paramref name="disposing"/>; the base holds none.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>Throws unless <paramref name="state"/> is of this optimiser's kind with a step count &gt;= 0.</summary>
+    protected void CheckKindAndStep(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.Kind != Kind)
+            throw new ArgumentException($"The state is of a '{state.Kind}' optimiser, not '{Kind}'.", nameof(state));
+        if (state.StepCount < 0)
+            throw new ArgumentOutOfRangeException(nameof(state), $"The state's step count must be >= 0, got {state.StepCount}.");
+    }
+
+    /// <summary>
+    /// The buffer <paramref name="name"/> of <paramref name="state"/>, which must hold one value per element of
+    /// parameter <paramref name="index"/>; throws naming the buffer when it is missing or of another length.
+    /// </summary>
+    protected float[] RequireBuffer(OptimizerState state, string name, int index)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Parameter p = _parameters[index];
+        if (!state.Buffers.TryGetValue(name, out float[]? buffer) || buffer is null)
+            throw new ArgumentException($"The state lacks buffer {name} (parameter {p}).", nameof(state));
+        int expected = p.Rows * p.Columns;
+        if (buffer.Length != expected)
+            throw new ArgumentException($"Buffer {name} has {buffer.Length} values; parameter {p} needs {expected}.", nameof(state));
+        return buffer;
+    }
 }
 
 /// <summary>

@@ -3,15 +3,19 @@ using SpatiallySparse.Autograd;
 namespace SpatiallySparse.Optim;
 
 /// <summary>
-/// Stochastic gradient descent with momentum (classical or Nesterov) and L2 weight decay. The update runs on
-/// each parameter's backend, so training stays on the device.
+/// Stochastic gradient descent with optional momentum (classical or Nesterov) and L2 weight decay, with PyTorch's
+/// defaults: no momentum and no weight decay unless asked for (the paper's networks pass <c>momentum: 0.9f</c>).
+/// The update runs on each parameter's backend, so training stays on the device.
 /// </summary>
 public sealed class Sgd : Optimizer
 {
     private readonly IReadOnlyList<Parameter> _parameters;
 
-    /// <summary>Creates the optimiser for <paramref name="parameters"/>.</summary>
-    public Sgd(IEnumerable<Parameter> parameters, LearningRateSchedule schedule, float momentum = 0.9f, float weightDecay = 0f, bool nesterov = false)
+    /// <summary>
+    /// Creates the optimiser for <paramref name="parameters"/>; <paramref name="momentum"/> in [0, 1) (0, plain
+    /// gradient descent, by default), <paramref name="weightDecay"/> &gt;= 0 (L2, added to the gradient).
+    /// </summary>
+    public Sgd(IEnumerable<Parameter> parameters, LearningRateSchedule schedule, float momentum = 0f, float weightDecay = 0f, bool nesterov = false)
         : base(parameters, schedule)
     {
         _parameters = Parameters;
@@ -24,13 +28,13 @@ public sealed class Sgd : Optimizer
         Nesterov = nesterov;
     }
 
-    /// <summary>Creates the optimiser with a constant learning rate.</summary>
-    public Sgd(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0.9f, float weightDecay = 0f, bool nesterov = false)
+    /// <summary>Creates the optimiser with a constant learning rate; the other arguments as the schedule constructor's.</summary>
+    public Sgd(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f, bool nesterov = false)
         : this(parameters, LearningRateSchedule.Constant(learningRate), momentum, weightDecay, nesterov)
     {
     }
 
-    /// <summary>Momentum coefficient.</summary>
+    /// <summary>Momentum coefficient (0 by default, as PyTorch).</summary>
     public float Momentum { get; }
 
     /// <summary>L2 weight decay added to each gradient.</summary>

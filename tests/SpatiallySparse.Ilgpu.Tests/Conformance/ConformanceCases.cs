@@ -73,6 +73,9 @@ public sealed class ConformanceCases : IDisposable
             ["SoftmaxCrossEntropyBackward"] = _ => Softmax(backward: true),
             ["SgdStep"] = _ => Sgd(false),
             ["SgdStepNesterov"] = _ => Sgd(true),
+            ["AdamStep"] = _ => Adam(false),
+            ["AdamWStep"] = _ => Adam(true),
+            ["SumOfSquares"] = _ => SumOfSquares(),
         };
     }
 
@@ -418,5 +421,29 @@ public sealed class ConformanceCases : IDisposable
             _device.SgdStep(w.Device, g.Device, v.Device, 0.1f, 0.9f, 1e-3f, nesterov);
         }
         return Error(w, v);
+    }
+
+    private double Adam(bool decoupled)
+    {
+        int c = _sizes.ChannelsOut;
+        (FeatureMatrix Cpu, FeatureMatrix Device) w = Random2(41, c), g = Random2(41, c), m = Random2(41, c), v = Random2(41, c);
+        // The second moment starts at zero (it must not be negative), as in a fresh optimiser.
+        _cpu.Fill(v.Cpu, 0f);
+        _device.Fill(v.Device, 0f);
+        for (int step = 1; step <= 2; step++)
+        {
+            float bias1 = (float)(1 - Math.Pow(0.9, step)), bias2 = (float)(1 - Math.Pow(0.999, step));
+            _cpu.AdamStep(w.Cpu, g.Cpu, m.Cpu, v.Cpu, 0.01f, 0.9f, 0.999f, 1e-8f, 0.05f, decoupled, bias1, bias2);
+            _device.AdamStep(w.Device, g.Device, m.Device, v.Device, 0.01f, 0.9f, 0.999f, 1e-8f, 0.05f, decoupled, bias1, bias2);
+        }
+        return Error(w, m, v);
+    }
+
+    private double SumOfSquares()
+    {
+        // 15009 elements: several chunks of the device's two-stage sum (4096 per thread), the last one partial.
+        (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(5003, 3);
+        double cpu = _cpu.SumOfSquares(x.Cpu), device = _device.SumOfSquares(x.Device);
+        return Math.Abs(cpu - device) / Math.Max(1, cpu);
     }
 }

@@ -123,6 +123,34 @@ public sealed class CpuBackendSimdPathTests
     }
 
     [Test]
+    public void AdamStepMatchesScalarAtEveryLength([ValueSource(nameof(Levels))] SimdLevel level, [Values] bool decoupled)
+    {
+        CpuBackend scalar = new(1, SimdLevel.Scalar), simd = new(1, level);
+        Random random = new(3);
+        for (int n = 1; n <= 70; n++)
+        {
+            float[] w = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f)];
+            float[] g = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f)];
+            float[] m = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle() - 0.5f)];
+            float[] v = [.. Enumerable.Range(0, n).Select(_ => random.NextSingle())];
+            float[][] expected = AdamStep(scalar, w, g, m, v, decoupled);
+            float[][] actual = AdamStep(simd, w, g, m, v, decoupled);
+            Assert.That(actual, Is.EqualTo(expected), $"values, first and second moments, length {n}");
+        }
+    }
+
+    private static float[][] AdamStep(CpuBackend be, float[] w, float[] g, float[] m, float[] v, bool decoupled)
+    {
+        using FeatureMatrix wm = be.Allocate(1, w.Length), gm = be.Allocate(1, w.Length), mm = be.Allocate(1, w.Length), vm = be.Allocate(1, w.Length);
+        be.Upload(w, wm);
+        be.Upload(g, gm);
+        be.Upload(m, mm);
+        be.Upload(v, vm);
+        be.AdamStep(wm, gm, mm, vm, 0.01f, 0.9f, 0.999f, 1e-8f, 0.05f, decoupled, 0.271f, 0.003f);
+        return [wm.ToArray(), mm.ToArray(), vm.ToArray()];
+    }
+
+    [Test]
     public void PerSampleBroadcastsAndSumsMatchScalarAtEveryWidth([ValueSource(nameof(Levels))] SimdLevel level)
     {
         CpuBackend scalar = new(1, SimdLevel.Scalar), simd = new(1, level);

@@ -118,6 +118,18 @@ public sealed class SgdTests
         Assert.That(() => second.SetVelocities([new float[3]]), Throws.ArgumentException.With.Message.Contains("3 values"));
     }
 
+    [Test]
+    public void MomentumDefaultsToZeroAsPyTorch()
+    {
+        Parameter w = NewParameter();
+        Sgd byRate = new([w], 0.1f), bySchedule = new([w], LearningRateSchedule.Constant(0.1f));
+        Assert.That((byRate.Momentum, bySchedule.Momentum, byRate.WeightDecay, byRate.Nesterov), Is.EqualTo((0f, 0f, 0f, false)));
+        // Without momentum two steps are plain gradient descent: w2 = w0 - 0.1 (g1 + g2).
+        Step(byRate, w, G1);
+        Step(byRate, w, G2);
+        Assert.That(w.GetValues(), Is.EqualTo(new[] { 0.93f, -1.94f }).Within(1e-6f));
+    }
+
     private static float[] TwoSteps(float momentum, float weightDecay, bool nesterov)
     {
         Parameter w = NewParameter();

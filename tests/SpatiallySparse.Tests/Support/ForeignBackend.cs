@@ -71,6 +71,10 @@ internal sealed class ForeignBackend : ISparseBackend
 
     public void SgdStep(FeatureMatrix value, FeatureMatrix grad, FeatureMatrix velocity, float learningRate, float momentum, float weightDecay, bool nesterov) => throw new NotSupportedException();
 
+    public void AdamStep(FeatureMatrix value, FeatureMatrix grad, FeatureMatrix m, FeatureMatrix v, float learningRate, float beta1, float beta2, float epsilon, float weightDecay, bool decoupled, float bias1, float bias2) => throw new NotSupportedException();
+
+    public double SumOfSquares(FeatureMatrix matrix) => throw new NotSupportedException();
+
     public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output) => throw new NotSupportedException();
 
     public void MaxPoolBackward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradInput, FeatureMatrix gradInputGround, bool overwriteGradInput = false) => throw new NotSupportedException();

@@ -25,6 +25,15 @@ internal unsafe interface ILanes<TVec>
 
     static abstract TVec Add(TVec a, TVec b);
 
+    static abstract TVec Subtract(TVec a, TVec b);
+
+    static abstract TVec Multiply(TVec a, TVec b);
+
+    static abstract TVec Divide(TVec a, TVec b);
+
+    /// <summary>Correctly rounded square root on every level, so the levels agree bit for bit.</summary>
+    static abstract TVec Sqrt(TVec a);
+
     /// <summary>a * b + c, fused on the vector levels (as the rule kernels), two roundings on the scalar one.</summary>
     static abstract TVec MultiplyAdd(TVec a, TVec b, TVec c);
 
@@ -67,6 +76,18 @@ internal readonly unsafe struct Lanes512 : ILanes<Vector512<float>>
 
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+
     public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
 
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
@@ -107,6 +128,18 @@ internal readonly unsafe struct Lanes256 : ILanes<Vector256<float>>
 
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
+
     public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
 
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
@@ -145,6 +178,14 @@ internal readonly unsafe struct Lanes1 : ILanes<float>
     public static float Broadcast(float v) => v;
 
     public static float Add(float a, float b) => a + b;
+
+    public static float Subtract(float a, float b) => a - b;
+
+    public static float Multiply(float a, float b) => a * b;
+
+    public static float Divide(float a, float b) => a / b;
+
+    public static float Sqrt(float a) => MathF.Sqrt(a);
 
     public static float MultiplyAdd(float a, float b, float c) => (a * b) + c;
 
