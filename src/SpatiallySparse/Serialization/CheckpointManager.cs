@@ -77,6 +77,13 @@ public sealed partial class CheckpointManager
     /// <summary>The newest complete checkpoint, or null when there is none.</summary>
     public string? Latest() => List().LastOrDefault();
 
+    /// <summary>The newest complete checkpoint in <paramref name="folder"/>, or null when there is none (or no folder).</summary>
+    public static string? LatestIn(string folder)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+        return CheckpointStorage.List(Path.GetFullPath(folder)).LastOrDefault();
+    }
+
     /// <summary>
     /// Begins a run: restores the newest checkpoint when <paramref name="resume"/> (throwing when there is none),
     /// else checks that the folder holds no checkpoint. Returns the restored record, or null for a fresh run.
