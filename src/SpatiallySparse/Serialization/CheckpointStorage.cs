@@ -7,9 +7,15 @@ namespace SpatiallySparse.Serialization;
 /// </summary>
 internal static class CheckpointStorage
 {
-    /// <summary>Complete checkpoint folders in <paramref name="folder"/>, oldest first (none when it does not exist).</summary>
+    /// <summary>
+    /// Complete checkpoint folders in <paramref name="folder"/>, oldest first (none when it does not exist): a
+    /// checkpoint name and a manifest, which a save writes last, so a folder copied or made by hand without one is skipped.
+    /// </summary>
     public static string[] List(string folder) => !Directory.Exists(folder) ? [] :
-        [.. Directory.GetDirectories(folder).Where(d => CheckpointNames.IsComplete(Path.GetFileName(d))).Order(StringComparer.Ordinal)];
+        [.. Directory.GetDirectories(folder).Where(IsComplete).Order(StringComparer.Ordinal)];
+
+    private static bool IsComplete(string checkpoint) =>
+        CheckpointNames.IsComplete(Path.GetFileName(checkpoint)) && File.Exists(Path.Combine(checkpoint, CheckpointChecksums.ManifestName));
 
     /// <summary>A new, empty temporary folder for the checkpoint <paramref name="name"/>.</summary>
     public static string CreateTemporary(string folder, string name)

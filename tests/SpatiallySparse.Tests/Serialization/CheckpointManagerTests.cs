@@ -118,10 +118,14 @@ public sealed class CheckpointManagerTests
         Directory.CreateDirectory(half);
         File.WriteAllText(Path.Combine(half, "state.json"), "{");
         Directory.CreateDirectory(Path.Combine(_dir, "epoch-0000000009-step-0000000001.tmp-0123"));
+        string incomplete = Path.Combine(_dir, "epoch-0000000009-step-0000000002");
+        Directory.CreateDirectory(incomplete);
+        File.WriteAllText(Path.Combine(incomplete, "state.json"), "{}");
         Assert.That(Path.GetFileName(checkpoints.Latest()), Is.EqualTo("epoch-0000000000-step-0000000003"));
         Assert.That(checkpoints.RestoreLatest().StepInEpoch, Is.EqualTo(3));
         checkpoints.Save(0, 4);
-        Assert.That(Directory.GetDirectories(_dir).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "epoch-0000000000-step-0000000003", "epoch-0000000000-step-0000000004" }), "leftovers removed");
+        Assert.That(Directory.GetDirectories(_dir).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "epoch-0000000000-step-0000000003", "epoch-0000000000-step-0000000004", "epoch-0000000009-step-0000000002" }),
+            "leftovers removed; a folder without a manifest is not a checkpoint and is left alone");
     }
 
     [Test]
