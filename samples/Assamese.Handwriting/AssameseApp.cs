@@ -38,13 +38,14 @@ public static class AssameseApp
         }
         if (options.Epochs == 0)
             return []; // --epochs 0 --render N: the pictures only
-        List<RunHistory> runs = SampleRuns.Train(options, dense => new AssameseTrainable(dense, options, train, test, backend, batches), reporter, cancellation, model =>
+        Dictionary<string, string> settings = Settings(options, backend, train.Count, test.Count);
+        List<RunHistory> runs = SampleRuns.Train(options, settings, dense => new AssameseTrainable(dense, options, train, test, backend, batches), reporter, cancellation, model =>
         {
             if (model.ClippedCharacters > 0)
                 reporter.WriteLine($"{model.Name}: {model.ClippedCharacters} of {model.RenderedCharacters} rendered characters had ink outside the " +
                     $"{options.GridSide}x{options.GridSide} grid (dropped; distortions can push strokes past the border).");
         });
-        string markdown = ResultsWriter.Write(options.Out, $"{options.NetworkName} on Assamese characters", Settings(options, backend, train.Count, test.Count), runs,
+        string markdown = ResultsWriter.Write(options.Out, $"{options.NetworkName} on Assamese characters", settings, runs,
             options.IsDeepCNet ? ResultsWriter.SameNetwork : "a dense net of the same shape with 'same'-padded convolutions, same data order, same run");
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");

@@ -27,14 +27,15 @@ Option<float> scale = new("--scale") { Description = "longer side of a normalise
 Option<bool> augment = new("--augment") { Description = "distort training characters (--augment false: off)", DefaultValueFactory = _ => defaults.Augment };
 Option<string> testWriters = new("--test-writers") { Description = "writers of the test set, e.g. 37-45 or 1,5,40-45", DefaultValueFactory = _ => defaults.TestWriters };
 Option<string?> checkpoint = new("--checkpoint") { Description = "checkpoint folder (one per epoch, and on Ctrl-C)" };
-Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint" };
+Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint (an error when there is none)" };
+Option<bool> overrideSettings = new("--override-settings") { Description = "with --resume: continue even when the checkpoint was saved with other settings" };
 Option<string> outDir = new("--out") { Description = "results folder (results.json, results.md, PNG plots, render/)", DefaultValueFactory = _ => defaults.Out };
 Option<int> render = new("--render") { Description = "write PNGs of N rendered training characters (plain and distorted) to OUT/render", DefaultValueFactory = _ => 0 };
 
 RootCommand root = new("Trains a sparse VGG-style net or DeepCNet(6, k) on online handwritten Assamese characters, writer-independently (Graham 2014).")
 {
     data, net, k, slope, widths, epochs, batch, lr, lrDecay, momentum, weightDecay, seed, threads, dense, compare, trainSubset, testSubset, features, scale, augment,
-    testWriters, checkpoint, resume, outDir, render,
+    testWriters, checkpoint, resume, overrideSettings, outDir, render,
 };
 root.SetAction(parsed =>
 {
@@ -45,7 +46,7 @@ root.SetAction(parsed =>
         WeightDecay = parsed.GetValue(weightDecay), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads), DenseOnly = parsed.GetValue(dense),
         Compare = parsed.GetValue(compare), TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null,
         TestSubset = parsed.GetValue(testSubset) is int m and > 0 ? m : null, Features = parsed.GetValue(features), Scale = parsed.GetValue(scale),
-        Augment = parsed.GetValue(augment), TestWriters = parsed.GetValue(testWriters)!, Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume),
+        Augment = parsed.GetValue(augment), TestWriters = parsed.GetValue(testWriters)!, Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings),
         Out = parsed.GetValue(outDir)!, Render = parsed.GetValue(render),
     };
     return SampleMain.Run(cancellation => AssameseApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));

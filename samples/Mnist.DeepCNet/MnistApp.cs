@@ -27,9 +27,10 @@ public static class MnistApp
         test = test.Take(options.TestSubset);
         reporter.WriteLine($"DeepCNet({options.L}, {options.K}) on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {options.Dropout}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}.");
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.LearningRate, options.LearningRateDecay);
-        List<RunHistory> runs = SampleRuns.Train(options,
+        Dictionary<string, string> settings = Settings(options, backend, train.Count, test.Count);
+        List<RunHistory> runs = SampleRuns.Train(options, settings,
             dense => new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum), reporter, cancellation);
-        string markdown = ResultsWriter.Write(options.Out, $"DeepCNet({options.L}, {options.K}) on MNIST", Settings(options, backend, train.Count, test.Count), runs);
+        string markdown = ResultsWriter.Write(options.Out, $"DeepCNet({options.L}, {options.K}) on MNIST", settings, runs);
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");
         return runs;

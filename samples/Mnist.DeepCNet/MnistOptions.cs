@@ -71,6 +71,9 @@ public sealed record MnistOptions : ISampleOptions
     /// <summary>Resume from the newest checkpoint.</summary>
     public bool Resume { get; init; }
 
+    /// <summary>Resume even when the checkpoint was saved with other settings.</summary>
+    public bool OverrideSettings { get; init; }
+
     /// <summary>Output folder for results.</summary>
     public string Out { get; init; } = "out/mnist";
 

@@ -23,12 +23,13 @@ Option<int> trainSubset = new("--train-subset") { Description = "first N trainin
 Option<int> testSubset = new("--test-subset") { Description = "first N test images (0: all 10000)", DefaultValueFactory = _ => defaults.TestSubset ?? 0 };
 Option<float> threshold = new("--threshold") { Description = "pixel active when value/255 exceeds this", DefaultValueFactory = _ => defaults.Threshold };
 Option<string?> checkpoint = new("--checkpoint") { Description = "checkpoint folder (one per epoch, and on Ctrl-C)" };
-Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint" };
+Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint (an error when there is none)" };
+Option<bool> overrideSettings = new("--override-settings") { Description = "with --resume: continue even when the checkpoint was saved with other settings" };
 Option<string> outDir = new("--out") { Description = "results folder (results.json, results.md, PNG plots)", DefaultValueFactory = _ => defaults.Out };
 
 RootCommand root = new("Trains DeepCNet(l, k) on MNIST sparsely and, for comparison, densely (Graham 2014).")
 {
-    data, l, k, dropout, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, outDir,
+    data, l, k, dropout, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir,
 };
 root.SetAction(parsed =>
 {
@@ -39,7 +40,7 @@ root.SetAction(parsed =>
         Momentum = parsed.GetValue(momentum), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
         Backend = parsed.GetValue(backend)!, DenseOnly = parsed.GetValue(dense), Compare = parsed.GetValue(compare),
         TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and > 0 ? m : null,
-        Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), Out = parsed.GetValue(outDir)!,
+        Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings), Out = parsed.GetValue(outDir)!,
     };
     return SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });

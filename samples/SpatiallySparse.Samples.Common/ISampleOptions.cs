@@ -18,6 +18,9 @@ public interface ISampleOptions
     /// <summary>Resume from the newest checkpoint.</summary>
     bool Resume { get; }
 
+    /// <summary>Resume even when the checkpoint was saved with other settings.</summary>
+    bool OverrideSettings { get; }
+
     /// <summary>Train the dense baseline only.</summary>
     bool DenseOnly { get; }
 

@@ -1,21 +1,21 @@
 namespace SpatiallySparse.Samples.Common;
 
-/// <summary>The end of a sample's Main: Ctrl-C handling, the errors a user can fix shown as one line, and the exit code.</summary>
+/// <summary>The end of a sample's Main: Ctrl-C and SIGTERM handling, the errors a user can fix shown as one line, and the exit code.</summary>
 public static class SampleMain
 {
     /// <summary>
-    /// Runs <paramref name="train"/> with a token that the first Ctrl-C cancels. Returns 0, 130 when a run was
+    /// Runs <paramref name="train"/> with a token that the first Ctrl-C or SIGTERM cancels. Returns 0, 130 when a run was
     /// interrupted (the shell's code for Ctrl-C), or 1 after printing a data, checkpoint or settings error.
     /// </summary>
     public static int Run(Func<CancellationToken, IReadOnlyList<RunHistory>> train)
     {
         ArgumentNullException.ThrowIfNull(train);
-        using CancellationTokenSource cancel = ConsoleCancellation.OnCtrlC(Console.Error);
+        using ConsoleCancellation cancel = ConsoleCancellation.Listen(Console.Error);
         try
         {
             return train(cancel.Token).Any(r => r.Interrupted) ? 130 : 0;
         }
-        catch (Exception e) when (e is DataUnavailableException or IOException or CheckpointException or ArgumentException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is DataUnavailableException or IOException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

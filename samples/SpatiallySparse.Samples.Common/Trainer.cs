@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Layers;
+using SpatiallySparse.Serialization;
 
 namespace SpatiallySparse.Samples.Common;
 
@@ -13,6 +14,9 @@ public sealed class Trainer
     private readonly TrainerOptions _options;
     private readonly ITrainingReporter _reporter;
     private readonly CancellationToken _cancellation;
+
+    // Reseeded every batch from Seeds.Mix; a checkpoint saves its state too, so any other use stays exact.
+    private readonly SeededRandom _augmentation = new(0);
     private int _batchBudget;
 
     /// <summary>Creates a trainer; <paramref name="cancellation"/> (Ctrl-C) stops it after the current batch, saving first.</summary>
@@ -29,7 +33,7 @@ public sealed class Trainer
     public RunHistory Run(ITrainable model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        CheckpointStore? store = _options.CheckpointFolder is null ? null : new CheckpointStore(_options.CheckpointFolder);
+        CheckpointManager? store = TrainerCheckpoints.Create(_options, model, _augmentation);
         TrainingState state = Start(model, store);
         List<EpochRecord> history = [.. state.History];
         _batchBudget = _options.StopAfterBatches ?? int.MaxValue;
@@ -38,13 +42,13 @@ public sealed class Trainer
             state = TrainEpoch(model, state);
             if (state.NextBatch < BatchCount(model))
             {
-                string? saved = store?.Save(model.Network, model.Optimizer, state);
+                string? saved = store?.Save(state.Epoch, state.NextBatch, TrainerCheckpoints.Metadata(state));
                 _reporter.WriteLine($"{model.Name}: stopped in epoch {state.Epoch + 1} before batch {state.NextBatch + 1}" + (saved is null ? " (no --checkpoint folder: nothing saved)." : $"; saved {saved}."));
                 return new RunHistory(model.Name, history, Interrupted: true);
             }
             history.Add(FinishEpoch(model, state));
-            state = new TrainingState { Epoch = state.Epoch + 1, OptimizerSteps = model.Optimizer.StepCount, Seed = _options.Seed, History = [.. history] };
-            store?.Save(model.Network, model.Optimizer, state);
+            state = new TrainingState { Epoch = state.Epoch + 1, History = [.. history] };
+            store?.Save(state.Epoch, state.NextBatch, TrainerCheckpoints.Metadata(state));
         }
         return new RunHistory(model.Name, history, Interrupted: false);
     }
@@ -67,15 +71,12 @@ public sealed class Trainer
         return model.TestCount == 0 ? 0 : (double)wrong / model.TestCount;
     }
 
-    private TrainingState Start(ITrainable model, CheckpointStore? store)
+    private TrainingState Start(ITrainable model, CheckpointManager? store)
     {
-        TrainingState fresh = new() { Seed = _options.Seed };
-        if (!_options.Resume || store?.Latest() is not string latest)
-            return fresh;
-        TrainingState state = CheckpointStore.Load(latest, model.Network, model.Optimizer);
-        if (state.Seed != _options.Seed)
-            throw new CheckpointException($"Checkpoint '{latest}' belongs to a run with seed {state.Seed}, not {_options.Seed}; pass --seed {state.Seed} to continue it.");
-        _reporter.WriteLine($"{model.Name}: resumed from {latest} (epoch {state.Epoch + 1}, batch {state.NextBatch + 1}).");
+        if (store?.Start(_options.Resume, _options.OverrideSettings) is not CheckpointRecord record)
+            return new TrainingState();
+        TrainingState state = TrainerCheckpoints.Read(record);
+        _reporter.WriteLine($"{model.Name}: resumed from {record.Path} (epoch {state.Epoch + 1}, batch {state.NextBatch + 1}).");
         return state;
     }
 
@@ -100,13 +101,14 @@ public sealed class Trainer
         return state;
     }
 
-    private static TrainingState TrainBatch(ITrainable model, TrainingState state, int[] indices, int batchSeed)
+    private TrainingState TrainBatch(ITrainable model, TrainingState state, int[] indices, int batchSeed)
     {
         ReseedDropout(model.Network, batchSeed);
+        _augmentation.Reseed(batchSeed);
         long start = Stopwatch.GetTimestamp();
         int[] labels = model.Labels(indices, true);
         using Tape tape = new();
-        LossResult loss = SoftmaxCrossEntropy.Compute(model.Forward(indices, new Random(batchSeed), tape), labels, tape);
+        LossResult loss = SoftmaxCrossEntropy.Compute(model.Forward(indices, _augmentation, tape), labels, tape);
         if (!float.IsFinite(loss.Value))
             throw new InvalidOperationException($"{model.Name}: the training loss became {loss.Value} in epoch {state.Epoch + 1}; lower --lr.");
         model.Optimizer.ZeroGrad();
@@ -114,7 +116,6 @@ public sealed class Trainer
         model.Optimizer.Step();
         return state with
         {
-            OptimizerSteps = model.Optimizer.StepCount,
             LossSum = state.LossSum + (double)loss.Value * indices.Length,
             Correct = state.Correct + loss.CountCorrect(labels),
             Seen = state.Seen + indices.Length,

@@ -1,9 +1,9 @@
 namespace SpatiallySparse.Samples.Common;
 
 /// <summary>
-/// Where a run stands, saved with each checkpoint: the next batch to train, the optimiser's step count, the
-/// finished epochs and the running sums of the current one. With the per-batch seeds (<see cref="Seeds"/>)
-/// this is all a resumed run needs to continue exactly.
+/// Where a run stands, saved as metadata of each checkpoint: the next batch to train, the finished epochs and
+/// the running sums of the current one. The library's checkpoint holds the rest (weights, optimiser, generators,
+/// settings); with the per-batch seeds (<see cref="Seeds"/>) a resumed run continues exactly.
 /// </summary>
 public sealed record TrainingState
 {
@@ -12,12 +12,6 @@ public sealed record TrainingState
 
     /// <summary>Next batch of <see cref="Epoch"/> to train.</summary>
     public int NextBatch { get; init; }
-
-    /// <summary>Optimiser steps taken (drives the learning-rate schedule).</summary>
-    public long OptimizerSteps { get; init; }
-
-    /// <summary>Run seed, checked on resume (another seed would not continue the same run).</summary>
-    public int Seed { get; init; }
 
     /// <summary>Sum of batch losses times batch sizes so far in this epoch.</summary>
     public double LossSum { get; init; }

@@ -1,6 +1,7 @@
 using MnistDeepCNet;
 using NUnit.Framework;
 using SpatiallySparse.Samples.Common;
+using SpatiallySparse.Serialization;
 
 namespace SpatiallySparse.Samples.Tests;
 
@@ -19,6 +20,6 @@ public sealed class RealMnistTests
         Assert.That(runs.Select(r => r.Name), Is.EqualTo(new[] { "sparse", "dense" }), "--compare is on by default");
         Assert.That(runs[1].Epochs[0].TrainLoss, Is.EqualTo(runs[0].Epochs[0].TrainLoss).Within(1e-4));
         Assert.That(File.ReadAllText(temp.File("out/results.md")), Does.Contain("faster per epoch"));
-        Assert.That(new CheckpointStore(temp.File("ckpt/dense")).Latest(), Does.EndWith("epoch-0001-batch-000000"));
+        Assert.That(CheckpointManager.LatestIn(temp.File("ckpt/dense")), Does.EndWith("epoch-0000000001-step-0000000000"));
     }
 }

@@ -2,6 +2,7 @@ using MnistDeepCNet;
 using NUnit.Framework;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Samples.Common;
+using SpatiallySparse.Serialization;
 
 namespace SpatiallySparse.Samples.Tests;
 
@@ -25,7 +26,7 @@ public sealed class TrainerTests
         // Stop in the middle of epoch 2 (after 4 + 1 batches), then continue in a fresh process-like model.
         RunHistory stopped = new Trainer(Options(temp.File("b"), stopAfter: 5), new TextReporter(TextWriter.Null)).Run(SyntheticDigits.Model(false, Train, Test));
         Assert.That(stopped.Interrupted, Is.True);
-        Assert.That(Directory.GetDirectories(temp.File("b")).Select(Path.GetFileName), Does.Contain("epoch-0001-batch-000001"));
+        Assert.That(Directory.GetDirectories(temp.File("b")).Select(Path.GetFileName), Does.Contain("epoch-0000000001-step-0000000001"));
         MnistTrainable resumed = SyntheticDigits.Model(false, Train, Test);
         RunHistory rest = new Trainer(Options(temp.File("b"), resume: true), new TextReporter(TextWriter.Null)).Run(resumed);
 
@@ -41,14 +42,14 @@ public sealed class TrainerTests
     {
         using TempFolder temp = new();
         new Trainer(Options(temp.File("c")) with { Epochs = 1 }, new TextReporter(TextWriter.Null)).Run(SyntheticDigits.Model(false, Train, Test));
-        string latest = new CheckpointStore(temp.File("c")).Latest()!;
+        string latest = CheckpointManager.LatestIn(temp.File("c"))!;
         string model = Path.Combine(latest, "model.safetensors");
         byte[] bytes = File.ReadAllBytes(model);
         File.WriteAllBytes(model, bytes[..(bytes.Length / 2)]);
 
         Trainer trainer = new(Options(temp.File("c"), resume: true), new TextReporter(TextWriter.Null));
         CheckpointException e = Assert.Throws<CheckpointException>(() => trainer.Run(SyntheticDigits.Model(false, Train, Test)))!;
-        Assert.That(e.Message, Does.Contain(latest).And.Contain("--resume"));
+        Assert.That(e.Message, Does.Contain(model).And.Contain("truncated"));
     }
 
     [Test]
@@ -57,8 +58,8 @@ public sealed class TrainerTests
         using TempFolder temp = new();
         new Trainer(Options(temp.File("d")) with { Epochs = 3 }, new TextReporter(TextWriter.Null)).Run(SyntheticDigits.Model(false, Train, Test));
         string[] names = [.. Directory.GetDirectories(temp.File("d")).Select(Path.GetFileName).Order()!];
-        Assert.That(names, Is.EqualTo(new[] { "epoch-0002-batch-000000", "epoch-0003-batch-000000" }));
-        Assert.That(Directory.GetFiles(Path.Combine(temp.File("d"), names[1])).Select(Path.GetFileName), Is.EquivalentTo(new[] { "model.safetensors", "optimizer.safetensors" }));
+        Assert.That(names, Is.EqualTo(new[] { "epoch-0000000002-step-0000000000", "epoch-0000000003-step-0000000000" }));
+        Assert.That(Directory.GetFiles(Path.Combine(temp.File("d"), names[1])).Select(Path.GetFileName), Is.EquivalentTo(new[] { "checksums.sha256", "model.safetensors", "optimizer.safetensors", "state.json" }));
     }
 
     [Test]
@@ -69,6 +70,31 @@ public sealed class TrainerTests
         cancel.Cancel();
         RunHistory run = new Trainer(Options(temp.File("e")), new TextReporter(TextWriter.Null), cancel.Token).Run(SyntheticDigits.Model(false, Train, Test));
         Assert.That(run.Interrupted, Is.True);
-        Assert.That(new CheckpointStore(temp.File("e")).Latest(), Does.EndWith("epoch-0000-batch-000000"));
+        Assert.That(CheckpointManager.LatestIn(temp.File("e")), Does.EndWith("epoch-0000000000-step-0000000000"));
+    }
+
+    [Test]
+    public void ResumeWithoutACheckpointIsAnErrorNamingTheFolder()
+    {
+        using TempFolder temp = new();
+        Directory.CreateDirectory(temp.File("empty"));
+        Trainer empty = new(Options(temp.File("empty"), resume: true), new TextReporter(TextWriter.Null));
+        Assert.That(() => empty.Run(SyntheticDigits.Model(false, Train, Test)), Throws.InstanceOf<CheckpointException>().With.Message.Contains(temp.File("empty")));
+        Trainer none = new(Options(null, resume: true), new TextReporter(TextWriter.Null));
+        Assert.That(() => none.Run(SyntheticDigits.Model(false, Train, Test)), Throws.ArgumentException.With.Message.Contains("--checkpoint"));
+    }
+
+    [Test]
+    public void ResumeWithAnotherSeedIsRefusedUnlessOverriddenAndAFreshRunMayNotReuseTheFolder()
+    {
+        using TempFolder temp = new();
+        new Trainer(Options(temp.File("f"), stopAfter: 2), new TextReporter(TextWriter.Null)).Run(SyntheticDigits.Model(false, Train, Test));
+        Trainer otherSeed = new(Options(temp.File("f"), resume: true) with { Seed = 10 }, new TextReporter(TextWriter.Null));
+        Assert.That(() => otherSeed.Run(SyntheticDigits.Model(false, Train, Test)),
+            Throws.InstanceOf<CheckpointException>().With.Message.Contains("'trainer.seed' is '9' in the checkpoint but '10' in this run"));
+        Trainer forced = new(Options(temp.File("f"), resume: true, stopAfter: 1) with { Seed = 10, OverrideSettings = true }, new TextReporter(TextWriter.Null));
+        Assert.That(forced.Run(SyntheticDigits.Model(false, Train, Test)).Interrupted, Is.True);
+        Trainer fresh = new(Options(temp.File("f")), new TextReporter(TextWriter.Null));
+        Assert.That(() => fresh.Run(SyntheticDigits.Model(false, Train, Test)), Throws.InstanceOf<CheckpointException>().With.Message.Contains("already holds"));
     }
 }

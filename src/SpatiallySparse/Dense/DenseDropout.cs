@@ -24,6 +24,9 @@ public sealed class DenseDropout : DenseMapModule, IReseedable
     public DropoutScaling Scaling => _masks.Scaling;
 
     /// <inheritdoc/>
+    public SeededRandom Generator => _masks.Generator;
+
+    /// <inheritdoc/>
     public void Reseed(int seed) => _masks.Reseed(seed);
 
     /// <inheritdoc/>

@@ -51,6 +51,9 @@ public sealed class Dropout : SparseModule, IReseedable
     public DropoutScaling Scaling => _masks.Scaling;
 
     /// <inheritdoc/>
+    public SeededRandom Generator => _masks.Generator;
+
+    /// <inheritdoc/>
     public void Reseed(int seed) => _masks.Reseed(seed);
 
     /// <inheritdoc/>

@@ -10,8 +10,6 @@ namespace SpatiallySparse.Layers;
 /// </summary>
 internal sealed class DropoutMasks
 {
-    private Random _random;
-
     /// <summary>Draws for a fraction <paramref name="rate"/> in [0, 1) dropped.</summary>
     public DropoutMasks(float rate, DropoutScaling scaling, int? seed)
     {
@@ -19,7 +17,7 @@ internal sealed class DropoutMasks
             throw new ArgumentOutOfRangeException(nameof(rate), $"Dropout rate must be in [0, 1), got {rate}.");
         Rate = rate;
         Scaling = scaling;
-        _random = new Random(seed ?? Initialization.NextSeed());
+        Generator = new SeededRandom(seed ?? Initialization.NextSeed());
     }
 
     /// <summary>Fraction dropped in training.</summary>
@@ -34,8 +32,11 @@ internal sealed class DropoutMasks
     /// <summary>Value of a kept unit in training.</summary>
     public float Kept => Scaling == DropoutScaling.ScaleInTraining ? 1f / Keep : 1f;
 
+    /// <summary>The generator of the draws; its state is saved by training checkpoints.</summary>
+    public SeededRandom Generator { get; }
+
     /// <summary>Restarts the draws from <paramref name="seed"/>.</summary>
-    public void Reseed(int seed) => _random = new Random(seed);
+    public void Reseed(int seed) => Generator.Reseed(seed);
 
     /// <summary>True when a forward pass draws: training with a non-zero rate.</summary>
     public bool Draws(bool training) => training && Rate != 0f;
@@ -50,7 +51,7 @@ internal sealed class DropoutMasks
         float keep = Keep, kept = Kept;
         float[] mask = new float[rows * columns];
         for (int i = 0; i < mask.Length; i++)
-            mask[i] = _random.NextSingle() < keep ? kept : 0f;
+            mask[i] = Generator.NextSingle() < keep ? kept : 0f;
         FeatureMatrix m = be.Allocate(rows, columns);
         be.Upload(mask, m);
         return m;
