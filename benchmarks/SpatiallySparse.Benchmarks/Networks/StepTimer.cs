@@ -9,7 +9,7 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// <summary>
 /// The <c>step</c> command: times training steps of one workload in this process and prints one line per step,
 /// the median, and the step's memory (for <c>benchmarks/peers/cpu-compare.sh</c>, which alternates it with the
-/// PyTorch peer). Usage: <c>step [--workload mnist|assamese] [--mode sparse|dense] [--steps 5] [--warmup 2] [--threads 0] [--profile true]
+/// PyTorch peer). Usage: <c>step [--workload mnist|assamese] [--mode sparse|dense|inference] [--steps 5] [--warmup 2] [--threads 0] [--profile true]
 /// [--fuse-pooling false]</c> (--profile: then a per-layer forward/backward table over as many more steps; --fuse-pooling false: the
 /// first convolution, activation and pooling as separate ops, to measure what <see cref="Sequential.FusePooling"/> saves).
 /// </summary>
@@ -21,8 +21,8 @@ public static class StepTimer
         CommandOptions options = new(args, "workload", "mode", "steps", "warmup", "threads", "profile", "fuse-pooling");
         string name = options.Text("workload", "mnist"), mode = options.Text("mode", "sparse");
         int steps = options.Int("steps", 5), warmup = options.Int("warmup", 2), threads = options.Int("threads", 0);
-        if (mode is not ("sparse" or "dense"))
-            throw new ArgumentException($"--mode '{mode}': expected sparse or dense.");
+        if (mode is not ("sparse" or "dense" or "inference"))
+            throw new ArgumentException($"--mode '{mode}': expected sparse, dense or inference.");
         StepWorkload workload = StepWorkload.Get(name);
         using CpuBackend backend = new(threads);
         TrainingStep step = new(workload, mode == "dense", backend);
@@ -33,11 +33,17 @@ public static class StepTimer
         Console.WriteLine($"# ours {mode}: {workload.Description}; batch {workload.BatchSize}, {sites:0} active input sites per sample; {backend.Name}; .NET {Environment.Version}");
         long workingSetBefore = Environment.WorkingSet;
         for (int i = 0; i < warmup; i++)
-            step.Run(batches[i % distinct].Input, batches[i % distinct].Labels);
+        {
+            if (mode == "inference")
+                step.Infer(batches[i % distinct].Input, new int[batches[i % distinct].Labels.Length]);
+            else
+                step.Run(batches[i % distinct].Input, batches[i % distinct].Labels);
+        }
 
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         List<double> times = [];
+        int[] predictions = new int[workload.BatchSize];
         float loss = 0;
         long stepBytes = 0;  // around the steps alone: the printing between them allocates too
         for (int i = 0; i < steps; i++)
@@ -45,7 +51,10 @@ public static class StepTimer
             (SparseInput input, int[] labels) = batches[(warmup + i) % distinct];
             long bytes = GC.GetTotalAllocatedBytes(precise: true);
             long start = Stopwatch.GetTimestamp();
-            loss = step.Run(input, labels);
+            if (mode == "inference")
+                step.Infer(input, predictions);
+            else
+                loss = step.Run(input, labels);
             double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             stepBytes += GC.GetTotalAllocatedBytes(precise: true) - bytes;
             times.Add(ms);
@@ -62,7 +71,7 @@ public static class StepTimer
         Console.WriteLine(FormattableString.Invariant(
             $"memory working_set_before_steps_mib {Mib(workingSetBefore):0} peak_working_set_mib {Mib(self.PeakWorkingSet64):0} managed_heap_mib {Mib(GC.GetTotalMemory(false)):0} gc_heap_mib {Mib(gc.HeapSizeBytes):0} gc_committed_mib {Mib(gc.TotalCommittedBytes):0} allocated_mib_per_step {Mib(allocatedPerStep):0.0} gen0_per_step {(GC.CollectionCount(0) - gen0) / (double)steps:0.0} gen2_per_step {(GC.CollectionCount(2) - gen2) / (double)steps:0.0} last_loss {loss:0.0000}"));
         Console.WriteLine(FormattableString.Invariant($"step_allocated_bytes_per_step {stepBytes / (double)steps:0} (inside the timed steps only)"));
-        if (!step.Dense)
+        if (mode == "sparse")
         {
             // Measured after the memory figures so that it does not change them.
             List<double> geometry = [];

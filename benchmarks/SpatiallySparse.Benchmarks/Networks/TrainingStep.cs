@@ -205,4 +205,17 @@ public sealed class TrainingStep
             tape.Reset();
         }
     }
+
+    /// <summary>
+    /// One inference batch of the sparse network: a tape-free input and forward in evaluation mode, the
+    /// predicted classes into <paramref name="predictions"/>, both tensors disposed.
+    /// </summary>
+    public void Infer(SparseInput input, Span<int> predictions)
+    {
+        if (Dense)
+            throw new InvalidOperationException("Inference is measured on the sparse network.");
+        using SparseTensor x = _input.Forward(input, _backend);
+        using Tensor logits = _net.Forward(x);
+        ((DenseTensor)logits).ArgMax(predictions);
+    }
 }
