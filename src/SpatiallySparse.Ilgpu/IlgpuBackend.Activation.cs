@@ -28,20 +28,8 @@ public sealed partial class IlgpuBackend
             Activation.Backward((int)x.Length, Dev(x), Dev(gradY), Dev(gradX), slope);
     }
 
-    /// <inheritdoc/>
-    public void LeakyReluGradientInPlace(FeatureMatrix y, FeatureMatrix grad, float slope)
-    {
-        CheckSameShape(y, grad, nameof(LeakyReluGradientInPlace));
-        ISparseBackend.CheckFusedSlope(slope);
-        if (y.Length > 0)
-            Activation.GradientInPlace((int)y.Length, Dev(y), Dev(grad), slope);
-    }
-
     private sealed class ActivationLaunchers(Accelerator a)
     {
-        public Action<Index1D, ArrayView<float>, ArrayView<float>, float> GradientInPlace { get; } =
-            a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(ActivationKernels.LeakyReluGradientInPlace);
-
         public Action<Index1D, ArrayView<float>, ArrayView<float>, float> Forward { get; } =
             a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, float>(ActivationKernels.LeakyReluForward);
 

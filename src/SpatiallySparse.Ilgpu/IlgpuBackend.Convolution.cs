@@ -16,28 +16,10 @@ public sealed partial class IlgpuBackend
     private int BlockSide => 4 * TileSize;
 
     /// <inheritdoc/>
-    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null)
+    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output)
     {
         CheckConvolution(input, weights, rules, output);
-        if (leakySlope is float slope)
-            ISparseBackend.CheckFusedSlope(slope);
         ScatterAdd(Dev(input), input.Columns, Dev(weights), Dev(output), output.Columns, rules);
-        // A separate elementwise launch (in place): the tiles of one tap are not the last writers of their rows.
-        if (leakySlope is float s && output.Length > 0)
-            Activation.Forward((int)output.Length, Dev(output), Dev(output), s);
-    }
-
-    /// <inheritdoc/>
-    public void ConvolutionForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix input, FeatureMatrix weights,
-        RuleBook rules, FeatureMatrix output, float? leakySlope = null)
-    {
-        CheckConvolution(input, weights, rules, output);
-        ISparseBackend.CheckForwardFrom(perSampleBase, outputGrid, output);
-        // Separate launches on the device: there the passes are cheap next to the products.
-        Fill(output, 0f);
-        if (perSampleBase is not null)
-            AddBySample(perSampleBase, outputGrid, output);
-        ConvolutionForward(input, weights, rules, output, leakySlope);
     }
 
     /// <inheritdoc/>

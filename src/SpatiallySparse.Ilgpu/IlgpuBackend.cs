@@ -14,6 +14,8 @@ namespace SpatiallySparse.Ilgpu;
 /// Results are deterministic: every output element is summed by one thread in a fixed order, or by a
 /// two-stage reduction with a fixed order; no kernel uses floating-point atomics.
 /// Not thread-safe: use one backend from one thread at a time (kernels run in order on one stream).
+/// It implements the primitives only: the fused paths would be separate launches here anyway, so the layers'
+/// composition of the primitives is what it would run.
 /// </summary>
 public sealed partial class IlgpuBackend : ISparseBackend
 {

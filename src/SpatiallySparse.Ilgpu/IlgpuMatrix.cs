@@ -8,7 +8,7 @@ namespace SpatiallySparse.Ilgpu;
 /// A feature matrix in device memory: one dense buffer of Rows x Columns floats, row-major, owned by an
 /// <see cref="IlgpuBackend"/> and freed on dispose.
 /// </summary>
-public sealed class IlgpuMatrix : FeatureMatrix
+internal sealed class IlgpuMatrix : FeatureMatrix
 {
     private MemoryBuffer1D<float, Stride1D.Dense>? _buffer;
 

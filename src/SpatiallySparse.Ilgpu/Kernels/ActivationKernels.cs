@@ -18,10 +18,4 @@ internal static class ActivationKernels
         float g = gradY[i];
         gradX[i] += x[i] > 0 ? g : g * slope;
     }
-
-    public static void LeakyReluGradientInPlace(Index1D i, ArrayView<float> y, ArrayView<float> grad, float slope)
-    {
-        if (!(y[i] > 0))
-            grad[i] *= slope;
-    }
 }

@@ -146,7 +146,7 @@ public sealed class RuleBook
     public ReadOnlySpan<int> OutputRowsOf(int tap) => (_outputRows ?? throw Released()).AsSpan(_tapStart[tap], _tapStart[tap + 1] - _tapStart[tap]);
 
     /// <summary>The same pairs with input and output swapped (for backward to the input); built once, cached.</summary>
-    public RuleBook Transposed
+    internal RuleBook Transposed
     {
         get
         {
@@ -168,7 +168,7 @@ public sealed class RuleBook
     /// through <c>tap</c>, or -1. Pooling walks it so each output sees its window in tap order. Built once:
     /// the table-based builders keep the table they laid the pairs out from, the others build it on first use.
     /// </summary>
-    public ReadOnlySpan<int> NeighbourTable
+    internal ReadOnlySpan<int> NeighbourTable
     {
         get
         {

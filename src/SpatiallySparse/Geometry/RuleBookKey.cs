@@ -1,7 +1,7 @@
 namespace SpatiallySparse.Geometry;
 
 /// <summary>What kind of neighbourhood a rulebook describes.</summary>
-public enum RuleKind
+internal enum RuleKind
 {
     /// <summary>Valid (stride 1) or strided convolution and pooling: output site active when any site of its window is.</summary>
     Convolution,
@@ -14,4 +14,4 @@ public enum RuleKind
 }
 
 /// <summary>Cache key of a rulebook: kind, input spatial size, filter size and stride.</summary>
-public readonly record struct RuleBookKey(RuleKind Kind, SpatialSize InputSize, SpatialSize FilterSize, SpatialSize Stride);
+internal readonly record struct RuleBookKey(RuleKind Kind, SpatialSize InputSize, SpatialSize FilterSize, SpatialSize Stride);

@@ -52,7 +52,7 @@ public sealed class Convolution : ConvolutionLayer
         }
         ConvolutionCore.CheckInput(this, input, InputChannels, FilterSize.Dimension);
         CheckBackend(Weight, input);
-        ISparseBackend.CheckFusedSlope(leakySlope);
+        FusedConvolution.CheckFusedSlope(leakySlope);
         return ConvolutionPoolCore.Forward(input, this, Rules(input), leakySlope, pool, tape);
     }
 

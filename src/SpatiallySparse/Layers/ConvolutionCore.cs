@@ -69,7 +69,7 @@ internal static class ConvolutionCore
                 be.AddRowVector(bias!.Value, start);
         }
         FeatureMatrix features = be.AllocateForOverwrite(outGrid.ActiveCount, cout);
-        be.ConvolutionForwardFrom(start, outGrid, input, weight.Value, rules, features, leakySlope);
+        FusedConvolution.ForwardFrom(be, start, outGrid, input, weight.Value, rules, features, leakySlope);
         if (leakySlope is float slope)
             be.LeakyReluForward(ground, ground, slope);
         SparseTensor y = tape.Own(SparseTensor.Create(x.Metadata, outGrid, features, ground, groundIsZero: !useGround && bias is null));
@@ -114,9 +114,9 @@ internal static class ConvolutionCore
     private static void UnfuseGradient(SparseTensor y, float slope)
     {
         if (y.Grad is not null)
-            y.Backend.LeakyReluGradientInPlace(y.Features, y.Grad, slope);
+            FusedConvolution.GradientInPlace(y.Backend, y.Features, y.Grad, slope);
         if (y.GroundGrad is not null)
-            y.Backend.LeakyReluGradientInPlace(y.Ground, y.GroundGrad, slope);
+            FusedConvolution.GradientInPlace(y.Backend, y.Ground, y.GroundGrad, slope);
     }
 
     private static void Backward(SparseTensor x, SparseTensor y, FeatureMatrix input, Parameter weight, Parameter? bias,

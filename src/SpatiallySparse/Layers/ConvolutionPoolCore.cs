@@ -40,7 +40,7 @@ internal static class ConvolutionPoolCore
         FeatureMatrix ground = be.AllocateForOverwrite(batch, cout);
         be.LeakyReluForward(start, ground, slope);
         FeatureMatrix features = be.AllocateForOverwrite(poolGrid.ActiveCount, cout);
-        FeatureMatrix? saved = be.ConvolutionPoolForward(x.Features, conv.Weight.Value, start, ground, shape, features, keepForBackward: tape.IsRecording);
+        FeatureMatrix? saved = FusedConvolutionPool.Forward(be, x.Features, conv.Weight.Value, start, ground, shape, features, keepForBackward: tape.IsRecording);
         if (saved is not null)
             tape.OwnScratch(saved);
         // The pooled ground state is the convolution's (pooling passes it through).
@@ -94,8 +94,8 @@ internal static class ConvolutionPoolCore
         if (y.GroundGrad is not null)
             be.Add(y.GroundGrad, dGround);
         if (y.Grad is not null)
-            be.ConvolutionPoolBackward(x.Features, saved, conv.Weight.Value, start, y.Ground, shape, y.Features, y.Grad, conv.Weight.Grad, dStart, dGround);
-        be.LeakyReluGradientInPlace(y.Ground, dGround, shape.LeakySlope);
+            FusedConvolutionPool.Backward(be, x.Features, saved, conv.Weight.Value, start, y.Ground, shape, y.Features, y.Grad, conv.Weight.Grad, dStart, dGround);
+        FusedConvolution.GradientInPlace(be, y.Ground, dGround, shape.LeakySlope);
         if (conv.Bias is not null)
         {
             be.SumRows(dGround, conv.Bias.Grad);

@@ -44,13 +44,12 @@ public sealed class ConformanceCases : IDisposable
             ["AllFinite"] = AllFinite,
             ["LeakyReluForward"] = g => Unary(g, (b, x, y) => b.LeakyReluForward(x, y, 1f / 3)),
             ["LeakyReluBackward"] = g => Binary(g, 0, (b, x, y, d) => b.LeakyReluBackward(x, y, d, 0.1f)),
-            ["LeakyReluGradientInPlace"] = g => Unary(g, (b, y, grad) => b.LeakyReluGradientInPlace(y, grad, 0.1f)),
+            ["LeakyReluGradientInPlace"] = g => Unary(g, (b, y, grad) => FusedConvolution.GradientInPlace(b, y, grad, 0.1f)),
             ["BatchNormStatistics"] = BatchNormStatistics,
             ["BatchNormForward"] = BatchNormForward,
             ["BatchNormBackward"] = g => BatchNormBackward(g, true),
             ["BatchNormBackwardFixedStatistics"] = g => BatchNormBackward(g, false),
             ["ConvolutionForward"] = g => ConvolutionForward(g.StridedRules),
-            ["ConvolutionForwardFusedLeakyRelu"] = g => ConvolutionForward(g.StridedRules, _sizes.ChannelsIn, _sizes.ChannelsOut, 1f / 3),
             ["ConvolutionForwardFrom"] = g => ConvolutionForwardFrom(g, withStart: true),
             ["ConvolutionForwardFromZero"] = g => ConvolutionForwardFrom(g, withStart: false),
             ["ConvolutionBackward"] = g => ConvolutionBackward(g.StridedRules),
@@ -249,23 +248,26 @@ public sealed class ConformanceCases : IDisposable
 
     private double ConvolutionForward(RuleBook rules) => ConvolutionForward(rules, _sizes.ChannelsIn, _sizes.ChannelsOut);
 
-    private double ConvolutionForward(RuleBook rules, int cin, int cout, float? leakySlope = null)
+    private double ConvolutionForward(RuleBook rules, int cin, int cout)
     {
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f), y = Random2(rules.OutputRows, cout);
-        _cpu.ConvolutionForward(x.Cpu, w.Cpu, rules, y.Cpu, leakySlope);
-        _device.ConvolutionForward(x.Device, w.Device, rules, y.Device, leakySlope);
+        _cpu.ConvolutionForward(x.Cpu, w.Cpu, rules, y.Cpu);
+        _device.ConvolutionForward(x.Device, w.Device, rules, y.Device);
         return Error(y);
     }
 
-    /// <summary>Into a fresh output on the submanifold rules (output grid = the input grid), stale contents in both outputs.</summary>
+    /// <summary>
+    /// Into a fresh output on the submanifold rules (output grid = the input grid), stale contents in both outputs:
+    /// the CPU's fused op against the device's composition of primitives.
+    /// </summary>
     private double ConvolutionForwardFrom(ConformanceGeometry g, bool withStart)
     {
         RuleBook rules = g.SubmanifoldRules;
         int cin = _sizes.ChannelsIn, cout = _sizes.ChannelsOut;
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(rules.InputRows, cin), w = Random2(rules.FilterVolume * cin, cout, 0.3f);
         (FeatureMatrix Cpu, FeatureMatrix Device) y = Random2(rules.OutputRows, cout), start = Random2(g.Grid.BatchSize, cout);
-        _cpu.ConvolutionForwardFrom(withStart ? start.Cpu : null, g.Grid, x.Cpu, w.Cpu, rules, y.Cpu, 0.1f);
-        _device.ConvolutionForwardFrom(withStart ? start.Device : null, g.Grid, x.Device, w.Device, rules, y.Device, 0.1f);
+        FusedConvolution.ForwardFrom(_cpu, withStart ? start.Cpu : null, g.Grid, x.Cpu, w.Cpu, rules, y.Cpu, 0.1f);
+        FusedConvolution.ForwardFrom(_device, withStart ? start.Device : null, g.Grid, x.Device, w.Device, rules, y.Device, 0.1f);
         return Error(y);
     }
 
@@ -327,15 +329,15 @@ public sealed class ConformanceCases : IDisposable
         int cout = _sizes.ChannelsOut, batch = shape.PoolGrid.BatchSize, rows = shape.PoolRules.OutputRows;
         (FeatureMatrix Cpu, FeatureMatrix Device) x = Random2(shape.ConvolutionRules.InputRows, cin), w = Random2(shape.ConvolutionRules.FilterVolume * cin, cout, 0.3f);
         (FeatureMatrix Cpu, FeatureMatrix Device) start = Random2(batch, cout), ground = Random2(batch, cout), y = Random2(rows, cout);
-        FeatureMatrix? keptCpu = _cpu.ConvolutionPoolForward(x.Cpu, w.Cpu, start.Cpu, ground.Cpu, shape, y.Cpu, backward);
-        FeatureMatrix? keptDevice = _device.ConvolutionPoolForward(x.Device, w.Device, start.Device, ground.Device, shape, y.Device, backward);
+        FeatureMatrix? keptCpu = FusedConvolutionPool.Forward(_cpu, x.Cpu, w.Cpu, start.Cpu, ground.Cpu, shape, y.Cpu, backward);
+        FeatureMatrix? keptDevice = FusedConvolutionPool.Forward(_device, x.Device, w.Device, start.Device, ground.Device, shape, y.Device, backward);
         if (!backward)
             return Error(y);
         _owned.Add(keptCpu!);
         _owned.Add(keptDevice!);
         (FeatureMatrix Cpu, FeatureMatrix Device) gy = Random2(rows, cout), gw = Random2(w.Cpu.Rows, cout), gs = Random2(batch, cout), gg = Random2(batch, cout);
-        _cpu.ConvolutionPoolBackward(x.Cpu, keptCpu!, w.Cpu, start.Cpu, ground.Cpu, shape, y.Cpu, gy.Cpu, gw.Cpu, gs.Cpu, gg.Cpu);
-        _device.ConvolutionPoolBackward(x.Device, keptDevice!, w.Device, start.Device, ground.Device, shape, y.Device, gy.Device, gw.Device, gs.Device, gg.Device);
+        FusedConvolutionPool.Backward(_cpu, x.Cpu, keptCpu!, w.Cpu, start.Cpu, ground.Cpu, shape, y.Cpu, gy.Cpu, gw.Cpu, gs.Cpu, gg.Cpu);
+        FusedConvolutionPool.Backward(_device, x.Device, keptDevice!, w.Device, start.Device, ground.Device, shape, y.Device, gy.Device, gw.Device, gs.Device, gg.Device);
         return Error(y, gw, gs, gg);
     }
 

@@ -31,7 +31,9 @@ public sealed class FreshOutputTests
         using FeatureMatrix expected = be.Allocate(grid.ActiveCount, Cout), actual = be.Allocate(grid.ActiveCount, Cout);
         if (start is not null)
             be.AddBySample(start, grid, expected);
-        be.ConvolutionForward(input, weights, rules, expected, slope);
+        be.ConvolutionForward(input, weights, rules, expected);
+        if (slope is float s)
+            be.LeakyReluForward(expected, expected, s);
         be.Fill(actual, float.NaN);  // stale contents must not leak into the result
         be.ConvolutionForwardFrom(start, grid, input, weights, rules, actual, slope);
         Assert.That(actual.ToArray(), Is.EqualTo(expected.ToArray()));

@@ -79,7 +79,7 @@ public sealed class ParallelPassTests
         using FeatureMatrix w = Random(be, 4 * Channels, random), conv = be.Allocate(outGrid.ActiveCount, Channels);
         be.LeakyReluForward(features, y, 0.2f);
         be.LeakyReluBackward(features, dy, dx, 0.2f);
-        be.ConvolutionForward(features, w, rules, conv, 0.1f);
+        be.ConvolutionForwardFrom(null, outGrid, features, w, rules, conv, 0.1f);
         be.LeakyReluGradientInPlace(y, dy, 0.2f);
         return [y.ToArray(), dx.ToArray(), conv.ToArray(), dy.ToArray()];
     }

@@ -11,7 +11,7 @@ namespace SpatiallySparse.Tests.Layers;
 
 /// <summary>
 /// A network's first convolution, leaky ReLU and max pooling run as one op inside <see cref="Sequential"/>
-/// (<see cref="ISparseBackend.ConvolutionPoolForward"/>): the values of the three layers one after the other,
+/// (<see cref="IFusedConvolutionPoolingBackend.ConvolutionPoolForward"/>): the values of the three layers one after the other,
 /// the same gradients up to summation order, for every SIMD level (19 channels: a 16-lane block, then 8-lane or
 /// scalar tails), both ground rules of the pooling and both slopes.
 /// </summary>
@@ -81,7 +81,7 @@ public sealed class FusedPoolingTests
     [Test]
     public void BadShapesAreRejected()
     {
-        CpuBackend cpu = CpuBackend.Shared;
+        IFusedConvolutionPoolingBackend cpu = CpuBackend.Shared;
         using Tape tape = new(recordGradients: false);
         SparseTensor x = new InputLayer(new SpatialSize(14, 14), DuplicateMode.Sum).Forward(Points(cin: 1, inputGradient: false), cpu, tape);
         (SparseGrid convGrid, RuleBook convRules) = x.Metadata.GetConvolutionRules(x.SpatialSize, SpatialSize.Cube(2, 3), SpatialSize.Cube(2, 1));

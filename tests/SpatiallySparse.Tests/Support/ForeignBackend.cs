@@ -16,18 +16,13 @@ internal sealed class ForeignBackend : ISparseBackend
 
     public void LeakyReluBackward(FeatureMatrix x, FeatureMatrix gradY, FeatureMatrix gradX, float slope) => throw new NotSupportedException();
 
-    public void LeakyReluGradientInPlace(FeatureMatrix y, FeatureMatrix grad, float slope) => throw new NotSupportedException();
-
     public void BatchNormStatistics(FeatureMatrix x, FeatureMatrix mean, FeatureMatrix variance) => throw new NotSupportedException();
 
     public void BatchNormForward(FeatureMatrix x, FeatureMatrix mean, FeatureMatrix variance, float epsilon, FeatureMatrix gamma, FeatureMatrix beta, FeatureMatrix y) => throw new NotSupportedException();
 
     public void BatchNormBackward(FeatureMatrix x, FeatureMatrix gradY, FeatureMatrix ground, FeatureMatrix gradGroundY, FeatureMatrix mean, FeatureMatrix variance, float epsilon, FeatureMatrix gamma, bool batchStatistics, FeatureMatrix gradX, FeatureMatrix gradGround, FeatureMatrix gradGamma, FeatureMatrix gradBeta) => throw new NotSupportedException();
 
-    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null) => throw new NotSupportedException();
-
-    public void ConvolutionForwardFrom(FeatureMatrix? perSampleBase, SparseGrid outputGrid, FeatureMatrix input, FeatureMatrix weights,
-        RuleBook rules, FeatureMatrix output, float? leakySlope = null) => throw new NotSupportedException();
+    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output) => throw new NotSupportedException();
 
     public void ConvolutionBackward(FeatureMatrix input, FeatureMatrix gradOutput, FeatureMatrix weights, RuleBook rules, FeatureMatrix? gradInput, FeatureMatrix gradWeights, bool overwriteGradInput = false) => throw new NotSupportedException();
 

@@ -30,7 +30,7 @@ public sealed partial class CpuBackend
     public unsafe void LeakyReluGradientInPlace(FeatureMatrix y, FeatureMatrix grad, float slope)
     {
         CheckSameShape(y, grad, nameof(LeakyReluGradientInPlace));
-        ISparseBackend.CheckFusedSlope(slope);
+        FusedConvolution.CheckFusedSlope(slope);
         Span<float> ys = Host(y), gs = Host(grad);
         fixed (float* py = ys, pg = gs)
             RangeJob<LeakyReluGradientOperation>.Run(new(py, pg, pg, slope, false, Simd), ys.Length, ActivationChunk, ys.Length, Threads);

@@ -10,13 +10,11 @@ namespace SpatiallySparse.Backends.Cpu;
 public sealed partial class CpuBackend
 {
     /// <inheritdoc/>
-    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output, float? leakySlope = null)
+    public void ConvolutionForward(FeatureMatrix input, FeatureMatrix weights, RuleBook rules, FeatureMatrix output)
     {
         int cin = input.Columns, cout = output.Columns;
         CheckConvolution(input, weights, rules, output);
-        if (leakySlope is float slope)
-            ISparseBackend.CheckFusedSlope(slope);
-        RuleGemm.ScatterAdd(Host(input), cin, Host(weights), Host(output), cout, rules, Simd, Threads, ScatterRows.Accumulate(leakySlope));
+        RuleGemm.ScatterAdd(Host(input), cin, Host(weights), Host(output), cout, rules, Simd, Threads, ScatterRows.Accumulate());
     }
 
     /// <inheritdoc/>
@@ -24,9 +22,9 @@ public sealed partial class CpuBackend
         RuleBook rules, FeatureMatrix output, float? leakySlope = null)
     {
         CheckConvolution(input, weights, rules, output);
-        ISparseBackend.CheckForwardFrom(perSampleBase, outputGrid, output);
+        FusedConvolution.CheckForwardFrom(perSampleBase, outputGrid, output);
         if (leakySlope is float slope)
-            ISparseBackend.CheckFusedSlope(slope);
+            FusedConvolution.CheckFusedSlope(slope);
         fixed (float* start = perSampleBase is null ? [] : Host(perSampleBase))
         fixed (int* sampleOfRow = outputGrid.SampleOfRow)
             RuleGemm.ScatterAdd(Host(input), input.Columns, Host(weights), Host(output), output.Columns, rules, Simd, Threads,

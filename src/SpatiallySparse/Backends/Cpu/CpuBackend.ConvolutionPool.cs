@@ -20,12 +20,12 @@ public sealed partial class CpuBackend
     /// 36 floats per row for a 3x3 convolution of one channel under 2x2 pooling, a third of the convolution's
     /// output), so backward reads them in order instead of looking every tap up again.
     /// </remarks>
-    public unsafe FeatureMatrix? ConvolutionPoolForward(FeatureMatrix input, FeatureMatrix weights, FeatureMatrix start, FeatureMatrix convolutionGround,
+    unsafe FeatureMatrix? IFusedConvolutionPoolingBackend.ConvolutionPoolForward(FeatureMatrix input, FeatureMatrix weights, FeatureMatrix start, FeatureMatrix convolutionGround,
         in ConvolutionPoolShape shape, FeatureMatrix output, bool keepForBackward)
     {
-        ISparseBackend.CheckConvolutionPool(input, weights, start, convolutionGround, shape, output);
+        FusedConvolutionPool.CheckForward(input, weights, start, convolutionGround, shape, output);
         if (!Fused(shape, input.Columns))
-            return ISparseBackend.ComposeConvolutionPoolForward(this, input, weights, start, convolutionGround, shape, output, keepForBackward);
+            return FusedConvolutionPool.ComposeForward(this, input, weights, start, convolutionGround, shape, output, keepForBackward);
         FeatureMatrix? saved = keepForBackward ? AllocateForOverwrite(output.Rows, SavedColumns(shape, input.Columns)) : null;
         fixed (float* x = Host(input), w = Host(weights), s = Host(start), g = Host(convolutionGround), y = Host(output))
         fixed (float* kept = saved is null ? [] : Host(saved))
@@ -39,15 +39,15 @@ public sealed partial class CpuBackend
     }
 
     /// <inheritdoc/>
-    public unsafe void ConvolutionPoolBackward(FeatureMatrix input, FeatureMatrix saved, FeatureMatrix weights, FeatureMatrix start,
+    unsafe void IFusedConvolutionPoolingBackend.ConvolutionPoolBackward(FeatureMatrix input, FeatureMatrix saved, FeatureMatrix weights, FeatureMatrix start,
         FeatureMatrix convolutionGround, in ConvolutionPoolShape shape, FeatureMatrix output, FeatureMatrix gradOutput, FeatureMatrix gradWeights,
         FeatureMatrix gradStart, FeatureMatrix gradConvolutionGround)
     {
-        ISparseBackend.CheckConvolutionPoolBackward(input, weights, start, convolutionGround, shape, output, gradOutput, gradWeights, gradStart,
+        FusedConvolutionPool.CheckBackward(input, weights, start, convolutionGround, shape, output, gradOutput, gradWeights, gradStart,
             gradConvolutionGround);
         if (!Fused(shape, input.Columns))
         {
-            ISparseBackend.ComposeConvolutionPoolBackward(this, input, saved, weights, start, convolutionGround, shape, output, gradOutput, gradWeights,
+            FusedConvolutionPool.ComposeBackward(this, input, saved, weights, start, convolutionGround, shape, output, gradOutput, gradWeights,
                 gradStart, gradConvolutionGround);
             return;
         }

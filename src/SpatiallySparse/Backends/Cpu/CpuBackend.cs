@@ -5,8 +5,9 @@ namespace SpatiallySparse.Backends.Cpu;
 /// <summary>
 /// The CPU backend: SIMD (Vector512 / Vector256 / scalar) kernels, multi-threaded over disjoint output rows
 /// so results are bit-identical whatever the thread count. Stateless apart from its settings; safe to share.
+/// Besides the primitives it fuses a convolution with its activation and a network's first block.
 /// </summary>
-public sealed partial class CpuBackend : ISparseBackend
+public sealed partial class CpuBackend : ISparseBackend, IFusedConvolutionActivationBackend, IFusedConvolutionPoolingBackend
 {
     private static readonly Lazy<CpuBackend> SharedInstance = new(() => new CpuBackend());
 

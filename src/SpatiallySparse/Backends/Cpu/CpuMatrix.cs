@@ -6,7 +6,7 @@ namespace SpatiallySparse.Backends.Cpu;
 /// A feature matrix in host memory. Storage is rented from the shared array pool and returned on dispose, so
 /// a training loop that disposes its tape each step reuses the same buffers instead of allocating.
 /// </summary>
-public sealed class CpuMatrix : FeatureMatrix
+internal sealed class CpuMatrix : FeatureMatrix
 {
     private float[]? _data;
 
