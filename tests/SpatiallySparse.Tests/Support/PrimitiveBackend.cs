@@ -97,6 +97,12 @@ internal sealed class PrimitiveBackend(ISparseBackend inner) : ISparseBackend
     public void SgdStep(FeatureMatrix value, FeatureMatrix grad, FeatureMatrix velocity, float learningRate, float momentum, float weightDecay,
         bool nesterov) => inner.SgdStep(In(value), In(grad), In(velocity), learningRate, momentum, weightDecay, nesterov);
 
+    public void AdamStep(FeatureMatrix value, FeatureMatrix grad, FeatureMatrix m, FeatureMatrix v, float learningRate, float beta1, float beta2,
+        float epsilon, float weightDecay, bool decoupled, float bias1, float bias2) =>
+        inner.AdamStep(In(value), In(grad), In(m), In(v), learningRate, beta1, beta2, epsilon, weightDecay, decoupled, bias1, bias2);
+
+    public double SumOfSquares(FeatureMatrix x) => inner.SumOfSquares(In(x));
+
     public void MaxPoolForward(FeatureMatrix input, FeatureMatrix inputGround, RuleBook rules, SparseGrid outputGrid, bool includeGround,
         FeatureMatrix output) => inner.MaxPoolForward(In(input), In(inputGround), rules, outputGrid, includeGround, In(output));
 
