@@ -3,7 +3,7 @@ using SpatiallySparse.Autograd;
 namespace SpatiallySparse.Layers;
 
 /// <summary>Runs its children in order; sparse and dense modules may be mixed (e.g. a sparse stack, <see cref="SparseToDense"/>, then <see cref="Linear"/>).</summary>
-public sealed class Sequential : Module
+public sealed partial class Sequential : Module
 {
     private readonly List<Module> _modules;
 
