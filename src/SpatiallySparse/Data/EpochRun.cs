@@ -1,3 +1,5 @@
+using SpatiallySparse.Geometry;
+
 namespace SpatiallySparse.Data;
 
 /// <summary>
@@ -78,6 +80,8 @@ internal sealed class EpochRun : IDisposable
     {
         try
         {
+            // This worker is one of several building beside the training step: its geometry stays on this thread.
+            GeometryThreads.Limit = 1;
             SampleRandom random = new();  // this worker's, reseeded per sample
             while (Claim() is int b)
             {

@@ -45,11 +45,15 @@ public sealed partial class Sequential
             };
             if (window is { } w)
             {
-                RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
+                // The layers' own lookup (not the public one, which marks rules as held by a caller), so the prebuilt
+                // geometry is recycled with the batch like geometry the layers build themselves.
+                RuleBook rules = x.Metadata.LayerRules(RuleKind.Convolution, size, w.Filter, w.Stride).Rules;
                 built?.Invoke("rules", layer, size, w.Filter, w.Stride, rules.PairCount);
                 pairs += rules.PairCount;
                 flops += BuildViews(i, layer, rules, size, w, layerForwardFlops, built);
             }
+            else if (layer is SubmanifoldConvolution submanifold)
+                pairs += x.Metadata.LayerRules(RuleKind.Submanifold, size, submanifold.FilterSize, submanifold.FilterSize).Rules.PairCount;
             if (layer is SparseModule sparse)
                 size = sparse.OutputSpatialSize(size);
         }
