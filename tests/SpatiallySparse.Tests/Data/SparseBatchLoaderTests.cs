@@ -33,6 +33,35 @@ public sealed class SparseBatchLoaderTests
     }
 
     [Test]
+    public void PerSampleAugmentationDependsOnlyOnTheSampleNotItsBatchOrSlot()
+    {
+        Dictionary<int, string> PointsBySample(bool shuffle, int batchSize)
+        {
+            SparseBatchLoaderOptions o = LoaderData.Options(2, 2);
+            using SparseBatchLoader loader = new(new SparseBatchLoaderOptions
+            {
+                SampleCount = o.SampleCount, BatchSize = batchSize, GridSize = o.GridSize, Channels = o.Channels,
+                AddSample = o.AddSample, Backend = o.Backend, Seed = o.Seed, Shuffle = shuffle,
+            });
+            Dictionary<int, string> points = [];
+            foreach (SparseBatch batch in loader.Epoch(4))
+            {
+                using (batch)
+                {
+                    int[] slots = batch.Input.Samples.ToArray(), coordinates = batch.Input.Coordinates.ToArray();
+                    for (int slot = 0; slot < batch.Count; slot++)
+                        points[batch.Indices[slot]] = string.Join(",", Enumerable.Range(0, slots.Length).Where(p => slots[p] == slot).Select(p => $"{coordinates[2 * p]}:{coordinates[2 * p + 1]}"));
+                }
+            }
+            return points;
+        }
+
+        Dictionary<int, string> inOrder = PointsBySample(shuffle: false, batchSize: 5);
+        Assert.That(PointsBySample(shuffle: true, batchSize: 4), Is.EquivalentTo(inOrder));
+        Assert.That(inOrder.Values.Distinct().Count(), Is.GreaterThan(15), "samples differ");
+    }
+
+    [Test]
     public void ResumingFromBatchKGivesTheTailOfTheFullEpoch()
     {
         using SparseBatchLoader loader = new(LoaderData.Options(2, 2));
