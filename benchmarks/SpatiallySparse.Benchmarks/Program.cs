@@ -16,6 +16,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-profile --k 60,20
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile --workload assamese
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-allocations --workload mnist --types true
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- loader-overlap --step-ms 7 (batch building hidden behind a step)
 switch (args.FirstOrDefault())
 {
     case "step":
@@ -27,6 +28,8 @@ switch (args.FirstOrDefault())
         return StepAllocations.Run(args[1..]);
     case "geometry-profile":
         return GeometryProfile.Run(args[1..]);
+    case "loader-overlap":
+        return LoaderOverlap.Run(args[1..]);
     case "sweep":
         return SparsitySweep.Run(args[1..]);
     default:

@@ -1,6 +1,7 @@
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
+using SpatiallySparse.Data;
 using SpatiallySparse.Handwriting;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
@@ -21,6 +22,7 @@ public sealed class AssameseTrainable : ITrainable
     private readonly StrokeRenderer _renderer;
     private readonly StrokeAugmentation? _augmentation;
     private readonly BatchForward _forward;
+    private int _clipped, _rendered;  // counted by the loaders' worker threads
 
     /// <summary>Builds the network (dense when <paramref name="dense"/>) and its optimiser.</summary>
     public AssameseTrainable(bool dense, AssameseOptions options, AssameseSplit train, AssameseSplit test, ISparseBackend backend, int batchesPerEpoch)
@@ -64,10 +66,10 @@ public sealed class AssameseTrainable : ITrainable
     public int TestCount => _test.Length;
 
     /// <summary>Characters rendered so far with some ink outside the grid (dropped), training and test.</summary>
-    public int ClippedCharacters { get; private set; }
+    public int ClippedCharacters => Volatile.Read(ref _clipped);
 
     /// <summary>Characters rendered so far.</summary>
-    public int RenderedCharacters { get; private set; }
+    public int RenderedCharacters => Volatile.Read(ref _rendered);
 
     /// <summary>The renderer.</summary>
     public StrokeRenderer Renderer => _renderer;
@@ -90,16 +92,19 @@ public sealed class AssameseTrainable : ITrainable
         : _augmentation.Apply(_train[index], augmentation);
 
     /// <inheritdoc/>
-    public DenseTensor Forward(int[] indices, Random? augmentation, Tape tape)
+    public SparseBatchLoader Loader(bool training, int batchSize, int seed)
     {
-        ArgumentNullException.ThrowIfNull(indices);
-        ArgumentNullException.ThrowIfNull(tape);
-        return _forward.Forward(Network, indices.Length, (batch, b) =>
+        int[] labels = training ? _trainLabels : _testLabels;
+        return _forward.Loader(training, labels.Length, batchSize, seed, (batch, slot, index, random) =>
         {
-            Rendering r = _renderer.Render(Prepare(indices[b], augmentation is not null, augmentation), batch, b);
-            RenderedCharacters++;
+            // Runs on the loader's workers: the renderer and the characters are only read.
+            Rendering r = _renderer.Render(Prepare(index, training, training ? random : null), batch, slot);
+            Interlocked.Increment(ref _rendered);
             if (r.PointsOutside > 0)
-                ClippedCharacters++;
-        }, tape);
+                Interlocked.Increment(ref _clipped);
+        }, index => labels[index], Network);
     }
+
+    /// <inheritdoc/>
+    public DenseTensor Forward(SparseBatch batch, Tape tape) => _forward.Forward(Network, batch, tape);
 }

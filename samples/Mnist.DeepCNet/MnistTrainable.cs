@@ -1,6 +1,7 @@
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
+using SpatiallySparse.Data;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Optim;
@@ -59,10 +60,15 @@ public sealed class MnistTrainable : ITrainable
     }
 
     /// <inheritdoc/>
-    public DenseTensor Forward(int[] indices, Random? augmentation, Tape tape)
+    public SparseBatchLoader Loader(bool training, int batchSize, int seed)
     {
-        ArgumentNullException.ThrowIfNull(indices);
-        MnistSplit split = augmentation is null ? _test : _train;
-        return _forward.Forward(Network, indices.Length, (batch, b) => _rasterizer.Add(split.Images.Image(indices[b]), batch, b, augmentation), tape);
+        MnistSplit split = training ? _train : _test;
+        // Runs on the loader's workers: the rasterizer and the images are only read. Test digits are not shifted.
+        return _forward.Loader(training, split.Count, batchSize, seed,
+            (batch, slot, index, random) => _rasterizer.Add(split.Images.Image(index), batch, slot, training ? random : null),
+            index => split.Labels[index], Network);
     }
+
+    /// <inheritdoc/>
+    public DenseTensor Forward(SparseBatch batch, Tape tape) => _forward.Forward(Network, batch, tape);
 }

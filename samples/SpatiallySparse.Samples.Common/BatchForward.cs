@@ -1,21 +1,22 @@
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
+using SpatiallySparse.Data;
 using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Samples.Common;
 
 /// <summary>
-/// Runs a sample's network on one mini-batch. Both modes build the batch as the same sparse points; the dense
-/// mode then writes them into a full grid, so sparse and dense timings compare the networks and nothing else.
+/// Makes a sample's batch loaders and runs its network on their batches. Both modes build each batch as the same
+/// sparse points, on the loader's workers; the sparse mode uses the input tensor (and geometry) built there, the
+/// dense mode writes the points into a full grid, so sparse and dense timings compare the networks and nothing else.
 /// </summary>
 public sealed class BatchForward
 {
     private readonly SpatialSize _size;
     private readonly int _channels;
     private readonly ISparseBackend _backend;
-    private readonly InputLayer? _input;
-    private SparseInput? _batch;
+    private readonly bool _dense;
 
     /// <summary>Creates the runner for <paramref name="channels"/>-feature points on a grid of <paramref name="size"/>.</summary>
     public BatchForward(bool dense, SpatialSize size, int channels, ISparseBackend backend)
@@ -23,26 +24,38 @@ public sealed class BatchForward
         _size = size ?? throw new ArgumentNullException(nameof(size));
         _channels = channels;
         _backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        _input = dense ? null : new InputLayer(size);
+        _dense = dense;
     }
 
     /// <summary>
-    /// Fills the batch with <paramref name="count"/> samples, <paramref name="add"/>(batch, b) adding sample b,
-    /// and runs <paramref name="network"/> on it.
+    /// A loader over <paramref name="count"/> samples. Training batches are shuffled and get one augmentation
+    /// generator per batch, <c>new Random(Seeds.Mix(seed, epoch, batch))</c>, drawn in slot order (the scheme these
+    /// samples always used, so runs stay reproducible); test batches come in order. For the sparse mode the
+    /// workers also build <paramref name="network"/>'s geometry.
     /// </summary>
-    public DenseTensor Forward(Module network, int count, Action<SparseInput, int> add, Tape tape)
+    public SparseBatchLoader Loader(bool training, int count, int batchSize, int seed, AddSparseSample add, Func<int, int> label, Module network) =>
+        new(new SparseBatchLoaderOptions
+        {
+            SampleCount = count,
+            BatchSize = batchSize,
+            GridSize = _size,
+            Channels = _channels,
+            AddSample = add,
+            Label = label,
+            Backend = _backend,
+            Seed = seed,
+            Shuffle = training,
+            Augmentation = AugmentationScope.Batch,
+            Network = _dense ? null : network as Sequential,
+        });
+
+    /// <summary>Runs <paramref name="network"/> on <paramref name="batch"/> (which must outlive <paramref name="tape"/>).</summary>
+    public DenseTensor Forward(Module network, SparseBatch batch, Tape tape)
     {
         ArgumentNullException.ThrowIfNull(network);
-        ArgumentNullException.ThrowIfNull(add);
+        ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(tape);
-        // One batch object refilled every step (a smaller last batch gets its own): its lists keep their capacity.
-        SparseInput batch = _batch is { BatchSize: var size } && size == count ? _batch : _batch = new SparseInput(count, _size.Dimension, _channels);
-        batch.Clear();
-        for (int b = 0; b < count; b++)
-            add(batch, b);
-        Tensor x = _input is null
-            ? tape.Own(DenseFeatureMap.FromSparseInput(batch, _size, _backend))
-            : _input.Forward(batch, _backend, tape);
+        Tensor x = _dense ? tape.Own(DenseFeatureMap.FromSparseInput(batch.Input, _size, _backend)) : batch.Tensor;
         return (DenseTensor)network.Forward(x, tape);
     }
 }

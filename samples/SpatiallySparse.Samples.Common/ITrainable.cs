@@ -1,4 +1,5 @@
 using SpatiallySparse.Autograd;
+using SpatiallySparse.Data;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Optim;
 
@@ -26,8 +27,11 @@ public interface ITrainable
     int[] Labels(int[] indices, bool training);
 
     /// <summary>
-    /// Builds the batch of samples <paramref name="indices"/> (training set when <paramref name="augmentation"/>
-    /// is not null, which then drives the random augmentation; test set otherwise) and runs the network.
+    /// A loader of the training set (shuffled by <paramref name="seed"/>, augmented) or of the test set (in order,
+    /// not augmented), in batches of <paramref name="batchSize"/>. The caller owns and disposes it.
     /// </summary>
-    DenseTensor Forward(int[] indices, Random? augmentation, Tape tape);
+    SparseBatchLoader Loader(bool training, int batchSize, int seed);
+
+    /// <summary>Runs the network on a batch of its loader; the batch must outlive <paramref name="tape"/>.</summary>
+    DenseTensor Forward(SparseBatch batch, Tape tape);
 }

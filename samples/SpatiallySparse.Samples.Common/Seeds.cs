@@ -1,3 +1,5 @@
+using SpatiallySparse.Data;
+
 namespace SpatiallySparse.Samples.Common;
 
 /// <summary>
@@ -7,21 +9,9 @@ namespace SpatiallySparse.Samples.Common;
 /// </summary>
 public static class Seeds
 {
-    /// <summary>A well-mixed 31-bit seed from the parts (SplitMix64 finaliser).</summary>
-    public static int Mix(int seed, int epoch, int batch)
-    {
-        ulong z = (ulong)(uint)seed * 0x9E3779B97F4A7C15UL ^ (ulong)(uint)epoch << 32 ^ (uint)batch;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        z ^= z >> 31;
-        return (int)(z & 0x7FFFFFFF);
-    }
+    /// <summary>A well-mixed 31-bit seed from the parts (the library's <see cref="BatchSeeds.Mix"/>, which the loaders use).</summary>
+    public static int Mix(int seed, int epoch, int batch) => BatchSeeds.Mix(seed, epoch, batch);
 
-    /// <summary>A permutation of 0..count-1 for <paramref name="epoch"/> (Fisher-Yates).</summary>
-    public static int[] EpochOrder(int seed, int epoch, int count)
-    {
-        int[] order = [.. Enumerable.Range(0, count)];
-        new Random(Mix(seed, epoch, -1)).Shuffle(order);
-        return order;
-    }
+    /// <summary>A permutation of 0..count-1 for <paramref name="epoch"/> (the loaders' shuffle, <see cref="BatchSeeds.EpochOrder"/>).</summary>
+    public static int[] EpochOrder(int seed, int epoch, int count) => BatchSeeds.EpochOrder(seed, epoch, count);
 }

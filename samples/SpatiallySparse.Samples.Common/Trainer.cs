@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SpatiallySparse.Autograd;
+using SpatiallySparse.Data;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Serialization;
 
@@ -16,7 +17,6 @@ public sealed class Trainer
     private readonly CancellationToken _cancellation;
 
     // Reseeded every batch from Seeds.Mix; a checkpoint saves its state too, so any other use stays exact.
-    private readonly SeededRandom _augmentation = new(0);
     private int _batchBudget;
 
     /// <summary>Creates a trainer; <paramref name="cancellation"/> (Ctrl-C) stops it after the current batch, saving first.</summary>
@@ -33,7 +33,7 @@ public sealed class Trainer
     public RunHistory Run(ITrainable model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        CheckpointManager? store = TrainerCheckpoints.Create(_options, model, _augmentation);
+        CheckpointManager? store = TrainerCheckpoints.Create(_options, model);
         TrainingState state = Start(model, store);
         List<EpochRecord> history = [.. state.History];
         _batchBudget = _options.StopAfterBatches ?? int.MaxValue;
@@ -59,13 +59,15 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(model);
         model.Network.Eval();
         int wrong = 0;
-        for (int start = 0; start < model.TestCount; start += _options.BatchSize)
+        using SparseBatchLoader? loader = model.TestCount == 0 ? null : model.Loader(training: false, _options.BatchSize, _options.Seed);
+        foreach (SparseBatch batch in loader?.Epoch(0) ?? [])
         {
-            int[] indices = [.. Enumerable.Range(start, Math.Min(_options.BatchSize, model.TestCount - start))];
-            using Tape tape = new(recordGradients: false);
-            int[] labels = model.Labels(indices, false);
-            LossResult result = SoftmaxCrossEntropy.Compute(model.Forward(indices, null, tape), labels, tape);
-            wrong += indices.Length - result.CountCorrect(labels);
+            using (batch)
+            {
+                using Tape tape = new(recordGradients: false);
+                LossResult result = SoftmaxCrossEntropy.Compute(model.Forward(batch, tape), batch.Labels!, tape);
+                wrong += batch.Count - result.CountCorrect(batch.Labels!);
+            }
         }
         model.Network.Train();
         return model.TestCount == 0 ? 0 : (double)wrong / model.TestCount;
@@ -85,30 +87,34 @@ public sealed class Trainer
     private TrainingState TrainEpoch(ITrainable model, TrainingState state)
     {
         int batches = BatchCount(model), epoch = state.Epoch;
-        int[] order = Seeds.EpochOrder(_options.Seed, epoch, model.TrainCount);
         model.Network.Train();
+        if (batches == 0)
+            return state;
+        // The loader builds later batches on its workers while this thread trains; leaving the loop early disposes them.
+        using SparseBatchLoader loader = model.Loader(training: true, _options.BatchSize, _options.Seed);
         _reporter.RunEpoch($"{model.Name} epoch {epoch + 1}/{_options.Epochs}", batches, report =>
         {
-            for (int b = state.NextBatch; b < batches; b++)
+            foreach (SparseBatch batch in loader.Epoch(epoch, state.NextBatch))
             {
-                if (_cancellation.IsCancellationRequested || _batchBudget-- <= 0)
-                    return;
-                int[] indices = order[(b * _options.BatchSize)..Math.Min(order.Length, (b + 1) * _options.BatchSize)];
-                state = TrainBatch(model, state, indices, Seeds.Mix(_options.Seed, epoch, b)) with { NextBatch = b + 1 };
-                report(new BatchStatus(b + 1, batches, state.LossSum / state.Seen, state.Seen / state.Seconds));
+                using (batch)
+                {
+                    if (_cancellation.IsCancellationRequested || _batchBudget-- <= 0)
+                        return;
+                    state = TrainBatch(model, state, batch, Seeds.Mix(_options.Seed, epoch, batch.Index)) with { NextBatch = batch.Index + 1 };
+                }
+                report(new BatchStatus(state.NextBatch, batches, state.LossSum / state.Seen, state.Seen / state.Seconds));
             }
         });
         return state;
     }
 
-    private TrainingState TrainBatch(ITrainable model, TrainingState state, int[] indices, int batchSeed)
+    private static TrainingState TrainBatch(ITrainable model, TrainingState state, SparseBatch batch, int batchSeed)
     {
         ReseedDropout(model.Network, batchSeed);
-        _augmentation.Reseed(batchSeed);
         long start = Stopwatch.GetTimestamp();
-        int[] labels = model.Labels(indices, true);
+        int[] labels = batch.Labels!, indices = batch.Indices;
         using Tape tape = new();
-        LossResult loss = SoftmaxCrossEntropy.Compute(model.Forward(indices, _augmentation, tape), labels, tape);
+        LossResult loss = SoftmaxCrossEntropy.Compute(model.Forward(batch, tape), labels, tape);
         if (!float.IsFinite(loss.Value))
             throw new InvalidOperationException($"{model.Name}: the training loss became {loss.Value} in epoch {state.Epoch + 1}; lower --lr.");
         model.Optimizer.ZeroGrad();

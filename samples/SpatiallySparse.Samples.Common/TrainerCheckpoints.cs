@@ -14,7 +14,7 @@ internal static class TrainerCheckpoints
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     /// <summary>A manager for <paramref name="model"/>'s folder, or null when the run has none (then --resume is an error).</summary>
-    public static CheckpointManager? Create(TrainerOptions options, ITrainable model, SeededRandom augmentation)
+    public static CheckpointManager? Create(TrainerOptions options, ITrainable model)
     {
         if (options.CheckpointFolder is null)
             return options.Resume ? throw new ArgumentException("--resume needs --checkpoint FOLDER: there is no folder to resume from.") : null;
@@ -24,9 +24,7 @@ internal static class TrainerCheckpoints
             ["trainer.batch"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["trainer.model"] = model.Name,
         };
-        CheckpointManager manager = new(options.CheckpointFolder, model.Network, model.Optimizer, settings) { Keep = options.Keep };
-        manager.AddGenerator("augmentation", augmentation);
-        return manager;
+        return new CheckpointManager(options.CheckpointFolder, model.Network, model.Optimizer, settings) { Keep = options.Keep };
     }
 
     /// <summary>The checkpoint metadata holding <paramref name="state"/>.</summary>

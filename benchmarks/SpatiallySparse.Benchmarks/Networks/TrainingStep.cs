@@ -10,12 +10,6 @@ using SpatiallySparse.Optim;
 namespace SpatiallySparse.Benchmarks.Networks;
 
 /// <summary>
-/// Told after each piece <see cref="TrainingStep.Prebuild"/> builds ("rules", "transposed" or "table") of a layer with
-/// that input size and window, and the pair count of the rules it belongs to.
-/// </summary>
-public delegate void GeometryPieceBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride, int pairs);
-
-/// <summary>
 /// One SGD training step (momentum 0.9) of a <see cref="StepWorkload"/>'s network, run sparsely
 /// (<see cref="DeepCNet.Create"/>, input layer and rulebooks built every step) or by the library's dense path
 /// (<see cref="DeepCNet.CreateDense"/>, the same points written into a full grid).
@@ -60,66 +54,14 @@ public sealed class TrainingStep
     }
 
     /// <summary>
-    /// Builds every rulebook <paramref name="net"/> will ask for on <paramref name="x"/>, and the views that forward
-    /// and backward build lazily (pooling's neighbour table and that of a convolution fused with its pooling, the
-    /// transposed rules of every convolution but the first, whose input needs no gradient), so that timed layers
-    /// do arithmetic only. Returns the pair count of
-    /// those rules and the convolutions' FLOPs on active pairs (forward, input gradient and weight gradient:
-    /// 3 x 2 x Cin x Cout per pair); fills <paramref name="layerForwardFlops"/>, when given, with each layer's
-    /// forward FLOPs (0 for layers that are not convolutions) and tells <paramref name="built"/> of each piece
-    /// once built. Allocates nothing of its own, so a caller can count the geometry's allocations.
+    /// Builds every rulebook <paramref name="net"/> will ask for on <paramref name="x"/> and the views forward and
+    /// backward build lazily (the library's <see cref="Sequential.BuildGeometry(SparseTensor)"/>), so that timed
+    /// layers do arithmetic only. Returns the pair count and the convolutions' FLOPs on active pairs; fills
+    /// <paramref name="layerForwardFlops"/>, when given, with each layer's forward FLOPs and tells
+    /// <paramref name="built"/> of each piece once built.
     /// </summary>
-    public static (long Pairs, double ConvolutionFlops) Prebuild(Sequential net, SparseTensor x, Span<double> layerForwardFlops = default,
-        GeometryPieceBuilt? built = null)
-    {
-        SpatialSize size = x.SpatialSize;
-        long pairs = 0;
-        double flops = 0;
-        IReadOnlyList<Module> layers = net.Children;
-        for (int i = 0; i < layers.Count; i++)  // no enumerator: nothing but geometry allocates here
-        {
-            Module layer = layers[i];
-            (SpatialSize Filter, SpatialSize Stride)? window = layer switch
-            {
-                Convolution c => (c.FilterSize, c.Stride),
-                Pooling p => (p.PoolSize, p.Stride),
-                _ => null,
-            };
-            if (window is { } w)
-            {
-                RuleBook rules = x.Metadata.GetConvolutionRules(size, w.Filter, w.Stride).Rules;
-                built?.Invoke("rules", layer, size, w.Filter, w.Stride, rules.PairCount);
-                pairs += rules.PairCount;
-                if (layer is Convolution conv)
-                {
-                    double forward = 2.0 * rules.PairCount * conv.InputChannels * conv.OutputChannels;
-                    flops += 3 * forward;
-                    if (!layerForwardFlops.IsEmpty)
-                        layerForwardFlops[i] = forward;
-                    if (i > 0)
-                    {
-                        _ = rules.Transposed;
-                        built?.Invoke("transposed", layer, size, w.Filter, w.Stride, rules.PairCount);
-                    }
-                    if (net.ModulesInStep(i) == 3)
-                    {
-                        // Fused with its pooling, the convolution walks its output-major table instead of its pairs.
-                        _ = rules.NeighbourTable;
-                        built?.Invoke("table", layer, size, w.Filter, w.Stride, rules.PairCount);
-                    }
-                }
-                else
-                {
-                    // Pooling walks the output-major table; builders that do not keep one build it on first use.
-                    _ = rules.NeighbourTable;
-                    built?.Invoke("table", layer, size, w.Filter, w.Stride, rules.PairCount);
-                }
-            }
-            if (layer is SparseModule sparse)
-                size = sparse.OutputSpatialSize(size);
-        }
-        return (pairs, flops);
-    }
+    internal static (long Pairs, double ConvolutionFlops) Prebuild(Sequential net, SparseTensor x, Span<double> layerForwardFlops = default,
+        GeometryPieceBuilt? built = null) => net.BuildGeometry(x, layerForwardFlops, built);
 
     /// <summary>Names of the stages <see cref="RunProfiled"/> times: the input, each layer, the loss, the SGD update.</summary>
     public IReadOnlyList<string> StageNames =>

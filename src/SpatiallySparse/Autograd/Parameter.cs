@@ -37,7 +37,18 @@ public sealed class Parameter : IDisposable
     public int Columns => Value.Columns;
 
     /// <summary>Sets the gradient to zero.</summary>
-    public void ZeroGrad() => Backend.Fill(Grad, 0f);
+    /// <exception cref="InvalidOperationException">Another thread's step is using the module that owns this parameter.</exception>
+    public void ZeroGrad()
+    {
+        ThrowIfInAnotherThreadsStep();
+        Backend.Fill(Grad, 0f);
+    }
+
+    /// <summary>The module that declared this parameter (null for one made outside a module).</summary>
+    internal Layers.Module? Owner { get; set; }
+
+    /// <summary>Throws when another thread's step holds the owning module: its gradients are that step's until its tape is freed.</summary>
+    internal void ThrowIfInAnotherThreadsStep() => Owner?.ThrowIfClaimedElsewhere();
 
     /// <summary>Copies the values to the host.</summary>
     public float[] GetValues() => Value.ToArray();

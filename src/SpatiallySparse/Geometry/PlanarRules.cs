@@ -25,11 +25,11 @@ internal static partial class PlanarRules
 
     /// <summary>
     /// The output grid and rules; samples are split into chunks that run on up to <paramref name="threads"/>
-    /// workers (0: one per processor). The result does not depend on the thread count.
+    /// workers (0: one per processor, or the calling thread's <see cref="GeometryThreads"/> cap). The result does not depend on the thread count.
     /// </summary>
     public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride, int threads = 0)
     {
-        Plan plan = new(input, outSize, filter, stride, threads > 0 ? threads : Environment.ProcessorCount);
+        Plan plan = new(input, outSize, filter, stride, GeometryThreads.For(threads));
         try
         {
             SparseGrid output = plan.ActiveOutputs();

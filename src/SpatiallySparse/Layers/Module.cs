@@ -69,11 +69,21 @@ public abstract class Module : IDisposable
         int thread = Environment.CurrentManagedThreadId;
         int holder = Interlocked.CompareExchange(ref _claimThread, thread, 0);
         if (holder != 0 && holder != thread)
-            throw new InvalidOperationException(
-                $"{Describe()} is in a training step of thread {holder} (from its forward until that step's tape is reset or disposed); " +
-                $"thread {thread} cannot run it at the same time. Give each thread its own replica of the network, or finish one step before the next.");
+            throw InAnotherThreadsStep(holder, thread);
         Interlocked.Increment(ref _claims);
     }
+
+    /// <summary>Throws when another thread's step holds this module (its parameters' gradients and values are that step's).</summary>
+    internal void ThrowIfClaimedElsewhere()
+    {
+        int holder = Volatile.Read(ref _claimThread), thread = Environment.CurrentManagedThreadId;
+        if (holder != 0 && holder != thread)
+            throw InAnotherThreadsStep(holder, thread);
+    }
+
+    private InvalidOperationException InAnotherThreadsStep(int holder, int thread) => new(
+        $"{Describe()} is in a training step of thread {holder} (from its forward until that step's tape is reset or disposed); " +
+        $"thread {thread} cannot run it, zero its gradients or step its optimiser at the same time. Give each thread its own replica of the network, or finish one step before the next.");
 
     /// <summary>Ends one claim made by <see cref="Claim"/> (called by the tape that holds it).</summary>
     internal void Release()
@@ -196,7 +206,7 @@ public abstract class Module : IDisposable
     /// <summary>Declares a parameter (on the shared CPU backend until <see cref="To"/>).</summary>
     protected Parameter AddParameter(string name, int rows, int columns)
     {
-        Parameter p = new(name, Initialization.DefaultBackend, rows, columns);
+        Parameter p = new(name, Initialization.DefaultBackend, rows, columns) { Owner = this };
         _parameters.Add(p);
         return p;
     }

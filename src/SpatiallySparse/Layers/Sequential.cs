@@ -7,7 +7,7 @@ namespace SpatiallySparse.Layers;
 /// Runs its children in order; sparse and dense modules may be mixed (e.g. a sparse stack, <see cref="SparseToDense"/>,
 /// then <see cref="Linear"/>). <see cref="Sequential{TInput, TOutput}"/> is the same chain with typed forwards.
 /// </summary>
-public class Sequential : Module
+public partial class Sequential : Module
 {
     private readonly List<Module> _modules;
 
@@ -91,6 +91,8 @@ public class Sequential : Module
     {
         if (FusedSlope(index) is not float slope)
             return _modules[index].Forward(x, tape);
+        for (int i = index; i < index + ModulesInStep(index); i++)
+            tape.Claim(_modules[i]);  // the fused op runs them without their own Forward
         SparseTensor input = x as SparseTensor
             ?? throw new ArgumentException($"{_modules[index]} needs a SparseTensor input, got {x?.GetType().Name ?? "null"}.");
         return PoolingAfter(index) is MaxPooling pool

@@ -69,6 +69,7 @@ public class Adam : Optimizer
     /// <inheritdoc/>
     public override void Step()
     {
+        ThrowIfInAnotherThreadsStep();
         float lr = LearningRate;
         // The bias corrections of step t = StepCount + 1, in double so late steps do not round to 0 early.
         long t = StepCount + 1;

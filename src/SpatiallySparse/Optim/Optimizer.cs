@@ -41,6 +41,14 @@ public abstract class Optimizer : IDisposable
     /// <summary>Applies one update from the accumulated gradients.</summary>
     public abstract void Step();
 
+    /// <summary>Throws when another thread's training step holds a module whose parameters this optimiser updates.</summary>
+    /// <exception cref="InvalidOperationException">Another thread's step is using one of the parameters' modules.</exception>
+    protected void ThrowIfInAnotherThreadsStep()
+    {
+        foreach (Parameter p in _parameters)
+            p.ThrowIfInAnotherThreadsStep();
+    }
+
     /// <summary>Sets every gradient to zero.</summary>
     public void ZeroGrad()
     {

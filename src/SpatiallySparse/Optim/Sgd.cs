@@ -49,6 +49,7 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     public override void Step()
     {
+        ThrowIfInAnotherThreadsStep();
         float lr = LearningRate;
         foreach (Parameter p in _parameters)
         {

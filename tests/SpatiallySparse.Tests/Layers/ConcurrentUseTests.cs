@@ -20,7 +20,7 @@ public sealed class ConcurrentUseTests
     {
         Sequential<SparseTensor, DenseTensor> net = Net();
         using Barrier inStep = new(2);
-        Exception? second = null;
+        Exception? second = null, zeroing = null;
         Thread first = new(() =>
         {
             using Tape tape = new();
@@ -33,6 +33,7 @@ public sealed class ConcurrentUseTests
             inStep.SignalAndWait();
             using Tape tape = new();
             second = Catch(() => Step(net, tape));
+            zeroing = Catch(net.ZeroGrad);
             inStep.SignalAndWait();
         });
         first.Start();
@@ -41,6 +42,7 @@ public sealed class ConcurrentUseTests
         other.Join();
         Assert.That(second, Is.InstanceOf<InvalidOperationException>());
         Assert.That(second!.Message, Does.Contain("training step of thread").And.Contain("its own replica"));
+        Assert.That(zeroing, Is.InstanceOf<InvalidOperationException>(), "its gradients belong to the first thread's step");
 
         using Tape after = new();
         Assert.That(() => Step(net, after), Throws.Nothing, "free again once the first step's tape is disposed");

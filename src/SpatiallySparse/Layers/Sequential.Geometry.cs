@@ -1,0 +1,90 @@
+using SpatiallySparse.Geometry;
+
+namespace SpatiallySparse.Layers;
+
+/// <summary>
+/// Told after each piece <see cref="Sequential.BuildGeometry(SparseTensor, Span{double}, GeometryPieceBuilt?)"/> builds
+/// ("rules", "transposed" or "table") of a layer with that input size and window, and the pair count of its rules.
+/// </summary>
+internal delegate void GeometryPieceBuilt(string piece, Module layer, SpatialSize inputSize, SpatialSize filter, SpatialSize stride, int pairs);
+
+/// <summary>Building a batch's geometry ahead of its step.</summary>
+public partial class Sequential
+{
+    /// <summary>
+    /// Builds every rulebook this network's layers will ask for on <paramref name="x"/> (cached in its
+    /// <see cref="Metadata"/>), and the views forward and backward build lazily, so the step itself does
+    /// arithmetic only. A loader calls it on a worker thread while another batch trains. Returns the pair count.
+    /// </summary>
+    public long BuildGeometry(SparseTensor x)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        return BuildGeometry(x, default, null).Pairs;
+    }
+
+    /// <summary>
+    /// <see cref="BuildGeometry(SparseTensor)"/>: pooling's neighbour table and that of a convolution fused with
+    /// its pooling, the transposed rules of every convolution but the first (whose input needs no gradient).
+    /// Returns the pair count and the convolutions' FLOPs on active pairs (forward, input gradient and weight
+    /// gradient: 3 x 2 x Cin x Cout per pair); fills <paramref name="layerForwardFlops"/>, when given, with each
+    /// layer's forward FLOPs and tells <paramref name="built"/> of each piece. Allocates nothing of its own.
+    /// </summary>
+    internal (long Pairs, double ConvolutionFlops) BuildGeometry(SparseTensor x, Span<double> layerForwardFlops, GeometryPieceBuilt? built)
+    {
+        SpatialSize size = x.SpatialSize;
+        long pairs = 0;
+        double flops = 0;
+        for (int i = 0; i < _modules.Count; i++)  // no enumerator: nothing but geometry allocates here
+        {
+            Module layer = _modules[i];
+            (SpatialSize Filter, SpatialSize Stride)? window = layer switch
+            {
+                Convolution c => (c.FilterSize, c.Stride),
+                Pooling p => (p.PoolSize, p.Stride),
+                _ => null,
+            };
+            if (window is { } w)
+            {
+                // The layers' own lookup (not the public one, which marks rules as held by a caller), so the prebuilt
+                // geometry is recycled with the batch like geometry the layers build themselves.
+                RuleBook rules = x.Metadata.LayerRules(RuleKind.Convolution, size, w.Filter, w.Stride).Rules;
+                built?.Invoke("rules", layer, size, w.Filter, w.Stride, rules.PairCount);
+                pairs += rules.PairCount;
+                flops += BuildViews(i, layer, rules, size, w, layerForwardFlops, built);
+            }
+            else if (layer is SubmanifoldConvolution submanifold)
+                pairs += x.Metadata.LayerRules(RuleKind.Submanifold, size, submanifold.FilterSize, submanifold.FilterSize).Rules.PairCount;
+            if (layer is SparseModule sparse)
+                size = sparse.OutputSpatialSize(size);
+        }
+        return (pairs, flops);
+    }
+
+    /// <summary>The lazily built views of layer <paramref name="i"/>'s rules; returns its FLOPs (convolutions only).</summary>
+    private double BuildViews(int i, Module layer, RuleBook rules, SpatialSize size, (SpatialSize Filter, SpatialSize Stride) w,
+        Span<double> layerForwardFlops, GeometryPieceBuilt? built)
+    {
+        if (layer is not Convolution conv)
+        {
+            // Pooling walks the output-major table; builders that do not keep one build it on first use.
+            _ = rules.NeighbourTable;
+            built?.Invoke("table", layer, size, w.Filter, w.Stride, rules.PairCount);
+            return 0;
+        }
+        double forward = 2.0 * rules.PairCount * conv.InputChannels * conv.OutputChannels;
+        if (!layerForwardFlops.IsEmpty)
+            layerForwardFlops[i] = forward;
+        if (i > 0)
+        {
+            _ = rules.Transposed;
+            built?.Invoke("transposed", layer, size, w.Filter, w.Stride, rules.PairCount);
+        }
+        if (ModulesInStep(i) == 3)
+        {
+            // Fused with its pooling, the convolution walks its output-major table instead of its pairs.
+            _ = rules.NeighbourTable;
+            built?.Invoke("table", layer, size, w.Filter, w.Stride, rules.PairCount);
+        }
+        return 3 * forward;
+    }
+}
