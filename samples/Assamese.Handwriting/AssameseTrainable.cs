@@ -1,3 +1,4 @@
+using SpatiallySparse.Dense;
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
@@ -40,8 +41,8 @@ public sealed class AssameseTrainable : ITrainable
         _augmentation = options.Augment ? new StrokeAugmentation { Jitter = options.Scale / 64, Shift = 12 * options.Scale / 64 } : null;
         _forward = new BatchForward(dense, _renderer.SpatialSize, _renderer.Channels, backend);
         Sequential net = options.IsDeepCNet
-            ? (dense ? (Sequential)DeepCNet.CreateDense(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()))
-            : (dense ? (Sequential)SparseVgg.CreateDense(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()));
+            ? (dense ? (Sequential)DenseNetworks.DeepCNet(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()))
+            : (dense ? (Sequential)DenseNetworks.SparseVgg(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()));
         Network = net.To(backend);
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.InitialLearningRate, options.LearningRateDecay, Math.Max(1, batchesPerEpoch));
         Optimizer = new Sgd(Network.Parameters(), schedule, options.Momentum, options.WeightDecay, nesterov: true);

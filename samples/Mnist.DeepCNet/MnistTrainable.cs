@@ -1,3 +1,4 @@
+using SpatiallySparse.Dense;
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
@@ -30,7 +31,7 @@ public sealed class MnistTrainable : ITrainable
         _test = test;
         _rasterizer = rasterizer;
         _forward = new BatchForward(dense, SpatialSize.Cube(2, DeepCNet.InputSide(network.L)), 1, backend);
-        Network = (dense ? (Sequential)DeepCNet.CreateDense(network) : DeepCNet.Create(network)).To(backend);
+        Network = (dense ? (Sequential)DenseNetworks.DeepCNet(network) : DeepCNet.Create(network)).To(backend);
         Optimizer = new Sgd(Network.Parameters(), schedule, momentum);
     }
 
