@@ -93,15 +93,26 @@ public sealed class Metadata : IDisposable
             if (tables is null)
                 return;
             _tables = null;
-            // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry.
+            // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry. A grid
+            // is reached through several entries (a convolution's output is also a grid by size and the input and
+            // output of submanifold rules), so grids are only freed here and recycled once every entry is done: a
+            // grid recycled at its first entry may be rented at once by a loader worker building another batch, and
+            // its next entry here would then free that batch's live grid (and recycle it a second time).
+            List<SparseGrid> freed = tables.Freed;
             foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
             {
+                // Each rulebook sits in one entry only (its transposed view in none), so it may go back at once.
                 rules.Release(recycle: !_keepGeometry && !rules.Exposed);
-                // Idempotent; also frees a grid whose size another layer's grid already held.
-                output.Release(recycle: !_keepGeometry && !output.Exposed);
+                // Also frees a grid whose size another layer's grid already held; true only at the grid's first entry.
+                if (output.ReleaseStorage())
+                    freed.Add(output);
             }
             foreach (SparseGrid grid in tables.Grids.Values)
-                grid.Release(recycle: !_keepGeometry && !grid.Exposed);
+                if (grid.ReleaseStorage())
+                    freed.Add(grid);
+            foreach (SparseGrid grid in freed)
+                if (!_keepGeometry && !grid.Exposed)
+                    grid.Recycle();
             tables.Return();
         }
     }
@@ -146,6 +157,9 @@ public sealed class Metadata : IDisposable
     /// </summary>
     private sealed record Tables(Dictionary<SpatialSize, SparseGrid> Grids, Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> Rules)
     {
+        /// <summary>Scratch of <see cref="Dispose"/>: each grid it freed, once, to recycle after every entry is freed.</summary>
+        public List<SparseGrid> Freed { get; } = new(16);
+
         // A few batches may be alive at once (a training step and an evaluation, a prefetched batch).
         private static readonly Tables?[] Free = new Tables?[8];
 
@@ -162,6 +176,7 @@ public sealed class Metadata : IDisposable
         {
             Grids.Clear();
             Rules.Clear();
+            Freed.Clear();
             for (int i = 0; i < Free.Length; i++)
                 if (Interlocked.CompareExchange(ref Free[i], this, null) is null)
                     return;

@@ -16,6 +16,7 @@ public sealed class RuleBook
     private bool _pooled;
     private bool _ownsPairs = true;
     private bool _inputsIncrease;  // the builder vouches that every tap's input rows increase
+    private int _inRecyclePool;    // 1 while the object sits in RecyclePool: a second return throws
     private int[]? _inputRows;
     private int[]? _outputRows;
     private int[] _tapStart;
@@ -65,6 +66,8 @@ public sealed class RuleBook
         (r._ownsPairs, r._inputsIncrease, r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (ownsPairs, inputsIncrease, filterVolume, inputRows, outputRows, tapStart);
         (r._pairCount, r._inputRows, r._outputRows, r._neighbours, r._pooled) = (tapStart[filterVolume], ins, outs, neighbours, pooled);
         (r._transposed, r.Exposed) = (null, false);
+        // Out of the pool only once its storage is set: a stale return then sees either "in the pool" or "live", and throws.
+        Volatile.Write(ref r._inRecyclePool, 0);
         return r;
     }
 
@@ -228,6 +231,8 @@ public sealed class RuleBook
         // Only the release that freed the storage recycles: a second Release must not hand the object out twice.
         if (!ReleaseStorage() || !recycle)
             return;
+        if (Interlocked.Exchange(ref _inRecyclePool, 1) != 0)
+            throw new InvalidOperationException($"{this} was returned to the recycle pool twice.");
         Generation++;
         RecyclePool<RuleBook>.Return(this);
     }

@@ -16,6 +16,7 @@ public sealed class SparseGrid
     private long[]? _linear;
     private int[]? _sampleOfRow;
     private SiteHashMap? _map;
+    private int _pooled;  // 1 while the object sits in RecyclePool: Recycle refuses to return it twice
 
     /// <summary>
     /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/> with the first
@@ -29,6 +30,8 @@ public sealed class SparseGrid
         // A recycled object (see Release) when one is free; private constructor, so every grid is made here.
         SparseGrid grid = RecyclePool<SparseGrid>.TryRent() ?? new SparseGrid(size);
         (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets, grid.Exposed) = (size, batchSize, count, sortedLinear, sampleOffsets, false);
+        // Out of the pool only once its storage is set: a stale Recycle then sees either "in the pool" or "live", and throws.
+        Volatile.Write(ref grid._pooled, 0);
         int[] sampleOfRow = grid._sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
             sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
@@ -132,24 +135,51 @@ public sealed class SparseGrid
 
     /// <summary>
     /// Gives pooled storage back; the grid throws <see cref="ObjectDisposedException"/> on use afterwards. With
-    /// <paramref name="recycle"/> (a grid no caller or foreign backend can hold), the object itself goes back to
-    /// the pool for a later batch's grids; only the call that frees the storage does so.
+    /// <paramref name="recycle"/> (a grid no caller or foreign backend can hold, and that nothing else will release),
+    /// the object itself goes back to the pool for a later batch's grids; only the call that frees the storage does so.
+    /// An owner that may reach the grid through several references (<see cref="Metadata"/>) must instead free every
+    /// reference with <see cref="ReleaseStorage"/> and only then <see cref="Recycle"/> the grids that call freed:
+    /// a grid recycled at its first reference may already serve another thread's batch at its second.
     /// </summary>
     internal void Release(bool recycle = false)
     {
-        long[]? linear = _linear;
+        if (ReleaseStorage() && recycle)
+            Recycle();
+    }
+
+    /// <summary>Gives the pooled storage back; true when this call freed it, false when it was already gone.</summary>
+    internal bool ReleaseStorage()
+    {
+        // The exchange makes "this call freed it" hold for exactly one caller, whatever the threads.
+        long[]? linear = Interlocked.Exchange(ref _linear, null);
+        if (linear is null)
+            return false;
         int[]? sampleOfRow = _sampleOfRow, offsets = _offsets;
-        if (linear is null || sampleOfRow is null || offsets is null)
-            return;
-        _linear = null;
         _sampleOfRow = null;
         _offsets = null;
         Interlocked.Exchange(ref _map, null)?.Release();
-        ArrayPool<int>.Shared.Return(offsets);
-        ArrayPool<int>.Shared.Return(sampleOfRow);
+        if (offsets is not null)
+            ArrayPool<int>.Shared.Return(offsets);
+        if (sampleOfRow is not null)
+            ArrayPool<int>.Shared.Return(sampleOfRow);
         ArrayPool<long>.Shared.Return(linear);
-        if (!recycle)
-            return;
+        return true;
+    }
+
+    /// <summary>
+    /// Returns the object, its storage already freed (<see cref="ReleaseStorage"/>), to the pool for a later batch's
+    /// grids. Throws <see cref="InvalidOperationException"/> for a grid still live (storage not freed, or rented again)
+    /// or already in the pool: either would hand one object to two batches.
+    /// </summary>
+    internal void Recycle()
+    {
+        if (Interlocked.Exchange(ref _pooled, 1) != 0)
+            throw new InvalidOperationException($"The {Size} grid was returned to the recycle pool twice.");
+        if (Volatile.Read(ref _linear) is not null)
+        {
+            Volatile.Write(ref _pooled, 0);
+            throw new InvalidOperationException($"The {Size} grid is live (its storage was not freed, or another batch rented it): it cannot be recycled.");
+        }
         Generation++;
         RecyclePool<SparseGrid>.Return(this);
     }
