@@ -24,26 +24,23 @@ internal static class VolumeRules
     public static RuleBook BuildSubmanifold(SparseGrid grid, SpatialSize filter, int threads = 0)
     {
         int volume = (int)filter.Volume, half = volume / 2, n = grid.ActiveCount;
+        int blocks = BlockCount(grid);
         int[] yz = ArrayPool<int>.Shared.Rent(Math.Max(1, 2 * n));
+        int[] block = ArrayPool<int>.Shared.Rent(2 * blocks + 1);
+        int[] counts = ArrayPool<int>.Shared.Rent(Math.Max(1, blocks * half));
         int[] tapStart = RuleBook.RentTapStart(volume, pooled: true);
         int[] ins = [], outs = [];
         try
         {
             Decode(grid, yz);
-            Merge counting = new(grid, filter, yz, tapStart, ins, outs);
+            Cut(grid, block);
             int workers = GeometryThreads.For(threads);
-            RangeJob<Merge>.Run(counting, half, 1, (long)n * half, workers);
-            // Counts sit at tapStart[t + 1]; the mirror tap has as many pairs, the centre one per row.
-            for (int t = 0; t < half; t++)
-                tapStart[volume - t] = tapStart[t + 1];
-            tapStart[half + 1] = n;
-            for (int t = 0; t < volume; t++)
-                tapStart[t + 1] += tapStart[t];
+            RangeJob<Merge>.Run(new(grid, filter, yz, block, counts, tapStart, ins, outs), blocks, 1, (long)n * half, workers);
+            LayOut(counts, blocks, half, n, tapStart);
             int pairs = tapStart[volume];
             ins = ArrayPool<int>.Shared.Rent(Math.Max(1, pairs));
             outs = ArrayPool<int>.Shared.Rent(Math.Max(1, pairs));
-            Merge writing = new(grid, filter, yz, tapStart, ins, outs);
-            RangeJob<Merge>.Run(writing, half + 1, 1, (long)n * half, workers);
+            RangeJob<Merge>.Run(new(grid, filter, yz, block, counts, tapStart, ins, outs), blocks, 1, (long)n * half, workers);
             return RuleBook.FromPairs(volume, n, n, tapStart, ins, outs, pooled: true, inputsIncrease: true);
         }
         catch
@@ -58,7 +55,52 @@ internal static class VolumeRules
         finally
         {
             ArrayPool<int>.Shared.Return(yz);
+            ArrayPool<int>.Shared.Return(block);
+            ArrayPool<int>.Shared.Return(counts);
         }
+    }
+
+    /// <summary>
+    /// Rows per block: a block's taps are all merged before the next block, so its sites stay in cache across the
+    /// taps (walking a whole large batch once per tap streamed it from memory 2 x 13 times).
+    /// </summary>
+    private const int BlockRows = 2048;
+
+    private static int BlockCount(SparseGrid grid)
+    {
+        int blocks = 0;
+        for (int b = 0; b < grid.BatchSize; b++)
+            blocks += (grid.ActiveCountOf(b) + BlockRows - 1) / BlockRows;
+        return blocks;
+    }
+
+    /// <summary>Block k is rows [block[2k], block[2k + 2]) of sample block[2k + 1]; block[2 * blocks] = the row count.</summary>
+    private static void Cut(SparseGrid grid, int[] block)
+    {
+        int k = 0;
+        for (int b = 0; b < grid.BatchSize; b++)
+            for (int r = grid.SampleOffsets[b]; r < grid.SampleOffsets[b + 1]; r += BlockRows, k++)
+                (block[2 * k], block[2 * k + 1]) = (r, b);
+        block[2 * k] = grid.ActiveCount;
+    }
+
+    /// <summary>
+    /// Turns the per-block counts of each merged tap into the block's offset within the tap, and
+    /// <paramref name="tapStart"/> into the taps' starts: the mirror of tap t has its count, the centre one pair per row.
+    /// </summary>
+    private static void LayOut(int[] counts, int blocks, int half, int rows, int[] tapStart)
+    {
+        int volume = 2 * half + 1;
+        for (int t = 0; t < half; t++)
+        {
+            int sum = 0;
+            for (int k = 0; k < blocks; k++)
+                (counts[k * half + t], sum) = (sum, sum + counts[k * half + t]);
+            tapStart[t + 1] = tapStart[volume - t] = sum;
+        }
+        tapStart[half + 1] = rows;
+        for (int t = 0; t < volume; t++)
+            tapStart[t + 1] += tapStart[t];
     }
 
     /// <summary>Each row's second and third coordinates (y at 2r, z at 2r + 1): a merged match is a neighbour only when neither wrapped.</summary>
@@ -76,68 +118,81 @@ internal static class VolumeRules
     }
 
     /// <summary>
-    /// Taps [first, end) of the merge: without pair arrays, each tap's pair count goes to tapStart[t + 1]; with
-    /// them, tap t's pairs are written at tapStart[t], the mirror tap's at tapStart[V - 1 - t], and item
-    /// <c>half</c> writes the centre tap (every row onto itself).
+    /// Blocks [first, end) of the merge. Without pair arrays, each merged tap's pair count in block k goes to
+    /// counts[k * half + t]; with them (after <see cref="LayOut"/>), tap t's pairs of block k are written at
+    /// tapStart[t] + counts[k * half + t], the mirror tap's likewise, and the centre tap's one per row.
     /// </summary>
-    private readonly struct Merge(SparseGrid grid, SpatialSize filter, int[] yz, int[] tapStart, int[] ins, int[] outs) : IRangeOperation
+    private readonly struct Merge(SparseGrid grid, SpatialSize filter, int[] yz, int[] block, int[] counts, int[] tapStart, int[] ins, int[] outs)
+        : IRangeOperation
     {
         public void Invoke(int first, int end)
         {
             GeometryThreads.Observe();
             int volume = (int)filter.Volume, half = volume / 2;
             Span<int> delta = stackalloc int[3];
-            for (int t = first; t < end; t++)
+            for (int k = first; k < end; k++)
             {
-                if (t == half)
-                {
-                    for (int r = 0, p = tapStart[half]; r < grid.ActiveCount; r++, p++)
+                int rowFirst = block[2 * k], rowEnd = block[2 * k + 2], sample = block[2 * k + 1];
+                if (ins.Length > 0)
+                    for (int r = rowFirst, p = tapStart[half] + rowFirst; r < rowEnd; r++, p++)
                         (ins[p], outs[p]) = (r, r);
-                    continue;
+                for (int t = 0; t < half; t++)
+                {
+                    filter.Coordinate(t, delta);
+                    for (int d = 0; d < 3; d++)
+                        delta[d] -= filter[d] / 2;
+                    long offset = ((long)delta[0] * grid.Size[1] + delta[1]) * grid.Size[2] + delta[2];
+                    int slot = k * half + t;
+                    if (ins.Length == 0)
+                        counts[slot] = Tap(rowFirst, rowEnd, sample, offset, delta[1], delta[2], -1, -1);
+                    else
+                        Tap(rowFirst, rowEnd, sample, offset, delta[1], delta[2], tapStart[t] + counts[slot], tapStart[volume - 1 - t] + counts[slot]);
                 }
-                filter.Coordinate(t, delta);
-                for (int d = 0; d < 3; d++)
-                    delta[d] -= filter[d] / 2;
-                long offset = ((long)delta[0] * grid.Size[1] + delta[1]) * grid.Size[2] + delta[2];
-                if (ins.Length == 0)
-                    tapStart[t + 1] = Tap(offset, delta[1], delta[2], -1, -1);
-                else
-                    Tap(offset, delta[1], delta[2], tapStart[t], tapStart[volume - 1 - t]);
             }
         }
 
         /// <summary>
-        /// Merges every sample's rows with themselves shifted by <paramref name="offset"/>: returns the pair count, and
-        /// writes the pairs at <paramref name="at"/> and, swapped, at <paramref name="mirror"/> when both are set.
+        /// Merges rows [first, end) with their sample's rows shifted by <paramref name="offset"/>: returns the pair
+        /// count, and writes the pairs at <paramref name="at"/> and, swapped, at <paramref name="mirror"/> when set.
         /// </summary>
-        private int Tap(long offset, int dy, int dz, int at, int mirror)
+        private int Tap(int first, int end, int sample, long offset, int dy, int dz, int at, int mirror)
         {
             ReadOnlySpan<long> linear = grid.LinearIndexOfRow;
-            ReadOnlySpan<int> offsets = grid.SampleOffsets;
+            int sampleFirst = grid.SampleOffsets[sample], sampleEnd = grid.SampleOffsets[sample + 1];
             uint sizeY = (uint)grid.Size[1], sizeZ = (uint)grid.Size[2];
-            int count = 0;
-            for (int b = 0; b < grid.BatchSize; b++)
+            int j = LowerBound(linear, sampleFirst, sampleEnd, linear[first] + offset), count = 0;
+            for (int i = first; i < end; i++)
             {
-                int j = offsets[b], end = offsets[b + 1];
-                for (int i = j; i < end; i++)
+                long target = linear[i] + offset;
+                while (j < sampleEnd && linear[j] < target)
+                    j++;
+                if (j == sampleEnd)
+                    break;
+                // A match whose y or z left the grid is a site of another column (the offset wrapped): not a neighbour.
+                if (linear[j] != target || (uint)(yz[2 * i] + dy) >= sizeY || (uint)(yz[2 * i + 1] + dz) >= sizeZ)
+                    continue;
+                if (at >= 0)
                 {
-                    long target = linear[i] + offset;
-                    while (j < end && linear[j] < target)
-                        j++;
-                    if (j == end)
-                        break;
-                    // A match whose y or z left the grid is a site of another column (the offset wrapped): not a neighbour.
-                    if (linear[j] != target || (uint)(yz[2 * i] + dy) >= sizeY || (uint)(yz[2 * i + 1] + dz) >= sizeZ)
-                        continue;
-                    if (at >= 0)
-                    {
-                        (ins[at + count], outs[at + count]) = (j, i);
-                        (ins[mirror + count], outs[mirror + count]) = (i, j);
-                    }
-                    count++;
+                    (ins[at + count], outs[at + count]) = (j, i);
+                    (ins[mirror + count], outs[mirror + count]) = (i, j);
                 }
+                count++;
             }
             return count;
+        }
+
+        /// <summary>First row in [first, end) whose linear index is at least <paramref name="value"/> (end if none).</summary>
+        private static int LowerBound(ReadOnlySpan<long> linear, int first, int end, long value)
+        {
+            while (first < end)
+            {
+                int mid = first + ((end - first) >> 1);
+                if (linear[mid] < value)
+                    first = mid + 1;
+                else
+                    end = mid;
+            }
+            return first;
         }
     }
 }
