@@ -16,6 +16,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-profile --k 60,20
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile --workload assamese
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-allocations --workload mnist --types true
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- shapes3d-profile --builds 15 (3D submanifold rules, old against new)
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- loader-overlap --step-ms 7 (batch building hidden behind a step)
 switch (args.FirstOrDefault())
 {
@@ -28,6 +29,8 @@ switch (args.FirstOrDefault())
         return StepAllocations.Run(args[1..]);
     case "geometry-profile":
         return GeometryProfile.Run(args[1..]);
+    case "shapes3d-profile":
+        return SpatiallySparse.Benchmarks.Geometry.Shapes3dProfile.Run(args[1..]);
     case "loader-overlap":
         return LoaderOverlap.Run(args[1..]);
     case "sweep":

@@ -120,6 +120,34 @@ public sealed class Metadata : IDisposable
     /// <summary>The tables of a metadata not yet disposed.</summary>
     private Tables Live => _tables ?? throw new ObjectDisposedException(nameof(Metadata));
 
+    /// <summary>
+    /// Most threads this batch's geometry may use: the thread count of the backend the input layer uploaded it to
+    /// (0: no cap beyond the building thread's <see cref="GeometryThreads"/>).
+    /// </summary>
+    internal int ThreadCap { get; set; }
+
+    /// <summary>Builds the rules of <paramref name="key"/> under <see cref="ThreadCap"/>.</summary>
+    private (SparseGrid Output, RuleBook Rules) Build(RuleBookKey key, SparseGrid input, Dictionary<SpatialSize, SparseGrid> grids)
+    {
+        int saved = GeometryThreads.Lower(ThreadCap);
+        try
+        {
+            (SparseGrid output, RuleBook rules) = key.Kind switch
+            {
+                RuleKind.Convolution => ConvolutionRules.Build(input, key.FilterSize, key.Stride),
+                RuleKind.Submanifold => (input, SubmanifoldRules.Build(input, key.FilterSize)),
+                _ => DeconvolutionRules.Build(input, key.FilterSize, key.Stride,
+                    grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
+            };
+            rules.ThreadCap = ThreadCap;
+            return (output, rules);
+        }
+        finally
+        {
+            GeometryThreads.Limit = saved;
+        }
+    }
+
     /// <summary>The rules of <paramref name="key"/>, built on first request; <paramref name="expose"/>: a caller may keep them.</summary>
     private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key, bool expose)
     {
@@ -136,13 +164,7 @@ public sealed class Metadata : IDisposable
                 throw new InvalidOperationException($"No active sites exist at spatial size {key.InputSize} in this batch's metadata.");
             if (key.FilterSize.Dimension != Dimension || key.Stride.Dimension != Dimension)
                 throw new ArgumentException($"Filter {key.FilterSize} / stride {key.Stride} must have {Dimension} dimensions like the input {key.InputSize}.");
-            (SparseGrid output, RuleBook rules) = key.Kind switch
-            {
-                RuleKind.Convolution => ConvolutionRules.Build(input, key.FilterSize, key.Stride),
-                RuleKind.Submanifold => (input, SubmanifoldRules.Build(input, key.FilterSize)),
-                _ => DeconvolutionRules.Build(input, key.FilterSize, key.Stride,
-                    grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
-            };
+            (SparseGrid output, RuleBook rules) = Build(key, input, grids);
             grids.TryAdd(output.Size, output);
             rules.Exposed = expose;
             output.Exposed |= expose;

@@ -58,6 +58,12 @@ public sealed class RuleBook
         _tapStart = [];
     }
 
+    /// <summary>
+    /// Most threads its lazily built views (the neighbour table) may use: the backend's thread count of the batch
+    /// that built it (0: no cap beyond the calling thread's <see cref="GeometryThreads"/>).
+    /// </summary>
+    internal int ThreadCap { get; set; }
+
     /// <summary>A rulebook over laid-out pairs: a recycled object (see <see cref="Release"/>) when one is free.</summary>
     private static RuleBook Make(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled,
         bool ownsPairs = true, bool inputsIncrease = false)
@@ -65,7 +71,7 @@ public sealed class RuleBook
         RuleBook r = RecyclePool<RuleBook>.TryRent() ?? new RuleBook();
         (r._ownsPairs, r._inputsIncrease, r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (ownsPairs, inputsIncrease, filterVolume, inputRows, outputRows, tapStart);
         (r._pairCount, r._inputRows, r._outputRows, r._neighbours, r._pooled) = (tapStart[filterVolume], ins, outs, neighbours, pooled);
-        (r._transposed, r.Exposed) = (null, false);
+        (r._transposed, r.Exposed, r.ThreadCap) = (null, false, 0);
         // Out of the pool only once its storage is set: a stale return then sees either "in the pool" or "live", and throws.
         Volatile.Write(ref r._inRecyclePool, 0);
         return r;
@@ -157,7 +163,7 @@ public sealed class RuleBook
             if (t is not null)
                 return t;
             t = BuildTransposed();
-            t._transposed = this;
+            (t._transposed, t.ThreadCap) = (this, ThreadCap);
             RuleBook? raced = Interlocked.CompareExchange(ref _transposed, t, null);
             if (raced is null)
                 return t;
@@ -190,7 +196,7 @@ public sealed class RuleBook
         // so its table is filled by ranges of output rows, on the worker pool when it is large (a first layer's 3x3
         // table is 3 MB written nine times over, once per tap).
         if (_inputsIncrease)
-            RangeJob<TableRanges>.Run(new(this, table, TableChunks), TableChunks, 1, entries, Environment.ProcessorCount);
+            RangeJob<TableRanges>.Run(new(this, table, TableChunks), TableChunks, 1, entries, GeometryThreads.Capped(ThreadCap));
         else if (!FillNeighbourTable(table, byInputRow: false))
         {
             if (_pooled)
@@ -336,6 +342,7 @@ public sealed class RuleBook
     {
         public void Invoke(int first, int end)
         {
+            GeometryThreads.Observe();
             int taps = rules.FilterVolume;
             for (int c = first; c < end; c++)
             {

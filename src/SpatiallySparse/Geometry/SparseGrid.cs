@@ -27,6 +27,7 @@ public sealed class SparseGrid
     {
         if (sampleOffsets.Length < batchSize + 1 || sampleOffsets[batchSize] != count)
             throw new ArgumentException($"Sample offsets must have {batchSize + 1} entries ending at {count}.");
+        size.ThrowIfBatchTooLarge(batchSize);  // site keys, sample * volume + linear index, must not overflow
         // A recycled object (see Release) when one is free; private constructor, so every grid is made here.
         SparseGrid grid = RecyclePool<SparseGrid>.TryRent() ?? new SparseGrid(size);
         (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets, grid.Exposed) = (size, batchSize, count, sortedLinear, sampleOffsets, false);

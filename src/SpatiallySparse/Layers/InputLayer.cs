@@ -1,6 +1,7 @@
 using System.Buffers;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
+using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
 
 namespace SpatiallySparse.Layers;
@@ -69,6 +70,7 @@ public sealed class InputLayer
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(tape, nameof(tape));
         int n = input.PointCount, c = input.Channels;
+        SpatialSize.ThrowIfBatchTooLarge(input.BatchSize);
         // Scratch comes from the pool; only what backward needs (when the input wants a gradient) outlives the call.
         long[] keys = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
         int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
@@ -85,7 +87,8 @@ public sealed class InputLayer
             features = ArrayPool<float>.Shared.Rent(Math.Max(1, grid.ActiveCount * c));
             Reduce(input, order.AsSpan(0, n), rowOfPoint, grid.ActiveCount, weightOfPoint, features.AsSpan(0, grid.ActiveCount * c));
             SparseGrid owned = grid;
-            Metadata metadata = tape.Own(new Metadata(owned));
+            // The batch's geometry runs on no more threads than the backend it is uploaded to.
+            Metadata metadata = tape.Own(new Metadata(owned) { ThreadCap = backend is CpuBackend cpu ? cpu.Threads : 0 });
             grid = null;  // the metadata owns it now
             FeatureMatrix f = backend.AllocateForOverwrite(owned.ActiveCount, c);  // Upload fills it
             backend.Upload(features.AsSpan(0, owned.ActiveCount * c), f);
