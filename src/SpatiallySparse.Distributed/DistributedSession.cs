@@ -43,10 +43,15 @@ public sealed class DistributedSession : IDisposable
     public void AllreduceSum(float[] buffer)
     {
         ArgumentNullException.ThrowIfNull(buffer);
-        float[] result = buffer;
-        World.Allreduce(buffer, Operation<float>.Add, ref result);
-        if (!ReferenceEquals(result, buffer))
-            result.CopyTo(buffer, 0);
+        float[] result = new float[buffer.Length];
+        AllreduceSum(buffer, result);
+        result.CopyTo(buffer, 0);
+    }
+
+    /// <summary>Sums <paramref name="send"/> over all ranks into <paramref name="receive"/> (distinct arrays of one length: MPI forbids aliasing).</summary>
+    internal void AllreduceSum(float[] send, float[] receive)
+    {
+        World.Allreduce(send, Operation<float>.Add, ref receive);
     }
 
     /// <summary>Replaces <paramref name="buffer"/> with rank 0's on every rank.</summary>

@@ -15,13 +15,18 @@ internal sealed class GradientBucket
         Parameters = parameters;
         long length = parameters.Sum(p => (long)p.Rows * p.Columns) + (index == 0 ? 1 : 0);
         Buffer = new float[length];
+        Sum = new float[length];
     }
 
     public int Index { get; }
 
     public IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>This rank's scaled gradients.</summary>
     public float[] Buffer { get; }
+
+    /// <summary>The sum over the ranks (a second array: MPI forbids the send and receive buffers to alias).</summary>
+    public float[] Sum { get; }
 
     /// <summary>Parameters whose gradient is not yet final in the current step.</summary>
     public int Pending { get; set; }
@@ -42,13 +47,13 @@ internal sealed class GradientBucket
             Buffer[offset] = count;
     }
 
-    /// <summary>Writes the summed buffer times <paramref name="scale"/> back into the gradients.</summary>
+    /// <summary>Writes the sum times <paramref name="scale"/> back into the gradients.</summary>
     public void Scatter(float scale)
     {
         int offset = 0;
         foreach (Parameter p in Parameters)
         {
-            Span<float> slice = Buffer.AsSpan(offset, p.Rows * p.Columns);
+            Span<float> slice = Sum.AsSpan(offset, p.Rows * p.Columns);
             System.Numerics.Tensors.TensorPrimitives.Multiply(slice, scale, slice);
             p.Backend.Upload(slice, p.Grad);
             offset += slice.Length;

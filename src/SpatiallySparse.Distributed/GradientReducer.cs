@@ -85,10 +85,10 @@ internal sealed class GradientReducer : IDisposable
                 // gradient of the mean loss over the global batch, whatever the ranks' shares.
                 bucket.Gather(_localCount, _localCount);
                 long start = Stopwatch.GetTimestamp();
-                _session.AllreduceSum(bucket.Buffer);
+                _session.AllreduceSum(bucket.Buffer, bucket.Sum);
                 _communicationTicks += Stopwatch.GetTimestamp() - start;
                 if (bucket.Index == 0)
-                    inverseTotal = 1f / bucket.Buffer[^1];
+                    inverseTotal = 1f / bucket.Sum[^1];
                 bucket.Scatter(inverseTotal);
             }
 #pragma warning disable CA1031 // reported to the training thread by Finish
