@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace SpatiallySparse.Distributed.Worker;
 
@@ -18,10 +17,10 @@ internal static class StepTiming
         List<double> stepMs = [], commMs = [], waitMs = [];
         for (int i = 0; i < warmup + steps; i++)
         {
-            SparseBatchHandle next = new(setup.NextBatch(i));  // built by the loader ahead: not timed
+            SpatiallySparse.Data.SparseBatch next = setup.NextBatch(i);  // built by the loader ahead: not timed
             session.Barrier();
             long start = Stopwatch.GetTimestamp();
-            setup.Step(next.Batch);
+            setup.Step(next);
             if (i < warmup)
                 continue;
             stepMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
@@ -66,6 +65,4 @@ internal static class StepTiming
         List<double> sorted = [.. values.Order()];
         return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
     }
-
-    private readonly record struct SparseBatchHandle(SpatiallySparse.Data.SparseBatch Batch);
 }
