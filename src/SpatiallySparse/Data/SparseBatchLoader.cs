@@ -110,7 +110,7 @@ public sealed class SparseBatchLoader : IDisposable
     internal SparseBatch Build(int epoch, int batch, int[] order, SampleRandom random)
     {
         SparseBatchLoaderOptions o = Options;
-        int start = batch * o.BatchSize, count = Math.Min(o.BatchSize, o.SampleCount - start);
+        (int start, int count) = o.ShardOf(batch);
         int[] indices = order.AsSpan(start, count).ToArray();
         SparseInput input = RentInput(count);
         Tape tape = new(recordGradients: false);
