@@ -57,7 +57,7 @@ public sealed class Tape : IDisposable
         Lists lists = Live;
         lists.Owned.Add(item);
         if (item is Tensor tensor)
-            tensor.OwnerTape = this;
+            tensor.OwnedByTape = true;
         return item;
     }
 
@@ -73,7 +73,7 @@ public sealed class Tape : IDisposable
             throw new InvalidOperationException($"{item} is not owned by this tape.");
         owned.RemoveAt(index);
         if (item is Tensor tensor)
-            tensor.OwnerTape = null;
+            tensor.OwnedByTape = false;
     }
 
     /// <summary>Claims <paramref name="module"/> for this step's thread until the tape is reset or disposed.</summary>

@@ -16,7 +16,9 @@ public sealed class SparseGrid
     private long[]? _linear;
     private int[]? _sampleOfRow;
     private SiteHashMap? _map;
-    private int _pooled;  // 1 while the object sits in RecyclePool: Recycle refuses to return it twice
+    // Bit 0: Exposed; bit 1: the object sits in RecyclePool (Recycle refuses to return it twice). One int for both
+    // keeps the grid object, which each step hands its caller, as small as before the pool check.
+    private int _flags;
 
     /// <summary>
     /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/> with the first
@@ -30,9 +32,9 @@ public sealed class SparseGrid
         size.ThrowIfBatchTooLarge(batchSize);  // site keys, sample * volume + linear index, must not overflow
         // A recycled object (see Release) when one is free; private constructor, so every grid is made here.
         SparseGrid grid = RecyclePool<SparseGrid>.TryRent() ?? new SparseGrid(size);
-        (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets, grid.Exposed) = (size, batchSize, count, sortedLinear, sampleOffsets, false);
+        (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets) = (size, batchSize, count, sortedLinear, sampleOffsets);
         // Out of the pool only once its storage is set: a stale Recycle then sees either "in the pool" or "live", and throws.
-        Volatile.Write(ref grid._pooled, 0);
+        Volatile.Write(ref grid._flags, 0);  // not exposed, not pooled
         int[] sampleOfRow = grid._sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
             sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
@@ -48,7 +50,17 @@ public sealed class SparseGrid
     /// True once a caller may hold this grid (a tensor it could see referred to it, or a public
     /// <see cref="Metadata"/> method handed it out): such a grid is never recycled.
     /// </summary>
-    internal bool Exposed { get; set; }
+    internal bool Exposed
+    {
+        get => (Volatile.Read(ref _flags) & 1) != 0;
+        set
+        {
+            if (value)
+                Interlocked.Or(ref _flags, 1);
+            else
+                Interlocked.And(ref _flags, ~1);
+        }
+    }
 
     /// <summary>
     /// How many times this object has been recycled: a tensor notes it and throws <see cref="ObjectDisposedException"/>
@@ -174,11 +186,11 @@ public sealed class SparseGrid
     /// </summary>
     internal void Recycle()
     {
-        if (Interlocked.Exchange(ref _pooled, 1) != 0)
+        if ((Interlocked.Or(ref _flags, 2) & 2) != 0)
             throw new InvalidOperationException($"The {Size} grid was returned to the recycle pool twice.");
         if (Volatile.Read(ref _linear) is not null)
         {
-            Volatile.Write(ref _pooled, 0);
+            Interlocked.And(ref _flags, ~2);
             throw new InvalidOperationException($"The {Size} grid is live (its storage was not freed, or another batch rented it): it cannot be recycled.");
         }
         Generation++;
