@@ -29,6 +29,18 @@ public enum DuplicateMode
 /// Turns a host batch of points into a <see cref="SparseTensor"/> on a backend, with zero ground state: it
 /// validates every point, merges duplicates as chosen and creates the batch's <see cref="Metadata"/>.
 /// </summary>
+/// <example>
+/// Points into a <see cref="SparseInput"/>, then a tensor on a backend (from <c>samples/Demo</c>).
+/// <code language="csharp">
+/// InputLayer input = new(new SpatialSize(32, 32));
+/// SparseInput strokes = new(batchSize: 4, dimension: 2, channels: 1);
+/// Random fresh = new(2026);
+/// for (int b = 0; b &lt; 4; b++)
+///     Strokes.Add(strokes, b, label: b, fresh);
+/// using SparseTensor x = input.Forward(strokes, backend);
+/// using DenseTensor scores = net.Forward(x);
+/// </code>
+/// </example>
 public sealed class InputLayer
 {
     /// <summary>Creates the layer for grids of <paramref name="spatialSize"/>.</summary>

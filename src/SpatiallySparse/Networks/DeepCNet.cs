@@ -47,6 +47,20 @@ public static class DeepCNet
     public static int InputSide(int l) => l is >= 1 and <= 12 ? 3 << l : throw new ArgumentOutOfRangeException(nameof(l), $"l must be in 1..12, got {l}.");
 
     /// <summary>Creates the network; its input is a <see cref="SparseTensor"/> on a grid of side <see cref="InputSide"/>.</summary>
+    /// <example>
+    /// The paper's DeepCNet(5, 60) on the GPU backend and one SGD step (compiled in the ILGPU tests, shown in docs/gpu.md).
+    /// <code language="csharp">
+    /// using IlgpuBackend gpu = IlgpuBackend.CreateCuda();      // throws InvalidOperationException without a CUDA device
+    /// using Sequential&lt;SparseTensor, DenseTensor&gt; net = DeepCNet.Create(new DeepCNetOptions { L = 5, K = 60 }).To(gpu);
+    /// using Sgd sgd = new(net.Parameters(), 0.003f, momentum: 0.9f); // after To: velocities live with the parameters
+    /// using Tape tape = new();
+    /// SparseTensor x = new InputLayer(new SpatialSize(96, 96)).Forward(batch, gpu, tape);
+    /// LossResult loss = SoftmaxCrossEntropy.Compute(net.Forward(x, tape), labels, tape);
+    /// sgd.ZeroGrad();
+    /// tape.Backward();
+    /// sgd.Step();
+    /// </code>
+    /// </example>
     public static Sequential<SparseTensor, DenseTensor> Create(DeepCNetOptions options) => new(Build(options, SparseLayers));
 
     /// <summary>The modules of the network, made by <paramref name="make"/> (sparse here; the dense package passes its own).</summary>
