@@ -93,7 +93,7 @@ public sealed class AssameseTrainable : ITrainable
         : _augmentation.Apply(_train[index], augmentation);
 
     /// <inheritdoc/>
-    public SparseBatchLoader Loader(bool training, int batchSize, int seed)
+    public SparseBatchLoader Loader(bool training, int batchSize, int seed, LoaderShard? shard = null)
     {
         int[] labels = training ? _trainLabels : _testLabels;
         return _forward.Loader(training, labels.Length, batchSize, seed, (batch, slot, index, random) =>
@@ -103,7 +103,7 @@ public sealed class AssameseTrainable : ITrainable
             Interlocked.Increment(ref _rendered);
             if (r.PointsOutside > 0)
                 Interlocked.Increment(ref _clipped);
-        }, index => labels[index], Network);
+        }, index => labels[index], Network, shard);
     }
 
     /// <inheritdoc/>

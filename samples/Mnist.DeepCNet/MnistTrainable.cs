@@ -61,13 +61,13 @@ public sealed class MnistTrainable : ITrainable
     }
 
     /// <inheritdoc/>
-    public SparseBatchLoader Loader(bool training, int batchSize, int seed)
+    public SparseBatchLoader Loader(bool training, int batchSize, int seed, LoaderShard? shard = null)
     {
         MnistSplit split = training ? _train : _test;
         // Runs on the loader's workers: the rasterizer and the images are only read. Test digits are not shifted.
         return _forward.Loader(training, split.Count, batchSize, seed,
             (batch, slot, index, random) => _rasterizer.Add(split.Images.Image(index), batch, slot, training ? random : null),
-            index => split.Labels[index], Network);
+            index => split.Labels[index], Network, shard);
     }
 
     /// <inheritdoc/>

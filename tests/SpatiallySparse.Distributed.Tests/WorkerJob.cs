@@ -2,20 +2,22 @@ using System.Diagnostics;
 
 namespace SpatiallySparse.Distributed.Tests;
 
-/// <summary>Runs the worker program, alone or under <c>mpiexec -n N</c>, with a time limit, and captures its output.</summary>
+/// <summary>Runs the worker program (or the MNIST sample), alone or under <c>mpiexec -n N</c>, with a time limit, and captures its output.</summary>
 internal static class WorkerJob
 {
     /// <summary>The worker's dll, built next to this test assembly's configuration (bin/&lt;Configuration&gt;/net10.0).</summary>
-    public static string WorkerDll
+    public static string WorkerDll => BuiltDll(Path.Combine("tests", "SpatiallySparse.Distributed.Worker"), "SpatiallySparse.Distributed.Worker.dll");
+
+    /// <summary>The MNIST sample's dll, built next to this test assembly's configuration.</summary>
+    public static string MnistDll => BuiltDll(Path.Combine("samples", "Mnist.DeepCNet"), "Mnist.DeepCNet.dll");
+
+    private static string BuiltDll(string project, string name)
     {
-        get
-        {
-            DirectoryInfo output = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string framework = output.Name, configuration = output.Parent!.Name;
-            string tests = output.Parent.Parent!.Parent!.Parent!.FullName;
-            string dll = Path.Combine(tests, "SpatiallySparse.Distributed.Worker", "bin", configuration, framework, "SpatiallySparse.Distributed.Worker.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"The worker program is not built at {dll}.", dll);
-        }
+        DirectoryInfo output = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string framework = output.Name, configuration = output.Parent!.Name;
+        string root = output.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        string dll = Path.Combine(root, project, "bin", configuration, framework, name);
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"The program is not built at {dll}.", dll);
     }
 
     /// <summary>Skips the calling test, with the reason, when no mpiexec is on the PATH.</summary>
@@ -26,13 +28,16 @@ internal static class WorkerJob
     }
 
     /// <summary>Runs the worker under <c>mpiexec -n <paramref name="ranks"/></c> (0: alone, without MPI).</summary>
-    public static (int ExitCode, string Output, TimeSpan Elapsed) Run(int ranks, TimeSpan limit, params string[] args)
+    public static (int ExitCode, string Output, TimeSpan Elapsed) Run(int ranks, TimeSpan limit, params string[] args) => Run(WorkerDll, ranks, limit, args);
+
+    /// <summary>Runs <paramref name="dll"/> under <c>mpiexec -n <paramref name="ranks"/></c> (0: alone, without MPI).</summary>
+    public static (int ExitCode, string Output, TimeSpan Elapsed) Run(string dll, int ranks, TimeSpan limit, params string[] args)
     {
         ProcessStartInfo info = ranks == 0 ? new("dotnet") : new("mpiexec");
         if (ranks > 0)
             foreach (string a in new[] { "-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet" })
                 info.ArgumentList.Add(a);
-        info.ArgumentList.Add(WorkerDll);
+        info.ArgumentList.Add(dll);
         foreach (string a in args)
             info.ArgumentList.Add(a);
         info.RedirectStandardOutput = info.RedirectStandardError = true;
