@@ -32,8 +32,9 @@ internal static class Branches
     {
         if (module.GetType().Assembly != typeof(Module).Assembly)
             return false;
-        foreach (Module child in module.Children)
-            if (!LibraryOnly(child))
+        IReadOnlyList<Module> children = module.Children;
+        for (int i = 0; i < children.Count; i++)  // indexed: a foreach over the interface would allocate every step
+            if (!LibraryOnly(children[i]))
                 return false;
         return true;
     }
