@@ -13,7 +13,8 @@ public sealed class SceneGenerator(int resolution, int seed, float noise = 0.35f
     /// <summary>Scene <paramref name="index"/>.</summary>
     public Scene Generate(int index)
     {
-        Random random = new(HashCode.Combine(seed, index, 0x5ce7e));
+        // Not HashCode.Combine: it is seeded per process, so scene i would differ between runs (and between a run and its resume).
+        Random random = new(SpatiallySparse.Data.BatchSeeds.Mix(seed, 0x5ce7e, index));
         double n = Resolution;
         double[] view = Normalize([random.NextDouble() * 2 - 1, random.NextDouble() * 2 - 1, 0.5 + random.NextDouble()]);
         List<float> points = [];
