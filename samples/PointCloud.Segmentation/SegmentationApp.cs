@@ -7,6 +7,7 @@ using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Optim;
+using SpatiallySparse.Serialization;
 using SpatiallySparse.Samples.Common;
 
 namespace PointCloudSegmentation;
@@ -17,7 +18,14 @@ namespace PointCloudSegmentation;
 /// <param name="Accuracy">Voxel accuracy.</param>
 /// <param name="PointsOutside">Points of held-out scenes that fell outside the grid.</param>
 /// <param name="Seconds">Training time.</param>
-public sealed record SegmentationResult(double[] IoU, double MeanIoU, double Accuracy, long PointsOutside, double Seconds);
+public sealed record SegmentationResult(double[] IoU, double MeanIoU, double Accuracy, long PointsOutside, double Seconds)
+{
+    /// <summary>Loss of the last training batch this process ran (NaN when it ran none).</summary>
+    public float LastLoss { get; init; } = float.NaN;
+
+    /// <summary>True when --stop-after stopped training: nothing was evaluated.</summary>
+    public bool Interrupted { get; init; }
+}
 
 /// <summary>Trains the submanifold U-Net on generated scenes and evaluates it on held-out ones.</summary>
 public static class SegmentationApp
@@ -25,48 +33,80 @@ public static class SegmentationApp
     /// <summary>Held-out scenes use indices from here on, so they never coincide with training scenes.</summary>
     private const int TestOffset = 1_000_000;
 
-    /// <summary>Runs as <paramref name="options"/> say, writing results.json, results.md and prediction.png.</summary>
+    /// <summary>
+    /// Runs as <paramref name="options"/> say, writing results.json, results.md and the pictures; with a checkpoint
+    /// folder, saves after every epoch (and where --stop-after stops), and on --resume continues from the newest.
+    /// </summary>
     public static SegmentationResult Run(SegmentationOptions options, ITrainingReporter reporter)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(reporter);
         options.Check();
         using CpuBackend backend = new(options.Threads);
         SpatialSize size = SpatialSize.Cube(3, options.Resolution);
-        SceneGenerator generator = new(options.Resolution, options.Seed);
         Sequential<SparseTensor, SparseTensor> net = UNet.Create(new UNetOptions
         {
-            Dimension = 3, InputChannels = 1, Widths = options.Widths, Classes = Scene.ClassCount, Seed = options.Seed,
+            Dimension = 3, InputChannels = VoxelFeatures.Count, Widths = options.Widths, Repetitions = options.Repetitions,
+            Classes = Scene.ClassCount, Seed = options.Seed,
         });
         net.To(backend);
-        using Adam adam = new(net.Parameters(), options.LearningRate);
-        reporter.WriteLine($"U-Net {string.Join("-", options.Widths)} on {size}, {options.TrainScenes} training scenes per epoch, {options.TestScenes} held-out, batch {options.Batch}.");
+        // Cosine decay to 5 %: the last steps refine the object boundaries instead of jumping across them.
+        using Adam adam = new(net.Parameters(), new CosineAnnealing(options.LearningRate, Math.Max(1, options.Epochs * BatchesPerEpoch(options)), options.LearningRate * 0.05f));
+        CheckpointManager? store = SegmentationCheckpoints.Create(options, net, adam);
+        (int epoch, int batch) = SegmentationCheckpoints.Start(store, options.Resume);
+        reporter.WriteLine($"U-Net {string.Join("-", options.Widths)} x{options.Repetitions} on {size}, {options.TrainScenes} training scenes per epoch, {options.TestScenes} held-out, batch {options.Batch}" +
+            (epoch + batch > 0 ? $", resumed at epoch {epoch + 1} batch {batch + 1}." : "."));
         Stopwatch clock = Stopwatch.StartNew();
+        (float lastLoss, bool stopped) = Train(net, adam, store, options, (epoch, batch), size, backend, reporter);
+        double seconds = clock.Elapsed.TotalSeconds;
+        if (stopped)
+            return new SegmentationResult([], double.NaN, double.NaN, 0, seconds) { LastLoss = lastLoss, Interrupted = true };
+        SegmentationResult result = Evaluate(net, new SceneGenerator(options.Resolution, options.Seed), options, size, backend);
+        Write(options, result, reporter);
+        return result with { Seconds = seconds, LastLoss = lastLoss };
+    }
+
+    private static int BatchesPerEpoch(SegmentationOptions o) => (o.TrainScenes + o.Batch - 1) / o.Batch;
+
+    /// <summary>Trains from (epoch, batch) on; returns the last batch's loss and whether --stop-after stopped it.</summary>
+    private static (float LastLoss, bool Stopped) Train(Sequential<SparseTensor, SparseTensor> net, Adam adam, CheckpointManager? store,
+        SegmentationOptions o, (int Epoch, int Batch) from, SpatialSize size, CpuBackend backend, ITrainingReporter reporter)
+    {
+        SceneGenerator generator = new(o.Resolution, o.Seed);
         using Tape tape = new();
-        for (int epoch = 0; epoch < options.Epochs; epoch++)
+        float loss = float.NaN;
+        int budget = o.StopAfter > 0 ? o.StopAfter : int.MaxValue;
+        Stopwatch clock = Stopwatch.StartNew();
+        for (int epoch = from.Epoch; epoch < o.Epochs; epoch++)
         {
             double lossSum = 0;
             int batches = 0;
-            for (int first = 0; first < options.TrainScenes; first += options.Batch)
+            for (int b = epoch == from.Epoch ? from.Batch : 0; b < BatchesPerEpoch(o); b++, batches++)
             {
-                int[] indices = [.. Enumerable.Range(epoch * options.TrainScenes + first, Math.Min(options.Batch, options.TrainScenes - first))];
-                VoxelScene[] scenes = [.. indices.Select(i => Voxelizer.Voxelize(generator.Generate(i), options.Resolution))];
+                if (budget-- == 0)
+                {
+                    string? saved = store?.Save(epoch, b);
+                    reporter.WriteLine($"stopped in epoch {epoch + 1} before batch {b + 1}" + (saved is null ? " (no --checkpoint: nothing saved)." : $"; saved {saved}."));
+                    return (loss, true);
+                }
+                int first = b * o.Batch;
+                VoxelScene[] scenes = [.. Enumerable.Range(epoch * o.TrainScenes + first, Math.Min(o.Batch, o.TrainScenes - first))
+                    .Select(i => Voxelizer.Voxelize(generator.Generate(i), o.Resolution))];
                 net.ZeroGrad();
                 SparseTensor logits = net.Forward(Input(scenes, size, backend, tape), tape);
-                lossSum += SiteSoftmaxCrossEntropy.Compute(logits, [.. scenes.SelectMany(s => s.Labels)], tape, []);
+                loss = SiteSoftmaxCrossEntropy.Compute(logits, [.. scenes.SelectMany(s => s.Labels)], tape, []);
+                lossSum += loss;
                 tape.Backward();
                 adam.Step();
                 tape.Reset();
-                batches++;
             }
-            reporter.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}: mean loss {lossSum / batches:F4} ({clock.Elapsed.TotalSeconds:F0} s)"));
+            store?.Save(epoch + 1, 0);
+            reporter.WriteLine(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}: mean loss {lossSum / Math.Max(1, batches):F4} ({clock.Elapsed.TotalSeconds:F0} s)"));
         }
-        double seconds = clock.Elapsed.TotalSeconds;
-        SegmentationResult result = Evaluate(net, generator, options, size, backend);
-        Write(options, result, reporter);
-        return result with { Seconds = seconds };
+        return (loss, false);
     }
 
-    /// <summary>The network input: one constant feature per active voxel, scenes in order.</summary>
+    /// <summary>The network input: the <see cref="VoxelFeatures"/> of every active voxel, scenes in order.</summary>
     internal static SparseTensor Input(VoxelScene[] scenes, SpatialSize size, CpuBackend backend, Tape tape)
     {
         int total = scenes.Sum(s => s.Count);
@@ -75,8 +115,8 @@ public static class SegmentationApp
         for (int b = 0; b < scenes.Length; b++)
             for (int i = 0; i < scenes[b].Count; i++)
                 samples[at++] = b;
-        float[] features = [.. Enumerable.Repeat(1f, total)];
-        SparseInput input = SparseInput.FromArrays(scenes.Length, 3, 1, samples, [.. scenes.SelectMany(s => s.Coordinates)], features);
+        float[] features = [.. scenes.SelectMany(s => VoxelFeatures.Compute(s, size[0]))];
+        SparseInput input = SparseInput.FromArrays(scenes.Length, 3, VoxelFeatures.Count, samples, [.. scenes.SelectMany(s => s.Coordinates)], features);
         return new InputLayer(size).Forward(input, backend, tape);
     }
 
@@ -94,7 +134,10 @@ public static class SegmentationApp
             for (int v = 0; v < scene.Count; v++)
                 metrics.Add(scene.Labels[v], predictions[v]);
             if (i == 0)
-                WriteImage(Path.Combine(o.Out, "prediction.png"), scene, predictions, o.Resolution);
+            {
+                SegmentationImages.WriteSlice(Path.Combine(o.Out, "prediction.png"), scene, predictions, o.Resolution, o.SliceHeight < 0 ? o.Resolution / 5 : o.SliceHeight);
+                SegmentationImages.WriteSide(Path.Combine(o.Out, "prediction-side.png"), scene, predictions, o.Resolution);
+            }
         }
         net.Train();
         return new SegmentationResult(metrics.IoU(), metrics.MeanIoU(), metrics.Accuracy(), outside, 0);
@@ -108,25 +151,6 @@ public static class SegmentationApp
         int[] predictions = new int[scene.Count];
         SiteSoftmaxCrossEntropy.Compute(logits, scene.Labels, tape, predictions);
         return predictions;
-    }
-
-    /// <summary>A side view (x across, z up) of the voxel nearest the viewer in each column, coloured by predicted class.</summary>
-    private static void WriteImage(string path, VoxelScene scene, int[] predictions, int side)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        Dictionary<(int, int), (int Y, int Class)> nearest = [];
-        for (int v = 0; v < scene.Count; v++)
-        {
-            (int x, int y, int z) = (scene.Coordinates[3 * v], scene.Coordinates[3 * v + 1], scene.Coordinates[3 * v + 2]);
-            if (!nearest.TryGetValue((x, z), out (int Y, int Class) seen) || y < seen.Y)
-                nearest[(x, z)] = (y, predictions[v]);
-        }
-        IEnumerable<SiteColour> sites = nearest.Select(kv =>
-        {
-            (byte r, byte g, byte b) = SiteImage.Hue(kv.Value.Class * 2 * Math.PI / Scene.ClassCount);
-            return new SiteColour(side - 1 - kv.Key.Item2, kv.Key.Item1, r, g, b);
-        });
-        SiteImage.WritePng(path, side, sites, caption: "held-out scene 0, side view, colour = predicted class (floor, sphere, box, cylinder, cone)");
     }
 
     private static void Write(SegmentationOptions o, SegmentationResult r, ITrainingReporter reporter)
