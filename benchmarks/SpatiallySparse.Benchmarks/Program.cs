@@ -9,6 +9,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- --filter '*Convolution*' '*FmaPeak*'
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step --workload mnist --mode sparse --steps 5
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- sweep --repeats 7 --out docs/img
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- unet-step --resolution 128 --export /tmp/scenes128.txt (peers: benchmarks/peers/unet-compare.sh)
 // Benchmarks run in one joined summary so the GFLOP/s column can relate every kernel to the FMA peak
 // measured in the same run. `step` (timed training steps, for benchmarks/peers/cpu-compare.sh), `step-profile`
 // (a DeepCNet training step split by phase, with allocations; Networks/StepProfile.cs) and `sweep` (sparse vs
@@ -22,6 +23,8 @@ switch (args.FirstOrDefault())
 {
     case "step":
         return StepTimer.Run(args[1..]);
+    case "unet-step":
+        return UNetStepTimer.Run(args[1..]);
     case "step-profile":
         StepProfile.Run(args[1..]);
         return 0;

@@ -71,17 +71,8 @@ public partial class Sequential : Module
         return x;
     }
 
-    /// <summary>True when every module, nested ones included, is one of this library's own types.</summary>
-    private bool OnlyLibraryModules()
-    {
-        for (int i = 0; i < _modules.Count; i++)
-        {
-            Module m = _modules[i];
-            if (m.GetType().Assembly != typeof(Module).Assembly || (m is Sequential inner && !inner.OnlyLibraryModules()))
-                return false;
-        }
-        return true;
-    }
+    /// <summary>True when every module, nested ones included (inside skip connections too), is one of this library's own types.</summary>
+    private bool OnlyLibraryModules() => Branches.LibraryOnly(this);
 
     /// <summary>How many modules, starting at <paramref name="index"/>, <see cref="ForwardStep"/> runs: 2 or 3 when fused.</summary>
     internal int ModulesInStep(int index) => PoolingAfter(index) is not null ? 3 : FusedSlope(index) is null ? 1 : 2;
