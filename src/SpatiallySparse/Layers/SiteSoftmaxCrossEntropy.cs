@@ -36,20 +36,8 @@ public static class SiteSoftmaxCrossEntropy
         if (tape.IsRecording && rows > 0)
             tape.Record(Node.Of(logits, labels, probabilities));
         if (!predictions.IsEmpty)
-            ArgMax(probabilities.ToArray(), classes, predictions);
+            SoftmaxCrossEntropy.ArgMax(probabilities, predictions);
         return loss;
-    }
-
-    private static void ArgMax(ReadOnlySpan<float> p, int k, Span<int> predictions)
-    {
-        for (int r = 0; r < predictions.Length; r++)
-        {
-            int best = 0;
-            for (int c = 1; c < k; c++)
-                if (p[r * k + c] > p[r * k + best])
-                    best = c;
-            predictions[r] = best;
-        }
     }
 
     /// <summary>The loss's backward (pooled; keeps its own copy of the labels).</summary>
