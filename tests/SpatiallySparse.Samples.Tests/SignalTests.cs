@@ -17,8 +17,7 @@ public sealed class SignalTests
         using TempFolder temp = new();
         DataFolder locator = RealData.LocatorOrIgnore(MnistData.Spec, temp);
         string data = locator.Locate(MnistData.Spec, null).Path;
-        string configuration = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;  // bin/<configuration>/net10.0
-        string sample = Path.Combine(RepositoryRoot(), "samples", "Mnist.DeepCNet", "bin", configuration, "net10.0", "Mnist.DeepCNet.dll");
+        string sample = RepositoryFiles.Built("samples/Mnist.DeepCNet", "Mnist.DeepCNet.dll");
         string checkpoints = temp.File("ckpt");
         ProcessStartInfo start = new("dotnet", $"\"{sample}\" --data \"{data}\" --l 4 --k 4 --epochs 100 --train-subset 2000 --test-subset 50 --compare false --checkpoint \"{checkpoints}\" --out \"{temp.File("out")}\"")
         {
@@ -45,13 +44,5 @@ public sealed class SignalTests
         string? latest = CheckpointManager.LatestIn(folder);
         string unwrapped = log.Replace("\n", "", StringComparison.Ordinal);  // the progress display wraps long lines
         Assert.That(unwrapped, Does.Contain("sparse: stopped in epoch 2").And.Contain($"; saved {latest}."), "the stop saved where it stopped (the newest checkpoint)");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SpatiallySparse.sln")))
-                return d.FullName;
-        throw new InvalidOperationException("The repository root (SpatiallySparse.sln) is not above the test folder.");
     }
 }

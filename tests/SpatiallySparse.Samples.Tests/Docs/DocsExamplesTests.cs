@@ -15,35 +15,24 @@ public sealed partial class DocsExamplesTests
     [Test]
     public void EveryXmlDocExampleIsCodeThatBuilds()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryFiles.Root;
         string[] sources = [.. new[] { "samples", "tests" }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(root, d), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(f => Normalise(File.ReadAllText(f)))];
+            .Select(f => RepositoryFiles.NormaliseCode(File.ReadAllText(f)))];
         List<string> missing = [];
         int examples = 0;
         foreach (string file in Directory.EnumerateFiles(Path.Combine(root, "src"), "*.cs", SearchOption.AllDirectories))
             foreach (Match block in ExampleCode().Matches(File.ReadAllText(file)))
             {
                 examples++;
-                string code = Normalise(WebUtility.HtmlDecode(string.Join('\n', block.Groups[1].Value.Split('\n')
+                string code = RepositoryFiles.NormaliseCode(WebUtility.HtmlDecode(string.Join('\n', block.Groups[1].Value.Split('\n')
                     .Select(l => l.TrimStart()).Select(l => l.StartsWith("///", StringComparison.Ordinal) ? l[3..] : l))));
                 if (!sources.Any(s => s.Contains(code, StringComparison.Ordinal)))
                     missing.Add($"{Path.GetRelativePath(root, file)}: example starting '{code.Split('\n')[0]}'");
             }
         Assert.That(examples, Is.GreaterThanOrEqualTo(7), "the main entry points carry examples");
         Assert.That(missing, Is.Empty, "XML doc examples that no compiled sample or test contains");
-    }
-
-    private static string Normalise(string code) =>
-        string.Join('\n', code.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)) + "\n";
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SpatiallySparse.sln")))
-                return d.FullName;
-        throw new InvalidOperationException("The repository root (SpatiallySparse.sln) is not above the test folder.");
     }
 
     [GeneratedRegex(@"/// <code language=""csharp"">\n(.*?)/// </code>", RegexOptions.Singleline)]

@@ -13,7 +13,7 @@ namespace SpatiallySparse.Samples.Tests.Docs;
 [TestFixture]
 public sealed partial class DocsResultsTests
 {
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = RepositoryFiles.Root;
 
     [Test]
     public void TheReadmesMeasuredSectionIsTheRecords()
@@ -118,14 +118,6 @@ public sealed partial class DocsResultsTests
         if (r.TryGetProperty("note", out JsonElement note))
             source += "; " + note.GetString();
         return string.Join('\n', lines) + "\n\n" + source + ".\n";
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SpatiallySparse.sln")))
-                return d.FullName;
-        throw new InvalidOperationException("The repository root (SpatiallySparse.sln) is not above the test folder.");
     }
 
     [GeneratedRegex(@"<!-- results:begin -->\n(.*?)<!-- results:end -->", RegexOptions.Singleline)]

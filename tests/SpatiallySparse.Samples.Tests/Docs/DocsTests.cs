@@ -11,7 +11,7 @@ namespace SpatiallySparse.Samples.Tests.Docs;
 [TestFixture]
 public sealed partial class DocsTests
 {
-    private static readonly string Root = RepositoryRoot();
+    private static readonly string Root = RepositoryFiles.Root;
 
     private static IEnumerable<string> MarkdownFiles() =>
         new[] { Path.Combine(Root, "README.md") }.Concat(Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md", SearchOption.AllDirectories))
@@ -23,14 +23,14 @@ public sealed partial class DocsTests
         string[] sources = [.. new[] { "samples", "tests" }
             .SelectMany(d => Directory.EnumerateFiles(Path.Combine(Root, d), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(f => Normalise(File.ReadAllText(f)))];
+            .Select(f => RepositoryFiles.NormaliseCode(File.ReadAllText(f)))];
         List<string> missing = [];
         int blocks = 0;
         foreach (string file in MarkdownFiles())
             foreach (Match block in CSharpBlock().Matches(File.ReadAllText(file)))
             {
                 blocks++;
-                string code = Normalise(block.Groups[1].Value);
+                string code = RepositoryFiles.NormaliseCode(block.Groups[1].Value);
                 if (!sources.Any(s => s.Contains(code, StringComparison.Ordinal)))
                     missing.Add($"{Path.GetRelativePath(Root, file)}: block starting '{code.Split('\n')[0]}'");
             }
@@ -58,8 +58,7 @@ public sealed partial class DocsTests
     [Test]
     public void TheGuidesProgramTrainsSavesRestoresAndClassifies()
     {
-        string configuration = new DirectoryInfo(TestContext.CurrentContext.TestDirectory).Parent!.Name;  // bin/<configuration>/net10.0
-        string demo = Path.Combine(Root, "samples", "Demo", "bin", configuration, "net10.0", "Demo.dll");
+        string demo = RepositoryFiles.Built("samples/Demo", "Demo.dll");
         Assert.That(File.Exists(demo), Is.True, $"{demo} is built with the solution");
         using TempFolder temp = new();
         ProcessStartInfo start = new("dotnet", $"\"{demo}\" 60 \"{Path.Combine(temp.Path, "checkpoints")}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -69,18 +68,6 @@ public sealed partial class DocsTests
         Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the demo finishes");
         Assert.That(process.ExitCode, Is.Zero, output + error.Result);
         Assert.That(output, Does.Contain("saved and restored epoch-0000000000-step-0000000060").And.Contain("accuracy on 200 fresh strokes"));
-    }
-
-    /// <summary>Lines trimmed, blank lines dropped: indentation and spacing may differ between a page and the source.</summary>
-    private static string Normalise(string code) =>
-        string.Join('\n', code.Replace("\r", "", StringComparison.Ordinal).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)) + "\n";
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? d = new(TestContext.CurrentContext.TestDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "SpatiallySparse.sln")))
-                return d.FullName;
-        throw new InvalidOperationException("The repository root (SpatiallySparse.sln) is not above the test folder.");
     }
 
     [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
