@@ -136,11 +136,11 @@ public static class SegmentationApp
                     parallel.Backward(tape, labels.Length);
                     adam.Step();
                     tape.Reset();
-                    double stepSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    parallel.CountStep(batch.Count, labels.Length, stepSeconds);
                     // The global batch's loss, scene and voxel counts, and whether any rank was asked to stop (Ctrl-C).
                     float[] sums = [local * labels.Length, labels.Length, batch.Count, cancellation.IsCancellationRequested ? 1 : 0];
                     parallel.SumOverRanks(sums);
+                    double stepSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    parallel.CountStep(batch.Count, labels.Length, stepSeconds);
                     loss = sums[0] / sums[1];
                     (lossSum, seconds, voxels, scenes, stop, trained) = (lossSum + loss, seconds + stepSeconds, voxels + (long)sums[1], scenes + (long)sums[2], sums[3] > 0, trained + 1);
                 }

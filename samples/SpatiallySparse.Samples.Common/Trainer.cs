@@ -152,13 +152,15 @@ public sealed class Trainer
         parallel.Backward(tape, indices.Length);
         model.Optimizer.Step();
         (double lossSum, int correct, int count, bool stop) = parallel.Sum((double)loss.Value * indices.Length, loss.CountCorrect(labels), indices.Length,
-            Stopwatch.GetElapsedTime(start).TotalSeconds, _cancellation.IsCancellationRequested);
+            _cancellation.IsCancellationRequested);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        parallel.CountStep(indices.Length, 0, seconds);
         return (state with
         {
             LossSum = state.LossSum + lossSum,
             Correct = state.Correct + correct,
             Seen = state.Seen + count,
-            Seconds = state.Seconds + Stopwatch.GetElapsedTime(start).TotalSeconds,
+            Seconds = state.Seconds + seconds,
         }, stop);
     }
 

@@ -87,7 +87,10 @@ public sealed class TrainerParallel : IDisposable
             counts[i] = ((long)halves[2 * i] << Bits) + (long)halves[2 * i + 1];
     }
 
-    /// <summary>Counts one training step of this process for <see cref="EpochThroughput"/>: its samples, their points (sites) and its seconds.</summary>
+    /// <summary>
+    /// Counts one training step of this process for <see cref="EpochThroughput"/>: its samples, their points (sites)
+    /// and its seconds, the whole step including its all-reduces (the waits for slower ranks among them).
+    /// </summary>
     public void CountStep(int samples, long points, double seconds)
     {
         _localSamples += samples;
@@ -97,12 +100,10 @@ public sealed class TrainerParallel : IDisposable
 
     /// <summary>
     /// The batch's loss sum, correct count and sample count over all ranks, and whether any rank was asked to stop
-    /// (Ctrl-C reaches the ranks at different moments: they must agree on the batch after which they all stop);
-    /// the step counts towards this process's throughput.
+    /// (Ctrl-C reaches the ranks at different moments: they must agree on the batch after which they all stop).
     /// </summary>
-    public (double LossSum, int Correct, int Count, bool Stop) Sum(double lossSum, int correct, int count, double seconds, bool stop)
+    public (double LossSum, int Correct, int Count, bool Stop) Sum(double lossSum, int correct, int count, bool stop)
     {
-        CountStep(count, 0, seconds);
         if (_session is null)
             return (lossSum, correct, count, stop);
         float[] sums = [(float)lossSum, correct, count, stop ? 1 : 0];
