@@ -152,9 +152,9 @@ public sealed class TrainerParallel : IDisposable
         return $"{ranks} ranks: {string.Join(", ", each)}; total {total}";
     }
 
-    /// <summary>A rate for display: whole numbers from 10 up, two decimals below (a few scenes per second).</summary>
+    /// <summary>A rate for display with three significant digits or more: 1234, 12.3, 1.23 (a few scenes per second).</summary>
     public static string Format(double perSecond, string unit) =>
-        (perSecond >= 10 ? perSecond.ToString("0", CultureInfo.InvariantCulture) : perSecond.ToString("0.00", CultureInfo.InvariantCulture)) + $" {unit}/s";
+        perSecond.ToString(perSecond >= 100 ? "0" : perSecond >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + $" {unit}/s";
 
     /// <summary>Stops the gradient communication thread.</summary>
     public void Dispose() => _ddp?.Dispose();
