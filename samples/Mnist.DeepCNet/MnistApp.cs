@@ -24,8 +24,7 @@ public static class MnistApp
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
         ArgumentNullException.ThrowIfNull(locator);
-        if (session is not null && options.Batch % session.WorldSize != 0)
-            throw new ArgumentException($"--batch {options.Batch} is not divisible by the {session.WorldSize} ranks of this job: the global batch is split evenly over the ranks; use a multiple of {session.WorldSize}.");
+        int localBatch = TrainerParallel.LocalBatch(options.Batch, session);  // refuses a batch the ranks cannot split before any data is read
         bool simpleCnn = options.SimpleCnn;  // checked before the data is loaded
         using ISparseBackend backend = CreateBackend(options);
         DeepCNetOptions network = options.Network();
@@ -38,7 +37,7 @@ public static class MnistApp
         test = test.Take(options.TestSubset);
         string title = simpleCnn ? SimpleCnnSetup.Title : $"DeepCNet({options.L}, {options.K})";
         reporter.WriteLine($"{title} on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {(simpleCnn ? "none" : options.Dropout)}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}" +
-            (session is null ? "." : $", {session.WorldSize} ranks x {options.Batch / session.WorldSize}."));
+            (session is null ? "." : $", {session.WorldSize} ranks x {localBatch}."));
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.LearningRate, options.LearningRateDecay);
         Dictionary<string, string> settings = Settings(options, backend, train.Count, test.Count);
         if (simpleCnn)

@@ -46,7 +46,8 @@ root.SetAction(parsed =>
         Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings), Out = parsed.GetValue(outDir)!,
     };
     // Only --distributed loads the MPI library: without it the sample runs where no MPI is installed.
-    return parsed.GetValue(distributed) ? MnistDistributed.Run(args, options)
+    return parsed.GetValue(distributed)
+        ? SampleMain.RunDistributed(args, (session, reporter, cancellation) => MnistApp.Run(options, reporter, new DataFolder(), cancellation, session))
         : SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });
 return root.Parse(args).Invoke();

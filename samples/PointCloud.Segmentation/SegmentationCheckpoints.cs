@@ -1,6 +1,8 @@
 using System.Globalization;
+using SpatiallySparse.Distributed;
 using SpatiallySparse.Layers;
 using SpatiallySparse.Optim;
+using SpatiallySparse.Samples.Common;
 using SpatiallySparse.Serialization;
 
 namespace PointCloudSegmentation;
@@ -12,8 +14,11 @@ namespace PointCloudSegmentation;
 /// </summary>
 internal static class SegmentationCheckpoints
 {
-    /// <summary>A manager for the run's folder, or null when it has none (then --resume is an error).</summary>
-    public static CheckpointManager? Create(SegmentationOptions o, Module net, Optimizer optimizer)
+    /// <summary>
+    /// A manager for the run's folder, or null when it has none (then --resume is an error). A data-parallel run
+    /// records its number of ranks: with batch norm, another number normalises over other scenes.
+    /// </summary>
+    public static CheckpointManager? Create(SegmentationOptions o, Module net, Optimizer optimizer, DistributedSession? session = null)
     {
         if (o.CheckpointFolder is null)
             return o.Resume ? throw new ArgumentException("--resume needs --checkpoint DIR: there is no folder to resume from.") : null;
@@ -26,15 +31,21 @@ internal static class SegmentationCheckpoints
             ["pointcloud.lr"] = o.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             ["pointcloud.widths"] = string.Join(",", o.Widths),
             ["pointcloud.repetitions"] = Text(o.Repetitions),
+            ["pointcloud.batch_norm"] = o.BatchNorm ? "true" : "false",
             ["pointcloud.seed"] = Text(o.Seed),
         };
+        if (session is not null)
+            settings["pointcloud.ranks"] = Text(session.WorldSize);
         return new CheckpointManager(o.CheckpointFolder, net, optimizer, settings);
     }
 
-    /// <summary>The (epoch, batch) to continue from: restored from the newest checkpoint on --resume, else (0, 0).</summary>
-    public static (int Epoch, int Batch) Start(CheckpointManager? store, bool resume)
+    /// <summary>
+    /// The (epoch, batch) to continue from: restored from the newest checkpoint on --resume (on every rank, then
+    /// rank 0's weights given to all), else (0, 0).
+    /// </summary>
+    public static (int Epoch, int Batch) Start(CheckpointManager? store, bool resume, TrainerParallel parallel)
     {
-        if (store?.Start(resume) is not CheckpointRecord record)
+        if (store is null || parallel.Start(store, resume) is not CheckpointRecord record)
             return (0, 0);
         return (record.Epoch, record.StepInEpoch);
     }

@@ -8,6 +8,18 @@ public sealed class SegmentationMetrics
     /// <summary>Counts one voxel.</summary>
     public void Add(int label, int prediction) => _confusion[label, prediction]++;
 
+    /// <summary>The confusion counts, row by row (label, then prediction): what ranks sum to merge their shares.</summary>
+    public long[] Counts() => [.. _confusion.Cast<long>()];
+
+    /// <summary>Replaces the confusion counts with <paramref name="counts"/> (as <see cref="Counts"/> gives them).</summary>
+    public void SetCounts(ReadOnlySpan<long> counts)
+    {
+        if (counts.Length != _confusion.Length)
+            throw new ArgumentException($"{counts.Length} counts for a {Scene.ClassCount} x {Scene.ClassCount} confusion matrix.", nameof(counts));
+        for (int i = 0; i < counts.Length; i++)
+            _confusion[i / Scene.ClassCount, i % Scene.ClassCount] = counts[i];
+    }
+
     /// <summary>Intersection over union per class (NaN for a class neither present nor predicted).</summary>
     public double[] IoU()
     {

@@ -27,6 +27,13 @@ public sealed record SegmentationOptions
     /// <summary>Convolution blocks per U-Net level and side.</summary>
     public int Repetitions { get; init; } = 1;
 
+    /// <summary>
+    /// Batch norm before every activation of the U-Net (default). Without it a scene's output depends on that scene
+    /// alone, so a data-parallel run computes what one process with the whole batch computes; with it each rank
+    /// normalises over its own scenes.
+    /// </summary>
+    public bool BatchNorm { get; init; } = true;
+
     /// <summary>Checkpoint folder (null: none); a checkpoint is written after every epoch.</summary>
     public string? CheckpointFolder { get; init; }
 

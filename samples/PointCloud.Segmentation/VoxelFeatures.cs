@@ -1,3 +1,5 @@
+using SpatiallySparse.Layers;
+
 namespace PointCloudSegmentation;
 
 /// <summary>
@@ -17,6 +19,20 @@ public static class VoxelFeatures
 
     /// <summary>Neighbourhood half-width of the normal fit, in voxels (5³ window: wide enough to average the point noise).</summary>
     public const int Radius = 2;
+
+    /// <summary>
+    /// Adds every voxel of <paramref name="scene"/> with its features as sample <paramref name="slot"/> of
+    /// <paramref name="input"/>, in the scene's voxel order (row-major in the linear index: the order of the input
+    /// layer's rows, so that the scene's labels line up with the network's per-site output).
+    /// </summary>
+    public static void Add(SparseInput input, int slot, VoxelScene scene, int side)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(scene);
+        float[] features = Compute(scene, side);
+        for (int v = 0; v < scene.Count; v++)
+            input.Add(slot, scene.Coordinates.AsSpan(3 * v, 3), features.AsSpan(Count * v, Count));
+    }
 
     /// <summary>Features of every voxel of <paramref name="scene"/>, <see cref="Count"/> per voxel, in the scene's voxel order.</summary>
     public static float[] Compute(VoxelScene scene, int side)

@@ -36,22 +36,21 @@ public sealed class Trainer
         _session = session;
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Epochs);
-        if (session is not null && options.BatchSize % session.WorldSize != 0)
-            throw new ArgumentException($"--batch {options.BatchSize} is not divisible by the {session.WorldSize} ranks of this job: the global batch is split evenly over the ranks; use a multiple of {session.WorldSize}.");
+        LocalBatch = TrainerParallel.LocalBatch(options.BatchSize, session);
     }
 
     /// <summary>This rank's share of every batch (null on a single process).</summary>
-    private LoaderShard? Shard => _session is null ? null : new LoaderShard(_session.WorldSize, _session.Rank);
+    private LoaderShard? Shard => TrainerParallel.Shard(_session);
 
     /// <summary>Samples per batch that this process's loader builds.</summary>
-    private int LocalBatch => _options.BatchSize / (_session?.WorldSize ?? 1);
+    private int LocalBatch { get; }
 
     /// <summary>Trains <paramref name="model"/> up to <see cref="TrainerOptions.Epochs"/> epochs.</summary>
     public RunHistory Run(ITrainable model)
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckpointManager? store = TrainerCheckpoints.Create(_options, model);
-        using TrainerParallel parallel = new(_session, model);
+        using TrainerParallel parallel = new(_session, model.Network);
         TrainingState state = Start(model, store, parallel);
         List<EpochRecord> history = [.. state.History];
         _batchBudget = _options.StopAfterBatches ?? int.MaxValue;
@@ -164,13 +163,15 @@ public sealed class Trainer
         parallel.Backward(tape, indices.Length);
         model.Optimizer.Step();
         (double lossSum, int correct, int count, bool stop) = parallel.Sum((double)loss.Value * indices.Length, loss.CountCorrect(labels), indices.Length,
-            Stopwatch.GetElapsedTime(start).TotalSeconds, _cancellation.IsCancellationRequested);
+            _cancellation.IsCancellationRequested);
+        double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        parallel.CountStep(indices.Length, 0, seconds);
         return (state with
         {
             LossSum = state.LossSum + lossSum,
             Correct = state.Correct + correct,
             Seen = state.Seen + count,
-            Seconds = state.Seconds + Stopwatch.GetElapsedTime(start).TotalSeconds,
+            Seconds = state.Seconds + seconds,
         }, stop);
     }
 

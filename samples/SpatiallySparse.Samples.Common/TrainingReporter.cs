@@ -51,7 +51,14 @@ public sealed class ConsoleReporter : ITrainingReporter
     }
 
     /// <inheritdoc/>
-    public void WriteLine(string line) => AnsiConsole.WriteLine(line);
+    public void WriteLine(string line)
+    {
+        // Redirected output keeps its lines whole (Spectre.Console would wrap them at 80 columns).
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+            AnsiConsole.WriteLine(line);
+        else
+            Console.WriteLine(line);
+    }
 }
 
 /// <summary>Writes epoch summaries to a text writer and nothing per batch (tests).</summary>

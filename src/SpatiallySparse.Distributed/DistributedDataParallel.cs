@@ -59,7 +59,10 @@ public sealed class DistributedDataParallel : IDisposable
     /// Every rank must call it once per step, in the same order.
     /// </summary>
     /// <param name="tape">The step's tape, whose last op is a mean loss over this rank's samples.</param>
-    /// <param name="localBatchSize">This rank's number of samples in the step (1..16777216, exact as a float).</param>
+    /// <param name="localBatchSize">
+    /// The number of terms of this rank's mean loss (1..16777216, exact as a float): its samples, or its sites for a
+    /// per-site loss (<see cref="Layers.SiteSoftmaxCrossEntropy"/>), so that a rank holding more sites weighs more.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="localBatchSize"/> is out of range.</exception>
     public void Backward(Tape tape, int localBatchSize)
     {

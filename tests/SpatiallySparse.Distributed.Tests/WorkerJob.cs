@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace SpatiallySparse.Distributed.Tests;
 
-/// <summary>Runs the worker program (or the MNIST sample), alone or under <c>mpiexec -n N</c>, with a time limit, and captures its output.</summary>
+/// <summary>Runs the worker program (or a sample), alone or under <c>mpiexec -n N</c>, with a time limit, and captures its output.</summary>
 internal static class WorkerJob
 {
     /// <summary>The worker's dll, built next to this test assembly's configuration (bin/&lt;Configuration&gt;/net10.0).</summary>
@@ -10,6 +10,9 @@ internal static class WorkerJob
 
     /// <summary>The MNIST sample's dll, built next to this test assembly's configuration.</summary>
     public static string MnistDll => BuiltDll(Path.Combine("samples", "Mnist.DeepCNet"), "Mnist.DeepCNet.dll");
+
+    /// <summary>The point-cloud segmentation sample's dll, built next to this test assembly's configuration.</summary>
+    public static string PointCloudDll => BuiltDll(Path.Combine("samples", "PointCloud.Segmentation"), "PointCloud.Segmentation.dll");
 
     private static string BuiltDll(string project, string name)
     {

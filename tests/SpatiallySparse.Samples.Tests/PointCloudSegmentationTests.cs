@@ -67,6 +67,8 @@ public sealed class PointCloudSegmentationTests
         SegmentationResult result = SegmentationApp.Run(options, new TextReporter(TextWriter.Null));
         Assert.That(result.IoU, Has.Length.EqualTo(5));
         Assert.That(result.Accuracy, Is.InRange(0.0, 1.0));
+        Assert.That(result.Voxels, Is.GreaterThan(100), "the held-out scene's voxels were counted");
+        Assert.That(result.EpochLosses, Has.Count.EqualTo(1).And.All.InRange(0.1, 3.0));
         Assert.That(File.Exists(Path.Combine(folder.Path, "results.json")) && File.Exists(Path.Combine(folder.Path, "prediction.png")), Is.True);
         Assert.That(File.Exists(Path.Combine(folder.Path, "prediction-side.png")), Is.True);
     }

@@ -33,6 +33,13 @@ public sealed record UNetOptions
     /// <summary>ResNet blocks (<see cref="ResNetBlock"/>) instead of single batch norm + ReLU + convolution blocks.</summary>
     public bool ResidualBlocks { get; init; }
 
+    /// <summary>
+    /// Whether a <see cref="BatchNormalization"/> precedes every activation (default). Without it the network's
+    /// output for a sample depends on that sample alone, not on the rest of its batch: data-parallel training then
+    /// computes exactly what one process with the whole batch computes. Not with <see cref="ResidualBlocks"/>.
+    /// </summary>
+    public bool BatchNorm { get; init; } = true;
+
     /// <summary>Slope of the activations for negative inputs (SparseConvNet's <c>leakiness</c>); 0 is ReLU.</summary>
     public float Leakiness { get; init; }
 
@@ -49,6 +56,7 @@ public sealed record UNetOptions
 /// (filter 2, stride 2) to the next width, the next level, batch norm + ReLU and a deconvolution (2, 2) back onto
 /// the encoder's sites, joined with the encoder's features (<see cref="UNetJoin"/>) and more blocks; finally batch
 /// norm + ReLU and, with classes, a per-site linear layer. The grid side must be divisible by 2^(levels - 1).
+/// With <see cref="UNetOptions.BatchNorm"/> false every batch norm is left out (the activations stay).
 /// </summary>
 public static class UNet
 {
@@ -63,8 +71,7 @@ public static class UNet
         [
             new SubmanifoldConvolution(options.Dimension, options.InputChannels, w0, 3, bias: false, seed: seeds.Next()),
             Level(options, 0, seeds),
-            new BatchNormalization(w0),
-            new LeakyRelu(options.Leakiness),
+            .. NormRelu(options, w0),
         ];
         if (options.Classes > 0)
             modules.Add(new NetworkInNetwork(w0, options.Classes, seed: seeds.Next()));
@@ -83,14 +90,12 @@ public static class UNet
         if (level + 1 == o.Widths.Count)
             return m;
         int next = o.Widths[level + 1];
-        Sequential down = new(
-            new BatchNormalization(w),
-            new LeakyRelu(o.Leakiness),
+        Sequential down = new([
+            .. NormRelu(o, w),
             new Convolution(o.Dimension, w, next, filterSize: 2, stride: 2, bias: false, seed: seeds.Next()),
             Level(o, level + 1, seeds),
-            new BatchNormalization(next),
-            new LeakyRelu(o.Leakiness),
-            new Deconvolution(o.Dimension, next, w, filterSize: 2, stride: 2, bias: false, seed: seeds.Next()));
+            .. NormRelu(o, next),
+            new Deconvolution(o.Dimension, next, w, filterSize: 2, stride: 2, bias: false, seed: seeds.Next())]);
         bool concatenate = o.Join == UNetJoin.Concatenate;
         m.Add(concatenate ? new ConcatenateBranches(new Identity(), down) : new Residual(down));
         for (int i = 0; i < o.Repetitions; i++)
@@ -100,10 +105,13 @@ public static class UNet
 
     private static Module Block(UNetOptions o, int cin, int cout, Random seeds) => o.ResidualBlocks
         ? ResNetBlock.Create(o.Dimension, cin, cout, seeds.Next(), o.Leakiness)
-        : new Sequential<SparseTensor, SparseTensor>(
-            new BatchNormalization(cin),
-            new LeakyRelu(o.Leakiness),
-            new SubmanifoldConvolution(o.Dimension, cin, cout, 3, bias: false, seed: seeds.Next()));
+        : new Sequential<SparseTensor, SparseTensor>([
+            .. NormRelu(o, cin),
+            new SubmanifoldConvolution(o.Dimension, cin, cout, 3, bias: false, seed: seeds.Next())]);
+
+    /// <summary>Batch norm (unless <see cref="UNetOptions.BatchNorm"/> is false) and the activation, on <paramref name="channels"/> channels.</summary>
+    private static Module[] NormRelu(UNetOptions o, int channels) =>
+        o.BatchNorm ? [new BatchNormalization(channels), new LeakyRelu(o.Leakiness)] : [new LeakyRelu(o.Leakiness)];
 
     private static void Check(UNetOptions o)
     {
@@ -121,6 +129,8 @@ public static class UNet
             throw new ArgumentOutOfRangeException(nameof(o), $"Repetitions {o.Repetitions} must be at least 1.");
         if (!float.IsFinite(o.Leakiness) || o.Leakiness < 0f)
             throw new ArgumentOutOfRangeException(nameof(o), $"Leakiness {o.Leakiness} must be finite and at least 0.");
+        if (o.ResidualBlocks && !o.BatchNorm)
+            throw new ArgumentException("ResidualBlocks always hold batch norm: set BatchNorm true, or ResidualBlocks false.", nameof(o));
         if (o.Classes < 0)
             throw new ArgumentOutOfRangeException(nameof(o), $"Classes {o.Classes} must be 0 (no classifier) or more.");
     }

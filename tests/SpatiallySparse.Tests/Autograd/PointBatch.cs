@@ -63,6 +63,15 @@ internal sealed class PointBatch
     public SparseInput ToInput(float[] features) =>
         SparseInput.FromArrays(BatchSize, Size.Dimension, Channels, [.. _samples], [.. _coordinates], features);
 
+    /// <summary>A one-sample batch holding sample <paramref name="sample"/>'s points alone, with their part of <paramref name="features"/>.</summary>
+    public SparseInput SampleAlone(int sample, float[] features)
+    {
+        int[] points = [.. Enumerable.Range(0, PointCount).Where(i => _samples[i] == sample)];
+        int d = Size.Dimension;
+        return SparseInput.FromArrays(1, d, Channels, new int[points.Length],
+            [.. points.SelectMany(i => _coordinates.GetRange(i * d, d))], [.. points.SelectMany(i => features.AsSpan(i * Channels, Channels).ToArray())]);
+    }
+
     /// <summary>The input layer for this batch's grid and duplicate policy.</summary>
     public InputLayer InputLayer() => new(Size, Duplicates);
 

@@ -27,6 +27,23 @@ public sealed class UNetTests
         GradCheck.AssertGradients(points, (x, tape) => net.Forward(x, tape), net.NamedParameters());
     }
 
+    /// <summary>
+    /// Without batch norm a sample's output does not depend on the other samples of its batch (what makes
+    /// data-parallel training compute exactly what one process computes); with it, it does (batch statistics).
+    /// </summary>
+    [Test]
+    public void WithoutBatchNormASampleGetsTheOutputItGetsAlone()
+    {
+        PointBatch points = new(SpatialSize.Cube(3, 8), batchSize: 2, channels: 2, pointsPerSample: 20, seed: 8);
+        UNetOptions options = Options(3, UNetJoin.Concatenate, false, [2, 3, 4]) with { Classes = 5, Leakiness = 0.1f };
+        (float[] together, float[] alone) = FirstSample(UNet.Create(options with { BatchNorm = false }), points);
+        Assert.That(together, Is.EqualTo(alone).Within(1e-5f));
+        Assert.That(together.Max(MathF.Abs), Is.GreaterThan(1e-3f), "a vanishing output would prove nothing");
+        Assert.That(UNet.Create(options with { BatchNorm = false }).NamedBuffers(), Is.Empty, "no batch-norm statistics");
+        (float[] normTogether, float[] normAlone) = FirstSample(UNet.Create(options), points);
+        Assert.That(normTogether.Zip(normAlone, (a, b) => MathF.Abs(a - b)).Max(), Is.GreaterThan(1e-3f), "batch statistics mix the samples");
+    }
+
     [TestCase(UNetJoin.Concatenate, false)]
     [TestCase(UNetJoin.Add, true)]
     public void SparseEqualsDenseOnAFullyActiveGrid(UNetJoin join, bool residualBlocks)
@@ -84,6 +101,19 @@ public sealed class UNetTests
         Assert.That(() => UNet.Create(new UNetOptions { Widths = [] }), Throws.ArgumentException.With.Message.Contains("at least one level"));
         Assert.That(() => UNet.Create(new UNetOptions { Widths = [4, 0] }), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Width 0 of level 1"));
         Assert.That(() => UNet.Create(new UNetOptions { Repetitions = 0 }), Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Repetitions 0"));
+        Assert.That(() => UNet.Create(new UNetOptions { ResidualBlocks = true, BatchNorm = false }), Throws.ArgumentException.With.Message.Contains("ResidualBlocks always hold batch norm"));
+    }
+
+    /// <summary>Sample 0's output features in the two-sample batch, and when it is the only sample.</summary>
+    private static (float[] Together, float[] Alone) FirstSample(Sequential<SparseTensor, SparseTensor> net, PointBatch points)
+    {
+        float[] features = points.Features;
+        using Tape tape = new();
+        SparseTensor both = net.Forward(points.InputLayer().Forward(points.ToInput(features), CpuBackend.Shared, tape), tape);
+        SparseTensor one = net.Forward(points.InputLayer().Forward(points.SampleAlone(0, features), CpuBackend.Shared, tape), tape);
+        // Rows sort by sample, then site: sample 0's lead the batch's output, in the order they have alone.
+        float[] together = both.GetFeatures(), alone = one.GetFeatures();
+        return (together[..alone.Length], alone);
     }
 
     private static UNetOptions Options(int dimension, UNetJoin join, bool residualBlocks, int[] widths) => new()
