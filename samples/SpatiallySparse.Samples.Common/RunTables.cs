@@ -10,7 +10,8 @@ namespace SpatiallySparse.Samples.Common;
 /// <c>docs/runs/ID.json</c>): a region <c>&lt;!-- runs:table ID1,ID2,... --&gt;</c> ... <c>&lt;!-- runs:end --&gt;</c> of a
 /// Markdown page holds one row per run (its final and best test error with 95% Wilson intervals, time per epoch)
 /// and, for every run after the first, McNemar's paired test of its final epoch against the first run's on the
-/// same test images, then the runs' provenance. <see cref="Update"/> rewrites the regions; the docs tests check them.
+/// same test images, then the runs' provenance; a region <c>&lt;!-- runs:epochs ID1,ID2,... --&gt;</c> holds their test
+/// errors epoch by epoch. <see cref="Update"/> rewrites the regions; the docs tests check them.
 /// </summary>
 public static partial class RunTables
 {
@@ -29,6 +30,7 @@ public static partial class RunTables
         {
             string text = File.ReadAllText(file);
             string updated = Region().Replace(text, m => m.Groups[1].Value + Table(docs, m.Groups[2].Value.Split(',')) + m.Groups[3].Value);
+            updated = EpochRegion().Replace(updated, m => m.Groups[1].Value + EpochTable(docs, m.Groups[2].Value.Split(',')) + m.Groups[3].Value);
             if (updated == text)
                 continue;
             stale.Add(file);
@@ -55,12 +57,37 @@ public static partial class RunTables
         return md.ToString();
     }
 
+    /// <summary>
+    /// The test error (95% interval) of the runs named by <paramref name="ids"/> epoch by epoch, one column per run: how
+    /// runs compare on the way, where their final epochs differ (a run still going, or one stopped early).
+    /// </summary>
+    public static string EpochTable(string docs, IReadOnlyList<string> ids)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        List<Run> runs = [.. ids.Select(id => Run.Read(docs, id.Trim()))];
+        StringBuilder md = new();
+        md.AppendLine("| epoch | " + string.Join(" | ", runs.Select(r => $"`{r.Id}`")) + " |");
+        md.AppendLine("| ---: | " + string.Join(" | ", runs.Select(_ => "---:")) + " |");
+        int epochs = runs.Max(r => r.Last.Epoch);
+        for (int e = 1; e <= epochs; e++)
+        {
+            string cells = string.Join(" | ", runs.Select(r => r.Epochs.FirstOrDefault(x => x.Epoch == e) is { } x ? ResultsWriter.TestError(x) : ""));
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {e} | {cells} |");
+        }
+        md.AppendLine();
+        foreach (Run run in runs)
+            md.AppendLine(CultureInfo.InvariantCulture, $"- `{run.Id}` ({Differing(runs, run)}): {run.Provenance.Machine}, {run.Provenance.WrittenUtc}, commit `{run.Provenance.Commit[..Math.Min(7, run.Provenance.Commit.Length)]}`, `{run.Provenance.Command}`.");
+        return md.ToString();
+    }
+
     /// <summary>The settings in which this run differs from another run of the table (all of them for a lone run).</summary>
     private static string Differing(List<Run> runs, Run run)
     {
         IEnumerable<KeyValuePair<string, string>> shown = runs.Count == 1 ? run.Settings
             : run.Settings.Where(kv => runs.Any(o => !o.Settings.TryGetValue(kv.Key, out string? v) || v != kv.Value));
-        return string.Join(", ", shown.Where(kv => kv.Key != "epochs").Select(kv => $"{kv.Key} {kv.Value}"));
+        // A setting another run records and this one does not (a record older than the setting) is named too.
+        IEnumerable<string> unrecorded = runs.SelectMany(o => o.Settings.Keys).Distinct().Where(k => !run.Settings.ContainsKey(k)).Select(k => $"{k} not recorded");
+        return string.Join(", ", shown.Where(kv => kv.Key != "epochs").Select(kv => $"{kv.Key} {kv.Value}").Concat(unrecorded));
     }
 
     private static string Versus(Run reference, Run run)
@@ -79,6 +106,9 @@ public static partial class RunTables
 
     [GeneratedRegex(@"(<!-- runs:table ([a-z0-9,-]+) -->\n)(?:.*?)(<!-- runs:end -->)", RegexOptions.Singleline)]
     private static partial Regex Region();
+
+    [GeneratedRegex(@"(<!-- runs:epochs ([a-z0-9,-]+) -->\n)(?:.*?)(<!-- runs:end -->)", RegexOptions.Singleline)]
+    private static partial Regex EpochRegion();
 
     /// <summary>One run record: the first network of a sample's results.json.</summary>
     private sealed record Run(string Id, RunProvenance Provenance, Dictionary<string, string> Settings, List<EpochRecord> Epochs, double SecondsPerEpoch)
