@@ -17,6 +17,7 @@ public static class MnistApp
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
         ArgumentNullException.ThrowIfNull(locator);
+        options.Validate(); // before the data: a bad setting must not cost a download or an epoch
         using ISparseBackend backend = CreateBackend(options);
         DeepCNetOptions network = options.Network();
         DigitRasterizer rasterizer = new(SpatiallySparse.Networks.DeepCNet.InputSide(options.L), options.Threshold);

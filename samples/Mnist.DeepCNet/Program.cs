@@ -39,7 +39,7 @@ root.SetAction(parsed =>
         Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay),
         Momentum = parsed.GetValue(momentum), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
         Backend = parsed.GetValue(backend)!, DenseOnly = parsed.GetValue(dense), Compare = parsed.GetValue(compare),
-        TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and > 0 ? m : null,
+        TrainSubset = parsed.GetValue(trainSubset) is int n and not 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and not 0 ? m : null,
         Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings), Out = parsed.GetValue(outDir)!,
     };
     return SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));

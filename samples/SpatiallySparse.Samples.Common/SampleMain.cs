@@ -15,7 +15,7 @@ public static class SampleMain
         {
             return train(cancel.Token).Any(r => r.Interrupted) ? 130 : 0;
         }
-        catch (Exception e) when (e is DataUnavailableException or IOException or ArgumentException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is DataUnavailableException or IOException or ArgumentException or NotSupportedException or InvalidOperationException or SpatiallySparse.Data.SparseBatchException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -1,0 +1,92 @@
+using AssameseHandwriting;
+using MnistDeepCNet;
+using NUnit.Framework;
+using SpatiallySparse.Samples.Common;
+
+namespace SpatiallySparse.Samples.Tests;
+
+/// <summary>
+/// Every option is checked before any data is loaded (issue 16). The data folder given is missing, so a check that
+/// came after the data would fail with a <see cref="DataUnavailableException"/> instead of the option's message.
+/// </summary>
+[TestFixture]
+public sealed class OptionChecksTests
+{
+    private static IReadOnlyList<RunHistory> Mnist(TempFolder temp, Func<MnistOptions, MnistOptions> change) =>
+        MnistApp.Run(change(new MnistOptions { Data = temp.File("no-data"), Out = temp.File("out") }), new TextReporter(TextWriter.Null), Locator(temp), CancellationToken.None);
+
+    private static IReadOnlyList<RunHistory> Assamese(TempFolder temp, Func<AssameseOptions, AssameseOptions> change) =>
+        AssameseApp.Run(change(new AssameseOptions { Data = temp.File("no-data"), Out = temp.File("out") }), new TextReporter(TextWriter.Null), Locator(temp), CancellationToken.None);
+
+    private static DataFolder Locator(TempFolder temp) => new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null, searchRoot: temp.Path);
+
+    private static readonly (string Option, Func<MnistOptions, MnistOptions> Change)[] BadMnist =
+    [
+        ("--train-subset -5: expected 1 to", o => o with { TrainSubset = -5 }),
+        ("--test-subset -1: expected 1 to", o => o with { TestSubset = -1 }),
+        ("--threads 100000: expected 0 to 256", o => o with { Threads = 100000 }),
+        ("--batch 0: expected 1 to", o => o with { Batch = 0 }),
+        ("--epochs -1: expected 0 to", o => o with { Epochs = -1 }),
+        ("--lr NaN: expected", o => o with { LearningRate = float.NaN }),
+        ("--momentum 1: expected 0 to", o => o with { Momentum = 1f }),
+        ("--l 0: expected 1 to 8", o => o with { L = 0 }),
+        ("--threshold -0.5: expected 0 to", o => o with { Threshold = -0.5f }),
+        ("--backend 'tpu'", o => o with { Backend = "tpu" }),
+        ("--dropout 'half'", o => o with { Dropout = "half" }),
+    ];
+
+    private static readonly (string Option, Func<AssameseOptions, AssameseOptions> Change)[] BadAssamese =
+    [
+        ("--render -1: expected 0 to", o => o with { Render = -1 }),
+        ("--train-subset -5: expected 1 to", o => o with { TrainSubset = -5 }),
+        ("--threads 100000: expected 0 to 256", o => o with { Threads = 100000 }),
+        ("--scale 64: expected 0.001 to 23 cells: a character 64 cells across does not fit the 23x23 grid", o => o with { Widths = "8,16" }),
+        ("--scale 1E+07: expected", o => o with { Scale = 1e7f }),
+        ("--k 0: expected 1 to", o => o with { K = 0 }),
+        ("--weight-decay -1: expected 0 to 1", o => o with { WeightDecay = -1f }),
+        ("--test-writers", o => o with { TestWriters = "45-37" }),
+    ];
+
+    [TestCaseSource(nameof(MnistCases))]
+    public void MnistRefusesABadOptionBeforeLoadingData(string message, Func<MnistOptions, MnistOptions> change)
+    {
+        using TempFolder temp = new();
+        Assert.That(() => Mnist(temp, change), Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
+    }
+
+    [TestCaseSource(nameof(AssameseCases))]
+    public void AssameseRefusesABadOptionBeforeLoadingData(string message, Func<AssameseOptions, AssameseOptions> change)
+    {
+        using TempFolder temp = new();
+        Assert.That(() => Assamese(temp, change), Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
+    }
+
+    [Test]
+    public void UnwritableOutAndCheckpointFoldersFailBeforeTheData()
+    {
+        using TempFolder temp = new();
+        File.WriteAllText(temp.File("a-file"), "not a folder");
+        string blocked = temp.File("a-file/sub");
+        Assert.That(() => Mnist(temp, o => o with { Out = blocked }), Throws.ArgumentException.With.Message.Contains($"--out '{blocked}': the folder cannot be created or written"));
+        Assert.That(() => Mnist(temp, o => o with { Checkpoint = blocked }), Throws.ArgumentException.With.Message.Contains($"--checkpoint '{blocked}'"));
+        Assert.That(() => Assamese(temp, o => o with { Out = blocked }), Throws.ArgumentException.With.Message.Contains("--out"));
+        Assert.That(() => Assamese(temp, o => o with { Checkpoint = blocked }), Throws.ArgumentException.With.Message.Contains("--checkpoint"));
+        // With good options the same run reaches the data, which is missing: the checks above ran first, not instead.
+        Assert.That(() => Mnist(temp, o => o), Throws.InstanceOf<DataUnavailableException>());
+    }
+
+    [Test]
+    public void ResumeNeedsACheckpointFolderThatHoldsACheckpoint()
+    {
+        using TempFolder temp = new();
+        Assert.That(() => Mnist(temp, o => o with { Resume = true }), Throws.ArgumentException.With.Message.Contains("--resume needs --checkpoint"));
+        Directory.CreateDirectory(temp.File("empty/sparse"));
+        Assert.That(() => Mnist(temp, o => o with { Resume = true, Checkpoint = temp.File("empty") }),
+            Throws.ArgumentException.With.Message.Contains("--resume: '").And.Message.Contains("holds no checkpoint"));
+        Assert.That(() => Assamese(temp, o => o with { Resume = true, Checkpoint = temp.File("empty") }), Throws.ArgumentException.With.Message.Contains("holds no checkpoint"));
+    }
+
+    private static IEnumerable<TestCaseData> MnistCases() => BadMnist.Select(c => new TestCaseData(c.Option, c.Change).SetArgDisplayNames(c.Option));
+
+    private static IEnumerable<TestCaseData> AssameseCases() => BadAssamese.Select(c => new TestCaseData(c.Option, c.Change).SetArgDisplayNames(c.Option));
+}
