@@ -46,6 +46,14 @@ public sealed class SparseGrid
     /// </summary>
     internal bool Exposed { get; set; }
 
+    private Action? _onRelease;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once, when this grid's storage is released (its metadata is disposed): a
+    /// device backend frees its copy then, instead of waiting for the garbage collector to reclaim the host object.
+    /// </summary>
+    internal void OnRelease(Action action) => ReleaseHooks.Add(ref _onRelease, action);
+
     /// <summary>
     /// How many times this object has been recycled: a tensor notes it and throws <see cref="ObjectDisposedException"/>
     /// when its grid now serves another batch (<see cref="ThrowIfRecycled"/>).
@@ -137,6 +145,7 @@ public sealed class SparseGrid
     /// </summary>
     internal void Release(bool recycle = false)
     {
+        ReleaseHooks.Run(ref _onRelease);
         long[]? linear = _linear;
         int[]? sampleOfRow = _sampleOfRow, offsets = _offsets;
         if (linear is null || sampleOfRow is null || offsets is null)
