@@ -17,6 +17,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile --workload assamese
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-allocations --workload mnist --types true
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- loader-overlap --step-ms 7 (batch building hidden behind a step)
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- soak --steps 10000 (memory, pool, fds, threads flat over training with checkpoints)
 switch (args.FirstOrDefault())
 {
     case "step":
@@ -30,6 +31,8 @@ switch (args.FirstOrDefault())
         return GeometryProfile.Run(args[1..]);
     case "loader-overlap":
         return LoaderOverlap.Run(args[1..]);
+    case "soak":
+        return Soak.Run(args[1..]);
     case "sweep":
         return SparsitySweep.Run(args[1..]);
     default:
