@@ -19,7 +19,7 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// a column that keeps growing after the warm-up; the last line compares the final sample with the first after it.
 /// The digits are synthetic (random strokes per sample index), so the command needs no data set.
 /// <code>
-/// dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- soak [--steps 10000] [--every 500] [--batch 20] [--threads 2] [--prebuild 1]
+/// dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- soak [--steps 10000] [--every 500] [--batch 20] [--threads 2] [--prebuild 1] [--workers 2]
 /// </code>
 /// </summary>
 internal static class Soak
@@ -28,11 +28,12 @@ internal static class Soak
 
     public static int Run(string[] args)
     {
-        CommandOptions options = new(args, "steps", "every", "batch", "threads", "warmup", "prebuild");
+        CommandOptions options = new(args, "steps", "every", "batch", "threads", "warmup", "prebuild", "workers");
         int steps = options.Int("steps", 10_000), every = options.Int("every", 500), batch = options.Int("batch", 20), threads = options.Int("threads", 2);
         int warmup = options.Int("warmup", 2);
         // --prebuild 0: the loader's workers build only the input layer, the network's rulebooks are built in the step.
         bool prebuild = options.Int("prebuild", 1) != 0;
+        int workers = options.Int("workers", 2);
         string folder = Directory.CreateTempSubdirectory("ss-soak-").FullName;
         using PoolListener pool = new();
         using CpuBackend backend = new(threads);
@@ -46,9 +47,9 @@ internal static class Soak
         {
             SampleCount = every * batch, BatchSize = batch, GridSize = SpatialSize.Cube(2, side), Channels = 1,
             AddSample = (input, slot, index, random) => AddDigit(input, slot, index, side), Label = index => index % Classes,
-            Backend = backend, Seed = 1, Network = prebuild ? net : null,
+            Backend = backend, Seed = 1, Network = prebuild ? net : null, Workers = workers,
         });
-        Console.WriteLine($"# soak: DeepCNet({L}, {K}), batch {batch}, {steps} steps, checkpoint every {every}, {threads} threads, prebuild {prebuild}; {Environment.ProcessorCount} cores, " +
+        Console.WriteLine($"# soak: DeepCNet({L}, {K}), batch {batch}, {steps} steps, checkpoint every {every}, {threads} threads, prebuild {prebuild}, {workers} loader workers; {Environment.ProcessorCount} cores, " +
             $"load average {StepProfile.LoadAverage()}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine("step    seconds  loss     working-set-MB  managed-MB  pool-outstanding  fds  threads");
         List<long[]> samples = [];
