@@ -13,6 +13,10 @@ public sealed class Metadata : IDisposable
     // The lock is the tables this metadata rented: no lock object per batch. A later batch may rent the same
     // tables after this one is disposed; the two then merely share a lock, and this one's methods throw anyway.
     private readonly Tables _lock;
+
+    // The objects one Dispose has released, reused per thread so that disposing a batch allocates nothing.
+    [ThreadStatic]
+    private static HashSet<object>? t_released;
     private Tables? _tables;
     private bool _keepGeometry;
 
@@ -94,14 +98,28 @@ public sealed class Metadata : IDisposable
                 return;
             _tables = null;
             // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry.
-            foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
+            // Each object once: a grid listed twice (the output of two rulebooks, and in Grids) goes back to the
+            // recycle pool at its first release, where a loader worker may rent and refill it before this loop
+            // reaches the second listing, which would then free the other batch's grid.
+            HashSet<object> released = t_released ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+            try
             {
-                rules.Release(recycle: !_keepGeometry && !rules.Exposed);
-                // Idempotent; also frees a grid whose size another layer's grid already held.
-                output.Release(recycle: !_keepGeometry && !output.Exposed);
+                foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
+                {
+                    if (released.Add(rules))
+                        rules.Release(recycle: !_keepGeometry && !rules.Exposed);
+                    // Also frees a grid whose size another layer's grid already held.
+                    if (released.Add(output))
+                        output.Release(recycle: !_keepGeometry && !output.Exposed);
+                }
+                foreach (SparseGrid grid in tables.Grids.Values)
+                    if (released.Add(grid))
+                        grid.Release(recycle: !_keepGeometry && !grid.Exposed);
             }
-            foreach (SparseGrid grid in tables.Grids.Values)
-                grid.Release(recycle: !_keepGeometry && !grid.Exposed);
+            finally
+            {
+                released.Clear();
+            }
             tables.Return();
         }
     }
