@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatiallySparse.Dense;
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
@@ -43,8 +44,8 @@ public sealed class AssameseTrainable : ITrainable
         _augmentation = options.Augment ? new StrokeAugmentation { Jitter = options.Scale / 64, Shift = 12 * options.Scale / 64 } : null;
         _forward = new BatchForward(dense, _renderer.SpatialSize, _renderer.Channels, backend);
         Sequential net = options.IsDeepCNet
-            ? (dense ? (Sequential)DeepCNet.CreateDense(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()))
-            : (dense ? (Sequential)SparseVgg.CreateDense(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()));
+            ? (dense ? (Sequential)DenseNetworks.DeepCNet(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()))
+            : (dense ? (Sequential)DenseNetworks.SparseVgg(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()));
         Network = net.To(backend);
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.InitialLearningRate, options.LearningRateDecay, Math.Max(1, batchesPerEpoch));
         Optimizer = new Sgd(Network.Parameters(), schedule, options.Momentum, options.WeightDecay, nesterov: true);
@@ -95,7 +96,7 @@ public sealed class AssameseTrainable : ITrainable
         : _augmentation.Apply(_train[index], augmentation);
 
     /// <inheritdoc/>
-    public SparseBatchLoader Loader(bool training, int batchSize, int seed)
+    public SparseBatchLoader Loader(bool training, int batchSize, int seed, LoaderShard? shard = null)
     {
         int[] labels = training ? _trainLabels : _testLabels;
         return _forward.Loader(training, labels.Length, batchSize, seed, (batch, slot, index, random) =>
@@ -107,7 +108,7 @@ public sealed class AssameseTrainable : ITrainable
                 throw NoFit(index, training, r);
             if (r.PointsOutside > 0)
                 Interlocked.Increment(ref _clipped);
-        }, index => labels[index], Network);
+        }, index => labels[index], Network, shard);
     }
 
     private ArgumentException NoFit(int index, bool training, Rendering r) => new(

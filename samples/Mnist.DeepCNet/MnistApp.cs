@@ -1,6 +1,7 @@
 using System.Globalization;
 using SpatiallySparse.Backends;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Distributed;
 using SpatiallySparse.Ilgpu;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Optim;
@@ -11,30 +12,53 @@ namespace MnistDeepCNet;
 /// <summary>Runs the sample: finds and verifies the data, trains the sparse and/or dense DeepCNet, writes the results.</summary>
 public static class MnistApp
 {
-    /// <summary>Trains as <paramref name="options"/> say; returns the runs (also written to <see cref="MnistOptions.Out"/>).</summary>
-    public static IReadOnlyList<RunHistory> Run(MnistOptions options, ITrainingReporter reporter, DataFolder locator, CancellationToken cancellation)
+    /// <summary>
+    /// Trains as <paramref name="options"/> say; returns the runs (also written to <see cref="MnistOptions.Out"/>).
+    /// With <paramref name="session"/> this process is one rank of a data-parallel job: rank 0 finds (or downloads)
+    /// the data before the others look, and only rank 0 writes the results.
+    /// </summary>
+    public static IReadOnlyList<RunHistory> Run(MnistOptions options, ITrainingReporter reporter, DataFolder locator, CancellationToken cancellation,
+        DistributedSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
         ArgumentNullException.ThrowIfNull(locator);
         options.Validate(); // before the data: a bad setting must not cost a download or an epoch
+        if (session is not null && options.Batch % session.WorldSize != 0)
+            throw new ArgumentException($"--batch {options.Batch} is not divisible by the {session.WorldSize} ranks of this job: the global batch is split evenly over the ranks; use a multiple of {session.WorldSize}.");
         using ISparseBackend backend = CreateBackend(options);
         DeepCNetOptions network = options.Network();
         DigitRasterizer rasterizer = new(SpatiallySparse.Networks.DeepCNet.InputSide(options.L), options.Threshold);
-        (string folder, DataSource source) = locator.Locate(MnistData.Spec, options.Data);
+        (string folder, DataSource source) = LocateOnRootFirst(locator, options.Data, session);
         reporter.WriteLine($"MNIST from {folder} ({source}); verifying checksums...");
         (MnistSplit train, MnistSplit test) = MnistData.Load(folder);
         train = train.Take(options.TrainSubset);
         test = test.Take(options.TestSubset);
-        reporter.WriteLine($"DeepCNet({options.L}, {options.K}) on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {options.Dropout}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}.");
+        reporter.WriteLine($"DeepCNet({options.L}, {options.K}) on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {options.Dropout}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}" +
+            (session is null ? "." : $", {session.WorldSize} ranks x {options.Batch / session.WorldSize}."));
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.LearningRate, options.LearningRateDecay);
         Dictionary<string, string> settings = Settings(options, backend, train.Count, test.Count);
+        if (session is not null)
+            settings["ranks"] = session.WorldSize.ToString(CultureInfo.InvariantCulture);
         List<RunHistory> runs = SampleRuns.Train(options, settings,
-            dense => new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum), reporter, cancellation);
+            dense => new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum), reporter, cancellation, session: session);
+        if (session is { IsRoot: false })
+            return runs;
         string markdown = ResultsWriter.Write(options.Out, $"DeepCNet({options.L}, {options.K}) on MNIST", settings, runs);
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");
         return runs;
+    }
+
+    /// <summary>Under MPI, rank 0 locates (and may download) the data while the other ranks wait, so that only one process downloads.</summary>
+    private static (string Folder, DataSource Source) LocateOnRootFirst(DataFolder locator, string? data, DistributedSession? session)
+    {
+        if (session is { IsRoot: false })
+            session.Barrier();
+        (string Folder, DataSource Source) found = locator.Locate(MnistData.Spec, data);
+        if (session is { IsRoot: true })
+            session.Barrier();
+        return found;
     }
 
     private static ISparseBackend CreateBackend(MnistOptions options) => options.Backend.ToLowerInvariant() switch

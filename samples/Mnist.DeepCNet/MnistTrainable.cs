@@ -1,3 +1,4 @@
+using SpatiallySparse.Dense;
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
@@ -30,7 +31,7 @@ public sealed class MnistTrainable : ITrainable
         _test = test;
         _rasterizer = rasterizer;
         _forward = new BatchForward(dense, SpatialSize.Cube(2, DeepCNet.InputSide(network.L)), 1, backend);
-        Network = (dense ? (Sequential)DeepCNet.CreateDense(network) : DeepCNet.Create(network)).To(backend);
+        Network = (dense ? (Sequential)DenseNetworks.DeepCNet(network) : DeepCNet.Create(network)).To(backend);
         Optimizer = new Sgd(Network.Parameters(), schedule, momentum);
     }
 
@@ -60,13 +61,13 @@ public sealed class MnistTrainable : ITrainable
     }
 
     /// <inheritdoc/>
-    public SparseBatchLoader Loader(bool training, int batchSize, int seed)
+    public SparseBatchLoader Loader(bool training, int batchSize, int seed, LoaderShard? shard = null)
     {
         MnistSplit split = training ? _train : _test;
         // Runs on the loader's workers: the rasterizer and the images are only read. Test digits are not shifted.
         return _forward.Loader(training, split.Count, batchSize, seed,
             (batch, slot, index, random) => _rasterizer.Add(split.Images.Image(index), batch, slot, training ? random : null),
-            index => split.Labels[index], Network);
+            index => split.Labels[index], Network, shard);
     }
 
     /// <inheritdoc/>

@@ -25,11 +25,12 @@ Option<float> threshold = new("--threshold") { Description = "pixel active when 
 Option<string?> checkpoint = new("--checkpoint") { Description = "checkpoint folder (one per epoch, and on Ctrl-C)" };
 Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint (an error when there is none)" };
 Option<bool> overrideSettings = new("--override-settings") { Description = "with --resume: continue even when the checkpoint was saved with other settings" };
+Option<bool> distributed = new("--distributed") { Description = "one rank of a data-parallel MPI job (mpiexec -n N): --batch is the global batch, split evenly over the ranks" };
 Option<string> outDir = new("--out") { Description = "results folder (results.json, results.md, PNG plots)", DefaultValueFactory = _ => defaults.Out };
 
 RootCommand root = new("Trains DeepCNet(l, k) on MNIST sparsely and, for comparison, densely (Graham 2014).")
 {
-    data, l, k, dropout, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir,
+    data, l, k, dropout, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
 };
 root.SetAction(parsed =>
 {
@@ -42,6 +43,8 @@ root.SetAction(parsed =>
         TrainSubset = parsed.GetValue(trainSubset) is int n and not 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and not 0 ? m : null,
         Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings), Out = parsed.GetValue(outDir)!,
     };
-    return SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
+    // Only --distributed loads the MPI library: without it the sample runs where no MPI is installed.
+    return parsed.GetValue(distributed) ? MnistDistributed.Run(args, options)
+        : SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });
 return root.Parse(args).Invoke();

@@ -31,9 +31,11 @@ public sealed class BatchForward
     /// A loader over <paramref name="count"/> samples. Training batches are shuffled and get one augmentation
     /// generator per batch, <c>new Random(Seeds.Mix(seed, epoch, batch))</c>, drawn in slot order (the scheme these
     /// samples always used, so runs stay reproducible); test batches come in order. For the sparse mode the
-    /// workers also build <paramref name="network"/>'s geometry.
+    /// workers also build <paramref name="network"/>'s geometry. With a <paramref name="shard"/>, each sample gets
+    /// its own generator instead, so that the ranks' shards together see what one process with the global batch sees.
     /// </summary>
-    public SparseBatchLoader Loader(bool training, int count, int batchSize, int seed, AddSparseSample add, Func<int, int> label, Module network) =>
+    public SparseBatchLoader Loader(bool training, int count, int batchSize, int seed, AddSparseSample add, Func<int, int> label, Module network,
+        LoaderShard? shard = null) =>
         new(new SparseBatchLoaderOptions
         {
             SampleCount = count,
@@ -45,7 +47,10 @@ public sealed class BatchForward
             Backend = _backend,
             Seed = seed,
             Shuffle = training,
-            Augmentation = AugmentationScope.Batch,
+            // One generator per batch drawn in slot order cannot be split over ranks; per sample it can.
+            Augmentation = shard is null ? AugmentationScope.Batch : AugmentationScope.Sample,
+            ShardCount = shard?.Count ?? 1,
+            ShardIndex = shard?.Index ?? 0,
             Network = _dense ? null : network as Sequential,
         });
 

@@ -28,9 +28,10 @@ public interface ITrainable
 
     /// <summary>
     /// A loader of the training set (shuffled by <paramref name="seed"/>, augmented) or of the test set (in order,
-    /// not augmented), in batches of <paramref name="batchSize"/>. The caller owns and disposes it.
+    /// not augmented), in batches of <paramref name="batchSize"/>; with a <paramref name="shard"/>, this rank's part
+    /// of each global batch (see <see cref="LoaderShard"/>). The caller owns and disposes it.
     /// </summary>
-    SparseBatchLoader Loader(bool training, int batchSize, int seed);
+    SparseBatchLoader Loader(bool training, int batchSize, int seed, LoaderShard? shard = null);
 
     /// <summary>Runs the network on a batch of its loader; the batch must outlive <paramref name="tape"/>.</summary>
     DenseTensor Forward(SparseBatch batch, Tape tape);

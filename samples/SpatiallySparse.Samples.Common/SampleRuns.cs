@@ -1,3 +1,4 @@
+using SpatiallySparse.Distributed;
 using SpatiallySparse.Serialization;
 
 namespace SpatiallySparse.Samples.Common;
@@ -9,10 +10,11 @@ public static class SampleRuns
     /// Builds each requested model with <paramref name="create"/> (its argument: dense or not) and trains it;
     /// <paramref name="finished"/> sees each model after its run. An interrupted run (Ctrl-C) ends the sequence.
     /// <paramref name="settings"/> (as in the results) is the record a resumed run must match; the epoch count
-    /// is left out of it, so a finished run can be extended.
+    /// is left out of it, so a finished run can be extended. With <paramref name="session"/> each network trains
+    /// data-parallel, as one rank of the MPI job.
     /// </summary>
     public static List<RunHistory> Train<T>(ISampleOptions options, IReadOnlyDictionary<string, string> settings, Func<bool, T> create,
-        ITrainingReporter reporter, CancellationToken cancellation, Action<T>? finished = null)
+        ITrainingReporter reporter, CancellationToken cancellation, Action<T>? finished = null, DistributedSession? session = null)
         where T : ITrainable
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,7 +27,7 @@ public static class SampleRuns
         foreach (bool dense in Modes(options))
         {
             T model = create(dense);
-            RunHistory run = new Trainer(Settings(options, settings, model.Name, first), reporter, cancellation).Run(model);
+            RunHistory run = new Trainer(Settings(options, settings, model.Name, first), reporter, cancellation, session).Run(model);
             runs.Add(run);
             finished?.Invoke(model);
             if (run.Interrupted)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using SpatiallySparse.Backends;
 
 namespace SpatiallySparse;
@@ -87,28 +86,7 @@ public sealed class DenseTensor : Tensor
     {
         if (classes.Length != BatchSize)
             throw new ArgumentException($"The destination holds {classes.Length} values; {this} has {BatchSize} rows.", nameof(classes));
-        int length = (int)Features.Length;
-        float[] host = ArrayPool<float>.Shared.Rent(Math.Max(1, length));
-        try
-        {
-            Backend.Download(Features, host.AsSpan(0, length));
-            for (int b = 0; b < BatchSize; b++)
-                classes[b] = RowArgMax(host.AsSpan(b * Width, Width));
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(host);
-        }
-    }
-
-    /// <summary>The first index of the largest value (NaN never wins).</summary>
-    private static int RowArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int c = 1; c < row.Length; c++)
-            if (row[c] > row[best] || float.IsNaN(row[best]))
-                best = c;
-        return best;
+        Layers.SoftmaxCrossEntropy.ArgMax(Features, classes);
     }
 
     /// <summary>Softmax in place, shifted by the row's maximum so large logits do not overflow.</summary>

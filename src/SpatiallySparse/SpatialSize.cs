@@ -9,6 +9,12 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
     /// <summary>Largest supported number of spatial dimensions.</summary>
     public const int MaxDimension = 8;
 
+    /// <summary>
+    /// Most sites a grid may have, and most sites a whole batch may have (batch size times <see cref="Volume"/>):
+    /// a site's key, sample times volume plus linear index, must fit a 64-bit integer.
+    /// </summary>
+    public const long MaxVolume = long.MaxValue;
+
     private readonly int[] _extent;
     private readonly Geometry.FastDivisor[] _divisors;
 
@@ -23,13 +29,28 @@ public sealed class SpatialSize : IEquatable<SpatialSize>
         {
             if (extent[d] <= 0)
                 throw new ArgumentOutOfRangeException(nameof(extent), $"Spatial extent {extent[d]} in dimension {d} must be positive.");
-            volume = checked(volume * extent[d]);
+        }
+        for (int d = 0; d < extent.Length; d++)
+        {
+            if (volume > MaxVolume / extent[d])
+                throw new ArgumentException($"Spatial size {string.Join('x', extent)} has more sites than the limit of {MaxVolume:N0} (2^63 - 1).", nameof(extent));
+            volume *= extent[d];
         }
         _extent = (int[])extent.Clone();
         _divisors = new Geometry.FastDivisor[_extent.Length];
         for (int d = 0; d < _extent.Length; d++)
             _divisors[d] = new Geometry.FastDivisor(_extent[d]);
         Volume = volume;
+    }
+
+    /// <summary>
+    /// Throws unless a batch of <paramref name="batchSize"/> samples of this grid has at most <see cref="MaxVolume"/>
+    /// sites in all (the site keys would overflow), naming the size, the batch and the largest batch that fits.
+    /// </summary>
+    internal void ThrowIfBatchTooLarge(int batchSize)
+    {
+        if (batchSize > 1 && Volume > MaxVolume / batchSize)
+            throw new ArgumentException($"A batch of {batchSize} samples of the {this} grid ({Volume:N0} sites each) has more sites than the limit of {MaxVolume:N0} (2^63 - 1): at most {MaxVolume / Volume} samples of this grid fit in a batch.", nameof(batchSize));
     }
 
     /// <summary>A cube: the same extent in each of <paramref name="dimension"/> dimensions.</summary>

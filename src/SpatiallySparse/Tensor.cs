@@ -20,11 +20,11 @@ public abstract class Tensor : IDisposable
     /// <exception cref="ObjectDisposedException">The tensor was freed, by its tape or by its owner; the message says which.</exception>
     public FeatureMatrix Features => Disposed ? throw Freed() : _features;
 
-    /// <summary>The tape that owns this tensor (frees it on reset or dispose), or null when a caller owns it.</summary>
-    internal Autograd.Tape? OwnerTape { get; set; }
+    /// <summary>True while a tape owns this tensor (frees it on reset or dispose); false when a caller owns it. A flag, not a reference, so the tensor objects a step hands out stay as small as before.</summary>
+    internal bool OwnedByTape { get => Flag(OwnedByTapeBit); set => SetFlag(OwnedByTapeBit, value); }
 
     /// <summary>The exception for a read after this tensor was freed, naming who freed it.</summary>
-    private protected ObjectDisposedException Freed() => new(GetType().Name, OwnerTape is not null
+    private protected ObjectDisposedException Freed() => new(GetType().Name, OwnedByTape
         ? $"This {GetType().Name} was freed when the Tape that owned it was reset or disposed. Read what you need (ToArray, predictions) before the step ends, or run inference with Forward(x), whose result you own."
         : $"This {GetType().Name} was disposed by its owner (the caller that received it from an inference Forward or created it).");
 
@@ -41,7 +41,7 @@ public abstract class Tensor : IDisposable
     /// False when nothing reads this tensor's gradient (an input batch that did not ask for one), so backward
     /// may skip computing it. Layer outputs always need theirs.
     /// </summary>
-    internal bool NeedsGradient { get; set; } = true;
+    internal bool NeedsGradient { get => Flag(NeedsGradientBit); set => SetFlag(NeedsGradientBit, value); }
 
     /// <summary>The gradient, allocated (zero) on first use.</summary>
     internal FeatureMatrix GradOrCreate() => Grad ??= Backend.Allocate(_features.Rows, _features.Columns);
@@ -54,10 +54,19 @@ public abstract class Tensor : IDisposable
     /// Set by <see cref="Layers.Sequential"/> on an intermediate that only the library's own layers ever saw:
     /// disposing it recycles the tensor and its matrices (see <see cref="FeatureMatrix.Recyclable"/>).
     /// </summary>
-    internal bool Recyclable { get; set; }
+    internal bool Recyclable { get => Flag(RecyclableBit); set => SetFlag(RecyclableBit, value); }
 
     /// <summary>True once disposed.</summary>
-    private protected bool Disposed { get; private set; }
+    private protected bool Disposed { get => Flag(DisposedBit); private set => SetFlag(DisposedBit, value); }
+
+    // The four flags in one byte rather than four bools: the tensor objects a training step hands its caller stay
+    // as small as they were before ownership was tracked (a warm step's allocation is those objects).
+    private const byte NeedsGradientBit = 1, RecyclableBit = 2, DisposedBit = 4, OwnedByTapeBit = 8;
+    private byte _flags = NeedsGradientBit;
+
+    private bool Flag(byte bit) => (_flags & bit) != 0;
+
+    private void SetFlag(byte bit, bool value) => _flags = value ? (byte)(_flags | bit) : (byte)(_flags & ~bit);
 
     /// <summary>Frees values and gradients.</summary>
     public virtual void Dispose()
@@ -84,6 +93,6 @@ public abstract class Tensor : IDisposable
     /// <summary>Makes a recycled (disposed) tensor a live one over <paramref name="features"/>.</summary>
     private protected void Reinitialize(FeatureMatrix features)
     {
-        (_features, Grad, NeedsGradient, Recyclable, Disposed, OwnerTape) = (features, null, true, false, false, null);
+        (_features, Grad, _flags) = (features, null, NeedsGradientBit);
     }
 }

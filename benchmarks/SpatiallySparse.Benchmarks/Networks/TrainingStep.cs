@@ -31,7 +31,7 @@ public sealed class TrainingStep
         _backend = backend;
         _size = SpatialSize.Cube(2, workload.GridSide);
         _input = new InputLayer(_size);
-        _net = dense ? (Sequential)DeepCNet.CreateDense(workload.Network) : DeepCNet.Create(workload.Network);
+        _net = dense ? (Sequential)DenseNetworks.DeepCNet(workload.Network) : DeepCNet.Create(workload.Network);
         _net.To(backend);
         _sgd = new Sgd(_net.Parameters(), 0.003f, momentum: 0.9f);
     }

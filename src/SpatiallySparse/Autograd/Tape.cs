@@ -5,7 +5,7 @@ namespace SpatiallySparse.Autograd;
 
 /// <summary>
 /// Records one backward step per forward op (micrograd style) and replays them in reverse on
-/// <see cref="Backward"/>; gradients accumulate. The tape also owns every intermediate tensor and scratch
+/// <see cref="Backward()"/>; gradients accumulate. The tape also owns every intermediate tensor and scratch
 /// matrix of the step, so disposing it frees the step. A tape made with <c>recordGradients: false</c>
 /// (inference) records nothing but still owns the intermediates. A training loop may <see cref="Reset"/> one
 /// tape per step instead of making a new one; either way, after warm-up the tape's own storage and the
@@ -57,7 +57,7 @@ public sealed class Tape : IDisposable
         Lists lists = Live;
         lists.Owned.Add(item);
         if (item is Tensor tensor)
-            tensor.OwnerTape = this;
+            tensor.OwnedByTape = true;
         return item;
     }
 
@@ -73,7 +73,7 @@ public sealed class Tape : IDisposable
             throw new InvalidOperationException($"{item} is not owned by this tape.");
         owned.RemoveAt(index);
         if (item is Tensor tensor)
-            tensor.OwnerTape = null;
+            tensor.OwnedByTape = false;
     }
 
     /// <summary>Claims <paramref name="module"/> for this step's thread until the tape is reset or disposed.</summary>
@@ -82,6 +82,7 @@ public sealed class Tape : IDisposable
         Lists lists = Live;
         module.Claim();
         lists.Claims.Add(module);
+        lists.ClaimPositions.Add(lists.Nodes.Count);
     }
 
     /// <summary>The live lists, or a clear exception once the tape is disposed.</summary>
@@ -100,7 +101,17 @@ public sealed class Tape : IDisposable
     }
 
     /// <summary>Runs the recorded steps in reverse order. The loss op seeds its own gradient.</summary>
-    public void Backward()
+    public void Backward() => Backward(null);
+
+    /// <summary>
+    /// Runs the recorded steps in reverse order, as <see cref="Backward()"/> does, and calls
+    /// <paramref name="moduleFinished"/> once for each module that ran a forward on this tape, as soon as every
+    /// step recorded since its first forward began has run: from then on its own parameters' gradients are final
+    /// (unless an op recorded before that forward also uses them). Data-parallel training uses this to start
+    /// communicating a layer's gradients while backward continues with the earlier layers.
+    /// </summary>
+    /// <param name="moduleFinished">Called on the calling thread, last layer first; null: no calls.</param>
+    public void Backward(Action<Module>? moduleFinished)
     {
         Lists lists = Live;
         if (!IsRecording)
@@ -109,8 +120,41 @@ public sealed class Tape : IDisposable
             throw new InvalidOperationException("Backward has already run on this tape; reset it or record the next step on a new tape.");
         _ranBackward = true;
         List<TapeNode> nodes = lists.Nodes;
+        if (moduleFinished is null)
+        {
+            for (int i = nodes.Count - 1; i >= 0; i--)
+                nodes[i].Backward();
+            return;
+        }
+        List<(int Position, Module Module)> finishes = FirstClaims(lists);
+        int next = Announce(finishes, 0, nodes.Count, moduleFinished);
         for (int i = nodes.Count - 1; i >= 0; i--)
+        {
             nodes[i].Backward();
+            next = Announce(finishes, next, i, moduleFinished);
+        }
+    }
+
+    /// <summary>Each claimed module once, at the node count of its first claim, latest first.</summary>
+    private static List<(int Position, Module Module)> FirstClaims(Lists lists)
+    {
+        HashSet<Module> seen = new(ReferenceEqualityComparer.Instance);
+        List<(int Position, Module Module)> finishes = [];
+        for (int i = 0; i < lists.Claims.Count; i++)
+            if (seen.Add(lists.Claims[i]))
+                finishes.Add((lists.ClaimPositions[i], lists.Claims[i]));
+        // Claims come in time order, so positions never decrease: reversing gives latest first, and on a tie
+        // (a module and its first child claim at the same count) the child first.
+        finishes.Reverse();
+        return finishes;
+    }
+
+    /// <summary>Calls back every module whose first claim came at node <paramref name="done"/> or later.</summary>
+    private static int Announce(List<(int Position, Module Module)> finishes, int next, int done, Action<Module> moduleFinished)
+    {
+        while (next < finishes.Count && finishes[next].Position >= done)
+            moduleFinished(finishes[next++].Module);
+        return next;
     }
 
     /// <summary>
@@ -149,13 +193,14 @@ public sealed class Tape : IDisposable
         for (int i = 0; i < claims.Count; i++)
             claims[i].Release();
         claims.Clear();
+        lists.ClaimPositions.Clear();
     }
 
     /// <summary>
-    /// A tape's two lists, recycled through a few static slots (as <see cref="Geometry.Metadata"/> recycles its
+    /// A tape's lists, recycled through a few static slots (as <see cref="Geometry.Metadata"/> recycles its
     /// tables): emptied lists keep their capacity, so a new tape per step allocates only itself.
     /// </summary>
-    private sealed record Lists(List<TapeNode> Nodes, List<IDisposable> Owned, List<Module> Claims)
+    private sealed record Lists(List<TapeNode> Nodes, List<IDisposable> Owned, List<Module> Claims, List<int> ClaimPositions)
     {
         private static readonly Lists?[] Free = new Lists?[8];
 
@@ -164,7 +209,7 @@ public sealed class Tape : IDisposable
             for (int i = 0; i < Free.Length; i++)
                 if (Interlocked.Exchange(ref Free[i], null) is { } lists)
                     return lists;
-            return new Lists([], [], []);
+            return new Lists([], [], [], []);
         }
 
         public void Return()

@@ -12,6 +12,24 @@ namespace SpatiallySparse.Data;
 /// disposes it after its step. Leaving the enumeration early (break, exception) or disposing the loader stops
 /// the workers and disposes every batch built but not handed out.
 /// </summary>
+/// <example>
+/// Batches built on worker threads for a network (from <c>samples/Demo</c>); <see cref="Epoch"/> then yields them in order, and each is disposed after its step (the <see cref="Optim.Adam"/> example).
+/// <code language="csharp">
+/// using SparseBatchLoader loader = new(new SparseBatchLoaderOptions
+/// {
+///     SampleCount = 4000,
+///     BatchSize = 32,
+///     GridSize = new SpatialSize(32, 32),
+///     Channels = 1,
+///     Backend = backend,
+///     Network = net,
+///     Seed = 7,
+///     AddSample = (input, slot, index, random) =&gt; Strokes.Add(input, slot, Strokes.Label(index), random),
+///     Label = Strokes.Label,
+/// });
+/// // &lt;/snippet:loader&gt;
+/// </code>
+/// </example>
 public sealed class SparseBatchLoader : IDisposable
 {
     private readonly InputLayer _inputLayer;
@@ -110,7 +128,7 @@ public sealed class SparseBatchLoader : IDisposable
     internal SparseBatch Build(int epoch, int batch, int[] order, SampleRandom random)
     {
         SparseBatchLoaderOptions o = Options;
-        int start = batch * o.BatchSize, count = Math.Min(o.BatchSize, o.SampleCount - start);
+        (int start, int count) = o.ShardOf(batch);
         int[] indices = order.AsSpan(start, count).ToArray();
         SparseInput input = RentInput(count);
         Tape tape = new(recordGradients: false);

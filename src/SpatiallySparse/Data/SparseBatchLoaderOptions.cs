@@ -17,7 +17,10 @@ public sealed class SparseBatchLoaderOptions
     /// <summary>Number of samples in the data set (&gt;= 1); batches draw indices from [0, SampleCount).</summary>
     public required int SampleCount { get; init; }
 
-    /// <summary>Samples per batch (&gt;= 1); the last batch may be smaller unless <see cref="DropLast"/>.</summary>
+    /// <summary>
+    /// Samples per batch (&gt;= 1) of this process; the last batch may be smaller unless <see cref="DropLast"/>.
+    /// With <see cref="ShardCount"/> processes, a global batch holds <c>BatchSize * ShardCount</c> samples.
+    /// </summary>
     public required int BatchSize { get; init; }
 
     /// <summary>Grid size of every sample (the input layer's spatial size).</summary>
@@ -65,6 +68,18 @@ public sealed class SparseBatchLoaderOptions
     /// </summary>
     public Sequential? Network { get; init; }
 
+    /// <summary>
+    /// Number of processes that share each batch (data-parallel training, 1..65536; default 1). Global batch
+    /// <c>b</c> is the one a single process with batch size <c>BatchSize * ShardCount</c> would build, and process
+    /// <see cref="ShardIndex"/> <c>r</c> takes its slots <c>[r * BatchSize, (r + 1) * BatchSize)</c> (a smaller last
+    /// batch is split as evenly as it goes), so the shards together hold the same samples with the same augmentation
+    /// as the single process (for <see cref="AugmentationScope.Sample"/>).
+    /// </summary>
+    public int ShardCount { get; init; } = 1;
+
+    /// <summary>This process's shard of each batch, 0..<see cref="ShardCount"/>-1 (its MPI rank).</summary>
+    public int ShardIndex { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> or <see cref="ArgumentNullException"/> naming a setting outside its range.</summary>
     public void Validate()
     {
@@ -73,17 +88,33 @@ public sealed class SparseBatchLoaderOptions
         InRange(nameof(Channels), Channels, 1, int.MaxValue);
         InRange(nameof(Workers), Workers, 1, 64);
         InRange(nameof(BatchesAhead), BatchesAhead, 1, 1024);
+        InRange(nameof(ShardCount), ShardCount, 1, 65536);
+        InRange(nameof(ShardIndex), ShardIndex, 0, ShardCount - 1);
         ArgumentNullException.ThrowIfNull(GridSize, nameof(GridSize));
         ArgumentNullException.ThrowIfNull(AddSample, nameof(AddSample));
         ArgumentNullException.ThrowIfNull(Backend, nameof(Backend));
         if (!Enum.IsDefined(Augmentation))
             throw new ArgumentOutOfRangeException(nameof(Augmentation), Augmentation, $"{nameof(Augmentation)} is {(int)Augmentation}; accepted: {string.Join(", ", Enum.GetNames<AugmentationScope>())}.");
-        if (DropLast && SampleCount < BatchSize)
-            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"With {nameof(DropLast)}, {nameof(BatchSize)} {BatchSize} leaves no batch of {SampleCount} samples; accepted: 1..{SampleCount}.");
+        if (DropLast && SampleCount < GlobalBatchSize)
+            throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"With {nameof(DropLast)}, {nameof(BatchSize)} {BatchSize} x {nameof(ShardCount)} {ShardCount} leaves no batch of {SampleCount} samples; accepted: 1..{SampleCount / ShardCount}.");
+        long lastBatch = SampleCount % GlobalBatchSize;
+        if (!DropLast && lastBatch != 0 && lastBatch < ShardCount)
+            throw new ArgumentOutOfRangeException(nameof(SampleCount), SampleCount, $"{nameof(SampleCount)} {SampleCount} leaves a last batch of {lastBatch} samples for {ShardCount} shards, so a shard would be empty; set {nameof(DropLast)}, or use a sample count whose remainder modulo {GlobalBatchSize} is 0 or at least {ShardCount}.");
+    }
+
+    /// <summary>Samples per global batch, all shards together.</summary>
+    internal long GlobalBatchSize => (long)BatchSize * ShardCount;
+
+    /// <summary>This shard's slots [start, start + count) of batch <paramref name="batch"/>, as positions in the epoch order.</summary>
+    internal (int Start, int Count) ShardOf(int batch)
+    {
+        long start = batch * GlobalBatchSize, count = Math.Min(GlobalBatchSize, SampleCount - start);
+        long first = count * ShardIndex / ShardCount, end = count * (ShardIndex + 1) / ShardCount;
+        return ((int)(start + first), (int)(end - first));
     }
 
     /// <summary>Batches per epoch.</summary>
-    internal int BatchCount => DropLast ? SampleCount / BatchSize : (int)(((long)SampleCount + BatchSize - 1) / BatchSize);
+    internal int BatchCount => (int)(DropLast ? SampleCount / GlobalBatchSize : (SampleCount + GlobalBatchSize - 1) / GlobalBatchSize);
 
     private static void InRange(string name, int value, int min, int max)
     {

@@ -21,4 +21,29 @@ internal static class GeometryThreads
     /// <summary>Threads to use for <paramref name="requested"/> (0: as many as allowed).</summary>
     public static int For(int requested) =>
         requested > 0 ? requested : t_limit > 0 ? t_limit : Environment.ProcessorCount;
+
+    /// <summary>
+    /// Lowers this thread's cap to <paramref name="cap"/> (0: unchanged) and returns the previous cap, which the
+    /// caller restores in a finally block: a batch's geometry follows its backend's thread count
+    /// (<c>CpuBackend(threads: 1)</c> builds on one thread).
+    /// </summary>
+    public static int Lower(int cap)
+    {
+        int saved = t_limit;
+        if (cap > 0 && (saved == 0 || cap < saved))
+            t_limit = cap;
+        return saved;
+    }
+
+    /// <summary>Threads for a rulebook built under <paramref name="cap"/> (0: none) on a thread capped at <see cref="Limit"/>.</summary>
+    public static int Capped(int cap) => Math.Min(cap > 0 ? cap : int.MaxValue, For(0));
+
+    /// <summary>
+    /// Test hook: while set, every geometry work item records the managed thread it ran on, so a test can count the
+    /// threads a build used. Null (the default) costs one read per work item.
+    /// </summary>
+    internal static System.Collections.Concurrent.ConcurrentDictionary<int, byte>? ObservedThreads { get; set; }
+
+    /// <summary>Records the calling thread in <see cref="ObservedThreads"/> when a test watches.</summary>
+    public static void Observe() => ObservedThreads?.TryAdd(Environment.CurrentManagedThreadId, 0);
 }

@@ -13,10 +13,6 @@ public sealed class Metadata : IDisposable
     // The lock is the tables this metadata rented: no lock object per batch. A later batch may rent the same
     // tables after this one is disposed; the two then merely share a lock, and this one's methods throw anyway.
     private readonly Tables _lock;
-
-    // The objects one Dispose has released, reused per thread so that disposing a batch allocates nothing.
-    [ThreadStatic]
-    private static HashSet<object>? t_released;
     private Tables? _tables;
     private bool _keepGeometry;
 
@@ -97,35 +93,60 @@ public sealed class Metadata : IDisposable
             if (tables is null)
                 return;
             _tables = null;
-            // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry.
-            // Each object once: a grid listed twice (the output of two rulebooks, and in Grids) goes back to the
-            // recycle pool at its first release, where a loader worker may rent and refill it before this loop
-            // reaches the second listing, which would then free the other batch's grid.
-            HashSet<object> released = t_released ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
-            try
+            // Objects no caller or foreign backend can hold go back to the pools for later batches' geometry. A grid
+            // is reached through several entries (a convolution's output is also a grid by size and the input and
+            // output of submanifold rules), so grids are only freed here and recycled once every entry is done: a
+            // grid recycled at its first entry may be rented at once by a loader worker building another batch, and
+            // its next entry here would then free that batch's live grid (and recycle it a second time).
+            List<SparseGrid> freed = tables.Freed;
+            foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
             {
-                foreach ((SparseGrid output, RuleBook rules) in tables.Rules.Values)
-                {
-                    if (released.Add(rules))
-                        rules.Release(recycle: !_keepGeometry && !rules.Exposed);
-                    // Also frees a grid whose size another layer's grid already held.
-                    if (released.Add(output))
-                        output.Release(recycle: !_keepGeometry && !output.Exposed);
-                }
-                foreach (SparseGrid grid in tables.Grids.Values)
-                    if (released.Add(grid))
-                        grid.Release(recycle: !_keepGeometry && !grid.Exposed);
+                // Each rulebook sits in one entry only (its transposed view in none), so it may go back at once.
+                rules.Release(recycle: !_keepGeometry && !rules.Exposed);
+                // Also frees a grid whose size another layer's grid already held; true only at the grid's first entry.
+                if (output.ReleaseStorage())
+                    freed.Add(output);
             }
-            finally
-            {
-                released.Clear();
-            }
+            foreach (SparseGrid grid in tables.Grids.Values)
+                if (grid.ReleaseStorage())
+                    freed.Add(grid);
+            foreach (SparseGrid grid in freed)
+                if (!_keepGeometry && !grid.Exposed)
+                    grid.Recycle();
             tables.Return();
         }
     }
 
     /// <summary>The tables of a metadata not yet disposed.</summary>
     private Tables Live => _tables ?? throw new ObjectDisposedException(nameof(Metadata));
+
+    /// <summary>
+    /// Most threads this batch's geometry may use: the thread count of the backend the input layer uploaded it to
+    /// (0: no cap beyond the building thread's <see cref="GeometryThreads"/>).
+    /// </summary>
+    internal int ThreadCap { get; set; }
+
+    /// <summary>Builds the rules of <paramref name="key"/> under <see cref="ThreadCap"/>.</summary>
+    private (SparseGrid Output, RuleBook Rules) Build(RuleBookKey key, SparseGrid input, Dictionary<SpatialSize, SparseGrid> grids)
+    {
+        int saved = GeometryThreads.Lower(ThreadCap);
+        try
+        {
+            (SparseGrid output, RuleBook rules) = key.Kind switch
+            {
+                RuleKind.Convolution => ConvolutionRules.Build(input, key.FilterSize, key.Stride),
+                RuleKind.Submanifold => (input, SubmanifoldRules.Build(input, key.FilterSize)),
+                _ => DeconvolutionRules.Build(input, key.FilterSize, key.Stride,
+                    grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
+            };
+            rules.ThreadCap = ThreadCap;
+            return (output, rules);
+        }
+        finally
+        {
+            GeometryThreads.Limit = saved;
+        }
+    }
 
     /// <summary>The rules of <paramref name="key"/>, built on first request; <paramref name="expose"/>: a caller may keep them.</summary>
     private (SparseGrid Output, RuleBook Rules) GetOrBuild(RuleBookKey key, bool expose)
@@ -143,13 +164,7 @@ public sealed class Metadata : IDisposable
                 throw new InvalidOperationException($"No active sites exist at spatial size {key.InputSize} in this batch's metadata.");
             if (key.FilterSize.Dimension != Dimension || key.Stride.Dimension != Dimension)
                 throw new ArgumentException($"Filter {key.FilterSize} / stride {key.Stride} must have {Dimension} dimensions like the input {key.InputSize}.");
-            (SparseGrid output, RuleBook rules) = key.Kind switch
-            {
-                RuleKind.Convolution => ConvolutionRules.Build(input, key.FilterSize, key.Stride),
-                RuleKind.Submanifold => (input, SubmanifoldRules.Build(input, key.FilterSize)),
-                _ => DeconvolutionRules.Build(input, key.FilterSize, key.Stride,
-                    grids.GetValueOrDefault(DeconvolutionRules.OutputSize(key.InputSize, key.FilterSize, key.Stride))),
-            };
+            (SparseGrid output, RuleBook rules) = Build(key, input, grids);
             grids.TryAdd(output.Size, output);
             rules.Exposed = expose;
             output.Exposed |= expose;
@@ -164,6 +179,9 @@ public sealed class Metadata : IDisposable
     /// </summary>
     private sealed record Tables(Dictionary<SpatialSize, SparseGrid> Grids, Dictionary<RuleBookKey, (SparseGrid Output, RuleBook Rules)> Rules)
     {
+        /// <summary>Scratch of <see cref="Dispose"/>: each grid it freed, once, to recycle after every entry is freed.</summary>
+        public List<SparseGrid> Freed { get; } = new(16);
+
         // A few batches may be alive at once (a training step and an evaluation, a prefetched batch).
         private static readonly Tables?[] Free = new Tables?[8];
 
@@ -180,6 +198,7 @@ public sealed class Metadata : IDisposable
         {
             Grids.Clear();
             Rules.Clear();
+            Freed.Clear();
             for (int i = 0; i < Free.Length; i++)
                 if (Interlocked.CompareExchange(ref Free[i], this, null) is null)
                     return;

@@ -269,6 +269,7 @@ internal static partial class PlanarRules
         {
             public void Invoke(int first, int end)
             {
+                GeometryThreads.Observe();
                 for (int c = first; c < end; c++)
                     plan.ChunkOutputs(c);
             }
@@ -278,6 +279,7 @@ internal static partial class PlanarRules
         {
             public void Invoke(int first, int end)
             {
+                GeometryThreads.Observe();
                 for (int c = first; c < end; c++)
                     plan.ChunkPairs(c, output, ins, outs);
             }

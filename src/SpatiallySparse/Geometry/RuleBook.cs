@@ -13,9 +13,28 @@ namespace SpatiallySparse.Geometry;
 public sealed class RuleBook
 {
     private int _pairCount;
-    private bool _pooled;
-    private bool _ownsPairs = true;
-    private bool _inputsIncrease;  // the builder vouches that every tap's input rows increase
+    // One int of flags and the thread cap instead of four bools and two ints: the rulebook objects a step hands out
+    // stay as small as before the recycle-pool check. Bit 0: the object sits in RecyclePool (a second return throws);
+    // bit 1: the pair arrays are pooled; bit 2: it owns them (a transposed view shares them); bit 3: the builder
+    // vouches that every tap's input rows increase; bit 4: a caller was handed it (Exposed); bits 8-31: ThreadCap.
+    private int _state;
+
+    private const int InPool = 1, PooledBit = 2, OwnsPairsBit = 4, InputsIncreaseBit = 8, ExposedBit = 16, CapShift = 8;
+
+    private bool PairsPooled => (Volatile.Read(ref _state) & PooledBit) != 0;
+
+    private bool OwnsPairs => (Volatile.Read(ref _state) & OwnsPairsBit) != 0;
+
+    private bool VouchedIncreasing => (Volatile.Read(ref _state) & InputsIncreaseBit) != 0;
+
+    /// <summary>Sets the bits of <paramref name="mask"/> to <paramref name="value"/>'s, atomically with the other bits.</summary>
+    private void SetState(int mask, int value)
+    {
+        int old;
+        do
+            old = Volatile.Read(ref _state);
+        while (Interlocked.CompareExchange(ref _state, (old & ~mask) | (value & mask), old) != old);
+    }
     private int[]? _inputRows;
     private int[]? _outputRows;
     private int[] _tapStart;
@@ -57,14 +76,30 @@ public sealed class RuleBook
         _tapStart = [];
     }
 
+    /// <summary>
+    /// Most threads its lazily built views (the neighbour table) may use: the backend's thread count of the batch
+    /// that built it (0: no cap beyond the calling thread's <see cref="GeometryThreads"/>).
+    /// </summary>
+    internal int ThreadCap
+    {
+        get => Volatile.Read(ref _state) >>> CapShift;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            SetState(~0 << CapShift, Math.Min(value, 1 << 23) << CapShift);
+        }
+    }
+
     /// <summary>A rulebook over laid-out pairs: a recycled object (see <see cref="Release"/>) when one is free.</summary>
     private static RuleBook Make(int filterVolume, int inputRows, int outputRows, int[] tapStart, int[] ins, int[] outs, int[]? neighbours, bool pooled,
         bool ownsPairs = true, bool inputsIncrease = false)
     {
         RuleBook r = RecyclePool<RuleBook>.TryRent() ?? new RuleBook();
-        (r._ownsPairs, r._inputsIncrease, r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (ownsPairs, inputsIncrease, filterVolume, inputRows, outputRows, tapStart);
-        (r._pairCount, r._inputRows, r._outputRows, r._neighbours, r._pooled) = (tapStart[filterVolume], ins, outs, neighbours, pooled);
-        (r._transposed, r.Exposed) = (null, false);
+        (r.FilterVolume, r.InputRows, r.OutputRows, r._tapStart) = (filterVolume, inputRows, outputRows, tapStart);
+        (r._pairCount, r._inputRows, r._outputRows, r._neighbours, r._transposed) = (tapStart[filterVolume], ins, outs, neighbours, null);
+        // Out of the pool only once its storage is set: a stale return then sees either "in the pool" or "live", and
+        // throws. Not exposed, no thread cap.
+        Volatile.Write(ref r._state, (pooled ? PooledBit : 0) | (ownsPairs ? OwnsPairsBit : 0) | (inputsIncrease ? InputsIncreaseBit : 0));
         return r;
     }
 
@@ -154,7 +189,7 @@ public sealed class RuleBook
             if (t is not null)
                 return t;
             t = BuildTransposed();
-            t._transposed = this;
+            (t._transposed, t.ThreadCap) = (this, ThreadCap);
             RuleBook? raced = Interlocked.CompareExchange(ref _transposed, t, null);
             if (raced is null)
                 return t;
@@ -182,22 +217,22 @@ public sealed class RuleBook
     private int[] BuildNeighbourTable()
     {
         int entries = checked(OutputRows * FilterVolume);
-        int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
+        int[] table = PairsPooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
         // A builder that vouches for its pairs' order (outputs strictly increase in each tap) never fills a slot twice,
         // so its table is filled by ranges of output rows, on the worker pool when it is large (a first layer's 3x3
         // table is 3 MB written nine times over, once per tap).
-        if (_inputsIncrease)
-            RangeJob<TableRanges>.Run(new(this, table, TableChunks), TableChunks, 1, entries, Environment.ProcessorCount);
+        if (VouchedIncreasing)
+            RangeJob<TableRanges>.Run(new(this, table, TableChunks), TableChunks, 1, entries, GeometryThreads.Capped(ThreadCap));
         else if (!FillNeighbourTable(table, byInputRow: false))
         {
-            if (_pooled)
+            if (PairsPooled)
                 ArrayPool<int>.Shared.Return(table);
             throw new InvalidOperationException($"{this} pairs one output row twice in one tap.");
         }
         int[]? raced = Interlocked.CompareExchange(ref _neighbours, table, null);
         if (raced is null)
             return table;
-        if (_pooled)
+        if (PairsPooled)
             ArrayPool<int>.Shared.Return(table);
         return raced;
     }
@@ -209,7 +244,11 @@ public sealed class RuleBook
     /// True once a caller may hold this rulebook (a public <see cref="Metadata"/> method handed it out), or the
     /// rulebook reachable through <see cref="Transposed"/> from one it holds: such a rulebook is never recycled.
     /// </summary>
-    internal bool Exposed { get; set; }
+    internal bool Exposed
+    {
+        get => (Volatile.Read(ref _state) & ExposedBit) != 0;
+        set => SetState(ExposedBit, value ? ExposedBit : 0);
+    }
 
     private Action? _onRelease;
 
@@ -231,6 +270,8 @@ public sealed class RuleBook
         // Only the release that freed the storage recycles: a second Release must not hand the object out twice.
         if (!ReleaseStorage() || !recycle)
             return;
+        if ((Interlocked.Or(ref _state, InPool) & InPool) != 0)
+            throw new InvalidOperationException($"{this} was returned to the recycle pool twice.");
         Generation++;
         RecyclePool<RuleBook>.Return(this);
     }
@@ -261,9 +302,9 @@ public sealed class RuleBook
         if (ins is null || outs is null)
             return false;
         _inputRows = _outputRows = _neighbours = null;
-        if (!_pooled)
+        if (!PairsPooled)
             return true;
-        if (_ownsPairs)
+        if (OwnsPairs)
         {
             // The tap offsets go too: every reader reaches them through the pair arrays, now null, and throws first.
             ArrayPool<int>.Shared.Return(ins);
@@ -285,13 +326,13 @@ public sealed class RuleBook
     private RuleBook BuildTransposed()
     {
         ObjectDisposedException.ThrowIf(_inputRows is null || _outputRows is null, this);
-        if (_inputsIncrease || InputsIncrease())
-            return Make(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, _pooled, ownsPairs: false);
+        if (VouchedIncreasing || InputsIncrease())
+            return Make(FilterVolume, OutputRows, InputRows, _tapStart, _outputRows, _inputRows, neighbours: null, PairsPooled, ownsPairs: false);
         int entries = checked(InputRows * FilterVolume);
-        int[] table = _pooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
+        int[] table = PairsPooled ? ArrayPool<int>.Shared.Rent(Math.Max(1, entries)) : new int[entries];
         if (FillNeighbourTable(table, byInputRow: true))
-            return FromNeighbourTable(FilterVolume, OutputRows, InputRows, table, _pooled);
-        if (_pooled)
+            return FromNeighbourTable(FilterVolume, OutputRows, InputRows, table, PairsPooled);
+        if (PairsPooled)
             ArrayPool<int>.Shared.Return(table);
         int[][] ins = new int[FilterVolume][];
         int[][] outs = new int[FilterVolume][];
@@ -340,6 +381,7 @@ public sealed class RuleBook
     {
         public void Invoke(int first, int end)
         {
+            GeometryThreads.Observe();
             int taps = rules.FilterVolume;
             for (int c = first; c < end; c++)
             {

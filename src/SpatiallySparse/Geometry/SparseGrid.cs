@@ -16,6 +16,9 @@ public sealed class SparseGrid
     private long[]? _linear;
     private int[]? _sampleOfRow;
     private SiteHashMap? _map;
+    // Bit 0: Exposed; bit 1: the object sits in RecyclePool (Recycle refuses to return it twice). One int for both
+    // keeps the grid object, which each step hands its caller, as small as before the pool check.
+    private int _flags;
 
     /// <summary>
     /// A grid over the first <paramref name="count"/> entries of <paramref name="sortedLinear"/> with the first
@@ -26,9 +29,12 @@ public sealed class SparseGrid
     {
         if (sampleOffsets.Length < batchSize + 1 || sampleOffsets[batchSize] != count)
             throw new ArgumentException($"Sample offsets must have {batchSize + 1} entries ending at {count}.");
+        size.ThrowIfBatchTooLarge(batchSize);  // site keys, sample * volume + linear index, must not overflow
         // A recycled object (see Release) when one is free; private constructor, so every grid is made here.
         SparseGrid grid = RecyclePool<SparseGrid>.TryRent() ?? new SparseGrid(size);
-        (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets, grid.Exposed) = (size, batchSize, count, sortedLinear, sampleOffsets, false);
+        (grid.Size, grid.BatchSize, grid._count, grid._linear, grid._offsets) = (size, batchSize, count, sortedLinear, sampleOffsets);
+        // Out of the pool only once its storage is set: a stale Recycle then sees either "in the pool" or "live", and throws.
+        Volatile.Write(ref grid._flags, 0);  // not exposed, not pooled
         int[] sampleOfRow = grid._sampleOfRow = ArrayPool<int>.Shared.Rent(Math.Max(1, count));
         for (int b = 0; b < batchSize; b++)
             sampleOfRow.AsSpan(sampleOffsets[b], sampleOffsets[b + 1] - sampleOffsets[b]).Fill(b);
@@ -44,7 +50,17 @@ public sealed class SparseGrid
     /// True once a caller may hold this grid (a tensor it could see referred to it, or a public
     /// <see cref="Metadata"/> method handed it out): such a grid is never recycled.
     /// </summary>
-    internal bool Exposed { get; set; }
+    internal bool Exposed
+    {
+        get => (Volatile.Read(ref _flags) & 1) != 0;
+        set
+        {
+            if (value)
+                Interlocked.Or(ref _flags, 1);
+            else
+                Interlocked.And(ref _flags, ~1);
+        }
+    }
 
     private Action? _onRelease;
 
@@ -140,25 +156,53 @@ public sealed class SparseGrid
 
     /// <summary>
     /// Gives pooled storage back; the grid throws <see cref="ObjectDisposedException"/> on use afterwards. With
-    /// <paramref name="recycle"/> (a grid no caller or foreign backend can hold), the object itself goes back to
-    /// the pool for a later batch's grids; only the call that frees the storage does so.
+    /// <paramref name="recycle"/> (a grid no caller or foreign backend can hold, and that nothing else will release),
+    /// the object itself goes back to the pool for a later batch's grids; only the call that frees the storage does so.
+    /// An owner that may reach the grid through several references (<see cref="Metadata"/>) must instead free every
+    /// reference with <see cref="ReleaseStorage"/> and only then <see cref="Recycle"/> the grids that call freed:
+    /// a grid recycled at its first reference may already serve another thread's batch at its second.
     /// </summary>
     internal void Release(bool recycle = false)
     {
+        if (ReleaseStorage() && recycle)
+            Recycle();
+    }
+
+    /// <summary>Gives the pooled storage back; true when this call freed it, false when it was already gone.</summary>
+    internal bool ReleaseStorage()
+    {
+        // Device copies go with the host storage, once, whichever entry of the metadata releases it first.
         ReleaseHooks.Run(ref _onRelease);
-        long[]? linear = _linear;
+        // The exchange makes "this call freed it" hold for exactly one caller, whatever the threads.
+        long[]? linear = Interlocked.Exchange(ref _linear, null);
+        if (linear is null)
+            return false;
         int[]? sampleOfRow = _sampleOfRow, offsets = _offsets;
-        if (linear is null || sampleOfRow is null || offsets is null)
-            return;
-        _linear = null;
         _sampleOfRow = null;
         _offsets = null;
         Interlocked.Exchange(ref _map, null)?.Release();
-        ArrayPool<int>.Shared.Return(offsets);
-        ArrayPool<int>.Shared.Return(sampleOfRow);
+        if (offsets is not null)
+            ArrayPool<int>.Shared.Return(offsets);
+        if (sampleOfRow is not null)
+            ArrayPool<int>.Shared.Return(sampleOfRow);
         ArrayPool<long>.Shared.Return(linear);
-        if (!recycle)
-            return;
+        return true;
+    }
+
+    /// <summary>
+    /// Returns the object, its storage already freed (<see cref="ReleaseStorage"/>), to the pool for a later batch's
+    /// grids. Throws <see cref="InvalidOperationException"/> for a grid still live (storage not freed, or rented again)
+    /// or already in the pool: either would hand one object to two batches.
+    /// </summary>
+    internal void Recycle()
+    {
+        if ((Interlocked.Or(ref _flags, 2) & 2) != 0)
+            throw new InvalidOperationException($"The {Size} grid was returned to the recycle pool twice.");
+        if (Volatile.Read(ref _linear) is not null)
+        {
+            Interlocked.And(ref _flags, ~2);
+            throw new InvalidOperationException($"The {Size} grid is live (its storage was not freed, or another batch rented it): it cannot be recycled.");
+        }
         Generation++;
         RecyclePool<SparseGrid>.Return(this);
     }

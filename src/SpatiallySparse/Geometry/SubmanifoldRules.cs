@@ -11,14 +11,18 @@ internal static class SubmanifoldRules
     /// <summary>
     /// The output-major neighbour table (one lookup per site and tap), then the rulebook laid out from it. Small
     /// grids (<see cref="ConvolutionRules.UsesDirectAddressing"/>) look neighbours up in an array over a sample's
-    /// sites, others in the grid's hash map; <paramref name="direct"/> forces one. Both give the same rulebook.
+    /// sites, others in the grid's hash map; <paramref name="direct"/> forces one. 3D grids merge sorted sites
+    /// instead (<see cref="VolumeRules"/>) unless <paramref name="merged"/> is false or a path is forced. All give the
+    /// same rulebook.
     /// </summary>
-    public static RuleBook Build(SparseGrid grid, SpatialSize filter, bool? direct = null)
+    public static RuleBook Build(SparseGrid grid, SpatialSize filter, bool? direct = null, bool merged = true)
     {
         int dim = grid.Size.Dimension;
         for (int d = 0; d < dim; d++)
             if (filter[d] % 2 == 0)
                 throw new ArgumentException($"A submanifold convolution needs an odd filter size to be centred, got {filter}.");
+        if (merged && direct is null && VolumeRules.Handles(grid.Size))
+            return VolumeRules.BuildSubmanifold(grid, filter);
         int volume = (int)filter.Volume;
         Span<int> delta = volume * dim <= 512 ? stackalloc int[volume * dim] : new int[volume * dim];
         for (int t = 0; t < volume; t++)

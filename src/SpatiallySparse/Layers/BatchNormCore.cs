@@ -4,7 +4,7 @@ using SpatiallySparse.Backends;
 namespace SpatiallySparse.Layers;
 
 /// <summary>
-/// What <see cref="BatchNormalization"/> and its dense twin <see cref="Dense.DenseBatchNormalization"/> share: the
+/// What <see cref="BatchNormalization"/> and its dense twin <c>DenseBatchNormalization</c> (SpatiallySparse.Dense) share: the
 /// settings, the running mean and variance (checkpoint buffers <c>running_mean</c>, <c>running_var</c>) and the
 /// choice between batch and running statistics, in one place so that the two normalise identically.
 /// </summary>

@@ -6,7 +6,8 @@ namespace SpatiallySparse.Layers;
 /// <summary>
 /// Batch normalisation over the active sites: in training, the mean and variance of each channel over every
 /// active site of the batch (running averages kept for evaluation); the ground state is normalised with the
-/// same statistics. Optionally followed by a leaky ReLU, as in SparseConvNet's BatchNormReLU.
+/// same statistics. The layer has no activation option: SparseConvNet's BatchNormReLU is this layer followed by a
+/// <see cref="LeakyRelu"/> (slope 0 for ReLU) in a <see cref="Sequential"/>.
 /// </summary>
 public sealed class BatchNormalization : SparseModule
 {

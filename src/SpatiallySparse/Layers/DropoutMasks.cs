@@ -5,7 +5,7 @@ namespace SpatiallySparse.Layers;
 
 /// <summary>
 /// The rate, scaling and seeded draws of a dropout layer, shared by <see cref="Dropout"/> and
-/// <see cref="Dense.DenseDropout"/>: with the same seed both draw the same masks, so sparse and dense networks
+/// <c>DenseDropout</c> (SpatiallySparse.Dense): with the same seed both draw the same masks, so sparse and dense networks
 /// see the same dropout.
 /// </summary>
 internal sealed class DropoutMasks

@@ -1,6 +1,7 @@
 using System.Buffers;
 using SpatiallySparse.Autograd;
 using SpatiallySparse.Backends;
+using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Geometry;
 
 namespace SpatiallySparse.Layers;
@@ -28,6 +29,18 @@ public enum DuplicateMode
 /// Turns a host batch of points into a <see cref="SparseTensor"/> on a backend, with zero ground state: it
 /// validates every point, merges duplicates as chosen and creates the batch's <see cref="Metadata"/>.
 /// </summary>
+/// <example>
+/// Points into a <see cref="SparseInput"/>, then a tensor on a backend (from <c>samples/Demo</c>).
+/// <code language="csharp">
+/// InputLayer input = new(new SpatialSize(32, 32));
+/// SparseInput strokes = new(batchSize: 4, dimension: 2, channels: 1);
+/// Random fresh = new(2026);
+/// for (int b = 0; b &lt; 4; b++)
+///     Strokes.Add(strokes, b, label: b, fresh);
+/// using SparseTensor x = input.Forward(strokes, backend);
+/// using DenseTensor scores = net.Forward(x);
+/// </code>
+/// </example>
 public sealed class InputLayer
 {
     /// <summary>Creates the layer for grids of <paramref name="spatialSize"/>.</summary>
@@ -69,6 +82,7 @@ public sealed class InputLayer
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(tape, nameof(tape));
         int n = input.PointCount, c = input.Channels;
+        SpatialSize.ThrowIfBatchTooLarge(input.BatchSize);
         // Scratch comes from the pool; only what backward needs (when the input wants a gradient) outlives the call.
         long[] keys = ArrayPool<long>.Shared.Rent(Math.Max(1, n));
         int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
@@ -85,7 +99,8 @@ public sealed class InputLayer
             features = ArrayPool<float>.Shared.Rent(Math.Max(1, grid.ActiveCount * c));
             Reduce(input, order.AsSpan(0, n), rowOfPoint, grid.ActiveCount, weightOfPoint, features.AsSpan(0, grid.ActiveCount * c));
             SparseGrid owned = grid;
-            Metadata metadata = tape.Own(new Metadata(owned));
+            // The batch's geometry runs on no more threads than the backend it is uploaded to.
+            Metadata metadata = tape.Own(new Metadata(owned) { ThreadCap = backend is CpuBackend cpu ? cpu.Threads : 0 });
             grid = null;  // the metadata owns it now
             FeatureMatrix f = backend.AllocateForOverwrite(owned.ActiveCount, c);  // Upload fills it
             backend.Upload(features.AsSpan(0, owned.ActiveCount * c), f);

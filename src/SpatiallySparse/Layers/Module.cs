@@ -44,6 +44,21 @@ public abstract class Module : IDisposable
     /// intermediates are freed before it returns; the result is the caller's to dispose (a sparse result shares
     /// the input's geometry, so it lives no longer than the input).
     /// </summary>
+    /// <example>
+    /// Inference on a typed network (from <c>samples/Demo</c>): no tape, and the results are disposed by the caller.
+    /// <code language="csharp">
+    /// InputLayer input = new(new SpatialSize(32, 32));
+    /// SparseInput strokes = new(batchSize: 4, dimension: 2, channels: 1);
+    /// Random fresh = new(2026);
+    /// for (int b = 0; b &lt; 4; b++)
+    ///     Strokes.Add(strokes, b, label: b, fresh);
+    /// using SparseTensor x = input.Forward(strokes, backend);
+    /// using DenseTensor scores = net.Forward(x);
+    /// int[] predicted = scores.ArgMax();
+    /// float[] probabilities = scores.Softmax();
+    /// Console.WriteLine($"drawn 0 1 2 3, predicted {string.Join(' ', predicted)} (p = {probabilities[0]:0.00} for the first)");
+    /// </code>
+    /// </example>
     public Tensor Forward(Tensor input) => Inference.Run(this, input, static (m, x, t) => m.Forward(x, t));
 
     /// <summary>The layer's computation, called by <see cref="Forward(Tensor, Tape)"/> once the arguments are checked.</summary>

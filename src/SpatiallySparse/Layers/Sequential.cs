@@ -71,17 +71,8 @@ public partial class Sequential : Module
         return x;
     }
 
-    /// <summary>True when every module, nested ones included, is one of this library's own types.</summary>
-    private bool OnlyLibraryModules()
-    {
-        for (int i = 0; i < _modules.Count; i++)
-        {
-            Module m = _modules[i];
-            if (m.GetType().Assembly != typeof(Module).Assembly || (m is Sequential inner && !inner.OnlyLibraryModules()))
-                return false;
-        }
-        return true;
-    }
+    /// <summary>True when every module, nested ones included (inside skip connections too), is one of this library's own types.</summary>
+    private bool OnlyLibraryModules() => Branches.LibraryOnly(this);
 
     /// <summary>How many modules, starting at <paramref name="index"/>, <see cref="ForwardStep"/> runs: 2 or 3 when fused.</summary>
     internal int ModulesInStep(int index) => PoolingAfter(index) is not null ? 3 : FusedSlope(index) is null ? 1 : 2;
@@ -126,6 +117,21 @@ public partial class Sequential : Module
 /// A <see cref="Sequential"/> chain whose input and output types are declared, so its forwards need no cast:
 /// <c>DenseTensor logits = net.Forward(x, tape)</c> for a sparse network ending in a classifier.
 /// </summary>
+/// <example>
+/// A network of your own (from <c>samples/Demo</c>): sparse 2D input, four logits per sample.
+/// <code language="csharp">
+/// using Sequential&lt;SparseTensor, DenseTensor&gt; net = new(
+///     new SubmanifoldConvolution(dimension: 2, inputChannels: 1, outputChannels: 16, filterSize: 3, seed: 1),
+///     new BatchNormalization(16),
+///     new LeakyRelu(0.1f),
+///     new MaxPooling(dimension: 2, poolSize: 2, stride: 2, includeGround: false),
+///     new SubmanifoldConvolution(2, 16, 32, 3, seed: 2),
+///     new BatchNormalization(32),
+///     new LeakyRelu(0.1f),
+///     new GlobalAveragePooling(),
+///     new Linear(32, 4, seed: 3));
+/// </code>
+/// </example>
 /// <typeparam name="TInput">The tensor type the first module reads.</typeparam>
 /// <typeparam name="TOutput">The tensor type the last module returns.</typeparam>
 public sealed class Sequential<TInput, TOutput> : Sequential

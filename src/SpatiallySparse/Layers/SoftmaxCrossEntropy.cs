@@ -62,8 +62,11 @@ public static class SoftmaxCrossEntropy
         return loss;
     }
 
-    /// <summary>Each row's arg-max (first on ties), through a pooled host copy of the probabilities.</summary>
-    private static void ArgMax(FeatureMatrix probabilities, Span<int> predictions)
+    /// <summary>
+    /// Each row's arg-max (first on ties), through a pooled host copy: the one home of the row arg-max, shared by
+    /// the per-site loss and <see cref="DenseTensor.ArgMax(Span{int})"/>.
+    /// </summary>
+    internal static void ArgMax(FeatureMatrix probabilities, Span<int> predictions)
     {
         int length = (int)probabilities.Length;
         float[] host = ArrayPool<float>.Shared.Rent(Math.Max(1, length));

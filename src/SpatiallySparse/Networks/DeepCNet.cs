@@ -1,4 +1,3 @@
-using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Networks;
@@ -48,17 +47,24 @@ public static class DeepCNet
     public static int InputSide(int l) => l is >= 1 and <= 12 ? 3 << l : throw new ArgumentOutOfRangeException(nameof(l), $"l must be in 1..12, got {l}.");
 
     /// <summary>Creates the network; its input is a <see cref="SparseTensor"/> on a grid of side <see cref="InputSide"/>.</summary>
+    /// <example>
+    /// The paper's DeepCNet(5, 60) on the GPU backend and one SGD step (compiled in the ILGPU tests, shown in docs/gpu.md).
+    /// <code language="csharp">
+    /// using IlgpuBackend gpu = IlgpuBackend.CreateCuda();      // throws InvalidOperationException without a CUDA device
+    /// using Sequential&lt;SparseTensor, DenseTensor&gt; net = DeepCNet.Create(new DeepCNetOptions { L = 5, K = 60 }).To(gpu);
+    /// using Sgd sgd = new(net.Parameters(), 0.003f, momentum: 0.9f); // after To: velocities live with the parameters
+    /// using Tape tape = new();
+    /// SparseTensor x = new InputLayer(new SpatialSize(96, 96)).Forward(batch, gpu, tape);
+    /// LossResult loss = SoftmaxCrossEntropy.Compute(net.Forward(x, tape), labels, tape);
+    /// sgd.ZeroGrad();
+    /// tape.Backward();
+    /// sgd.Step();
+    /// </code>
+    /// </example>
     public static Sequential<SparseTensor, DenseTensor> Create(DeepCNetOptions options) => new(Build(options, SparseLayers));
 
-    /// <summary>
-    /// Creates the same network run densely (<see cref="DenseConvolution"/> by im2col + GEMM, dense max pooling):
-    /// its input is a <see cref="DenseFeatureMap"/> of side <see cref="InputSide"/>. Parameter names, shapes and,
-    /// for the same seed, values equal those of <see cref="Create"/>, so checkpoints and weights copy across.
-    /// Dropout must be per channel, as in <see cref="Create"/>.
-    /// </summary>
-    public static Sequential<DenseFeatureMap, DenseTensor> CreateDense(DeepCNetOptions options) => new(Build(options, DenseLayers));
-
-    private static List<Module> Build(DeepCNetOptions options, LayerFactory make)
+    /// <summary>The modules of the network, made by <paramref name="make"/> (sparse here; the dense package passes its own).</summary>
+    internal static List<Module> Build(DeepCNetOptions options, LayerFactory make)
     {
         ArgumentNullException.ThrowIfNull(options);
         int l = options.L, k = options.K, dim = options.Dimension;
@@ -118,16 +124,8 @@ public static class DeepCNet
         (rate, seed) => new Dropout(rate, seed: seed),
         () => new SparseToDense());
 
-    private static readonly LayerFactory DenseLayers = new(
-        (dim, cin, cout, f, seed) => new DenseConvolution(dim, cin, cout, f, seed: seed),
-        slope => new DenseLeakyRelu(slope),
-        (dim, width, seed) => new DenseConvolution(dim, width, width, 1, seed: seed),
-        dim => new DenseMaxPooling(dim, 2, 2),
-        (rate, seed) => new DenseDropout(rate, seed: seed),
-        () => new DenseFlatten());
-
-    /// <summary>The layer constructors of one execution mode (sparse or dense).</summary>
-    private sealed record LayerFactory(
+    /// <summary>The layer constructors of one execution mode (sparse here, dense in SpatiallySparse.Dense).</summary>
+    internal sealed record LayerFactory(
         Func<int, int, int, int, int, Module> Convolution,
         Func<float, Module> Activation,
         Func<int, int, int, Module> NetworkInNetwork,

@@ -1,4 +1,3 @@
-using SpatiallySparse.Dense;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Networks;
@@ -47,16 +46,10 @@ public static class SparseVgg
     }
 
     /// <summary>Creates the sparse network; its input is a <see cref="SparseTensor"/> of side <see cref="InputSide"/>.</summary>
-    public static Sequential<SparseTensor, DenseTensor> Create(SparseVggOptions options) => new(Build(options, sparse: true));
+    public static Sequential<SparseTensor, DenseTensor> Create(SparseVggOptions options) => new(Build(options, SparseLayers));
 
-    /// <summary>
-    /// Creates the dense baseline of the same shape: 'same'-padded 3x3 <see cref="DenseConvolution"/>s,
-    /// <see cref="DenseBatchNormalization"/>, dense max pooling, flatten. Parameter names, shapes and, for the same
-    /// seed, values equal <see cref="Create"/>'s; on a fully active input both compute the same function.
-    /// </summary>
-    public static Sequential<DenseFeatureMap, DenseTensor> CreateDense(SparseVggOptions options) => new(Build(options, sparse: false));
-
-    private static List<Module> Build(SparseVggOptions options, bool sparse)
+    /// <summary>The modules of the network, made by <paramref name="make"/> (sparse here; the dense package passes its own).</summary>
+    internal static List<Module> Build(SparseVggOptions options, LayerFactory make)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Widths.Count == 0 || options.Widths.Any(w => w <= 0))
@@ -75,26 +68,41 @@ public static class SparseVgg
             for (int i = 0; i < 2; i++)
             {
                 int seed = seeds.Next();
-                net.Add(sparse ? new SubmanifoldConvolution(dim, channels, width, 3, bias: false, seed: seed)
-                    : new DenseConvolution(dim, channels, width, 3, bias: false, seed: seed, padding: 1));
-                AddBatchNormRelu(net, width, sparse);
+                net.Add(make.SameConvolution(dim, channels, width, seed));
+                net.Add(make.BatchNorm(width));
+                net.Add(make.Activation());
                 channels = width;
             }
             // SparseConvNet's VGG nets pool over active sites only: an empty part of a window does not count as zeros.
-            net.Add(sparse ? new MaxPooling(dim, 3, 2, includeGround: false) : new DenseMaxPooling(dim, 3, 2));
+            net.Add(make.Pooling(dim));
         }
         int last = seeds.Next();
-        net.Add(sparse ? new Convolution(dim, channels, options.FinalWidth, options.FinalFilter, bias: false, seed: last)
-            : new DenseConvolution(dim, channels, options.FinalWidth, options.FinalFilter, bias: false, seed: last));
-        AddBatchNormRelu(net, options.FinalWidth, sparse);
-        net.Add(sparse ? new SparseToDense() : new DenseFlatten());
+        net.Add(make.ValidConvolution(dim, channels, options.FinalWidth, options.FinalFilter, last));
+        net.Add(make.BatchNorm(options.FinalWidth));
+        net.Add(make.Activation());
+        net.Add(make.Flatten());
         net.Add(new Linear(options.FinalWidth, options.Classes, seed: seeds.Next()));
         return net;
     }
 
-    private static void AddBatchNormRelu(List<Module> net, int width, bool sparse)
-    {
-        net.Add(sparse ? new BatchNormalization(width) : new DenseBatchNormalization(width));
-        net.Add(sparse ? new LeakyRelu() : new DenseLeakyRelu());
-    }
+    private static readonly LayerFactory SparseLayers = new(
+        (dim, cin, cout, seed) => new SubmanifoldConvolution(dim, cin, cout, 3, bias: false, seed: seed),
+        (dim, cin, cout, f, seed) => new Convolution(dim, cin, cout, f, bias: false, seed: seed),
+        width => new BatchNormalization(width),
+        () => new LeakyRelu(),
+        dim => new MaxPooling(dim, 3, 2, includeGround: false),
+        () => new SparseToDense());
+
+    /// <summary>
+    /// The layer constructors of one execution mode (sparse here, dense in SpatiallySparse.Dense): 3x3 convolutions
+    /// that keep the grid (submanifold, or 'same'-padded dense), the final valid convolution, batch norm, ReLU,
+    /// 3x3/2 pooling and the flatten before the classifier.
+    /// </summary>
+    internal sealed record LayerFactory(
+        Func<int, int, int, int, Module> SameConvolution,
+        Func<int, int, int, int, int, Module> ValidConvolution,
+        Func<int, Module> BatchNorm,
+        Func<Module> Activation,
+        Func<int, Module> Pooling,
+        Func<Module> Flatten);
 }

@@ -8,6 +8,30 @@ namespace SpatiallySparse.Optim;
 /// bias-corrected root of the second moment, and L2 weight decay (0 by default) added to the gradient. The moments
 /// live on each parameter's backend, owned by this optimiser: dispose it to free them.
 /// </summary>
+/// <example>
+/// A training step with Adam on loader batches (from <c>samples/Demo</c>).
+/// <code language="csharp">
+/// using Adam adam = new(net.Parameters(), learningRate: 3e-3f);
+/// using Tape tape = new();                       // one tape, reset after every step
+/// int step = 0;
+/// foreach (SparseBatch batch in loader.Epoch(0))
+/// {
+///     using (batch)                               // the batch owns its input tensor and geometry
+///     {
+///         DenseTensor logits = net.Forward(batch.Tensor, tape);
+///         float loss = SoftmaxCrossEntropy.Compute(logits, batch.Labels!, tape, predictions: []);
+///         adam.ZeroGrad();
+///         tape.Backward();
+///         adam.Step();
+///         tape.Reset();                           // frees the step's tensors (the batch goes next)
+///         if (++step % 20 == 0)
+///             Console.WriteLine($"step {step,4}  loss {loss:0.0000}");
+///     }
+///     if (step == steps)
+///         break;
+/// }
+/// </code>
+/// </example>
 public class Adam : Optimizer
 {
     private readonly FeatureMatrix?[] _first;

@@ -51,8 +51,9 @@ public sealed class Sgd : Optimizer
     {
         ThrowIfInAnotherThreadsStep();
         float lr = LearningRate;
-        foreach (Parameter p in _parameters)
+        for (int i = 0; i < _parameters.Count; i++)  // no enumerator: a step allocates nothing
         {
+            Parameter p = _parameters[i];
             p.Velocity ??= p.Backend.Allocate(p.Rows, p.Columns);
             p.Backend.SgdStep(p.Value, p.Grad, p.Velocity, lr, Momentum, WeightDecay, Nesterov);
         }

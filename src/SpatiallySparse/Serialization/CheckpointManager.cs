@@ -14,6 +14,17 @@ namespace SpatiallySparse.Serialization;
 /// all of it back. Each checkpoint is a folder <c>epoch-EEEEEEEEEE-step-SSSSSSSSSS</c>, written under a temporary
 /// name, flushed, checksummed (SHA-256 of every file) and renamed; the newest <see cref="Keep"/> are kept.
 /// </summary>
+/// <example>
+/// One call saves the run and one restores it (from <c>samples/Demo</c>).
+/// <code language="csharp">
+/// Dictionary&lt;string, string&gt; settings = new() { ["network"] = "strokes-2x16-32", ["lr"] = "3e-3", ["batch"] = "32" };
+/// CheckpointManager checkpoints = new(folder, net, adam, settings) { Keep = 2 };
+/// checkpoints.Start(resume: false);
+/// string saved = checkpoints.Save(epoch: 0, stepInEpoch: step);
+/// CheckpointRecord restored = checkpoints.RestoreLatest();   // what a resumed run does first
+/// Console.WriteLine($"saved and restored {Path.GetFileName(saved)} (optimiser step {restored.OptimizerStepCount})");
+/// </code>
+/// </example>
 public sealed partial class CheckpointManager
 {
     private const int Format = 1;

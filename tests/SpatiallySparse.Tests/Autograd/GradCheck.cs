@@ -89,7 +89,7 @@ internal sealed class GradCheckResult(IReadOnlyList<GradComparison> comparisons,
 }
 
 /// <summary>
-/// Gradient checking: compares the gradients that <see cref="Tape.Backward"/> produces for every parameter,
+/// Gradient checking: compares the gradients that <see cref="Tape.Backward()"/> produces for every parameter,
 /// for the input points' features and optionally for the input ground state against central differences of a
 /// scalar L. For a network ending in a tensor y, L = sum_i y_i R_i with fixed random weights R over y's values
 /// and, for a sparse y, its ground state as well, accumulated in double; backward is seeded by setting y's

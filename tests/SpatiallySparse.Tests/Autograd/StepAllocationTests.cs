@@ -31,12 +31,18 @@ public sealed class StepAllocationTests
         // Enough steps for the tiered JIT to settle (tier-1 after 30 calls plus its background delay) and the pools to fill.
         for (int i = 0; i < 200; i++)
             loop.Step();
+        // The counter is the whole process's: another thread of the test host may allocate during a window, so
+        // the least of five windows is the step's own figure (a step that allocates shows in every window).
         const int steps = 50;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        for (int i = 0; i < steps; i++)
-            loop.Step();
-        long perStep = (GC.GetTotalAllocatedBytes(precise: true) - before) / steps;
-        TestContext.Out.WriteLine($"{perStep} bytes per warm step");
+        long perStep = long.MaxValue;
+        for (int window = 0; window < 5; window++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < steps; i++)
+                loop.Step();
+            perStep = Math.Min(perStep, (GC.GetTotalAllocatedBytes(precise: true) - before) / steps);
+        }
+        TestContext.Out.WriteLine($"{perStep} bytes per warm step (least of 5 windows)");
         Assert.That(perStep, Is.LessThanOrEqualTo(BytesPerStepBound));
     }
 

@@ -20,7 +20,7 @@ public sealed class DenseDeepCNetTests
     public void DenseNetworkMatchesSparseNetwork(int l, int k, float slope, bool dropout, int threads)
     {
         DeepCNetOptions options = new() { L = l, K = k, Slope = slope, Seed = 7 + l, DropoutRates = dropout ? DeepCNet.RampDropout(l, 0.5f) : null };
-        Sequential sparse = DeepCNet.Create(options), dense = DeepCNet.CreateDense(options);
+        Sequential sparse = DeepCNet.Create(options), dense = DenseNetworks.DeepCNet(options);
         AssertSameParameters(sparse, dense);
         CpuBackend backend = new(threads);
         SpatialSize size = SpatialSize.Cube(2, DeepCNet.InputSide(l));
@@ -44,7 +44,7 @@ public sealed class DenseDeepCNetTests
     public void EvaluationModeScalesLikeTheSparseDropout()
     {
         DeepCNetOptions options = new() { L = 2, K = 3, Seed = 3, DropoutRates = [0f, 0.5f, 0.5f, 0.5f] };
-        Sequential sparse = DeepCNet.Create(options), dense = DeepCNet.CreateDense(options);
+        Sequential sparse = DeepCNet.Create(options), dense = DenseNetworks.DeepCNet(options);
         sparse.Eval();
         dense.Eval();
         SpatialSize size = SpatialSize.Cube(2, 12);

@@ -81,6 +81,12 @@ public sealed class GeometryStorageTests
         new object[] { new[] { 31, 31 }, 3, 2 },
         new object[] { new[] { 12, 12, 12 }, 2, 1 },
         new object[] { new[] { 13, 13, 13 }, 3, 2 },
+        // 3D, odd and even sides, filters 2 and 3, strides 1 to 3 (issue 14).
+        new object[] { new[] { 14, 10, 12 }, 2, 2 },
+        new object[] { new[] { 15, 12, 9 }, 3, 3 },
+        new object[] { new[] { 11, 9, 13 }, 3, 2 },
+        new object[] { new[] { 10, 7, 8 }, 2, 1 },
+        new object[] { new[] { 11, 8, 14 }, 2, 3 },
     ];
 
     [TestCaseSource(nameof(Shapes))]

@@ -17,6 +17,7 @@ public sealed class MetadataRecyclingTests
         // Found by the soak (docs/reliability.md): a grid listed twice in the tables went back to the pool at its
         // first release; a loader worker rented and refilled it; the second release freed the worker's grid.
         // Here a release hook plays the worker, between the two listings: it builds a grid as the input layer does.
+        // The grids reach the pool only once the whole dispose is done, so the worker gets another object.
         SparseInput points = new(1, 2, 1);
         for (int i = 0; i < 6; i++)
             points.Add(0, [i, (i * 3) % 8], 1f);
@@ -36,7 +37,7 @@ public sealed class MetadataRecyclingTests
 
         tape.Dispose();
 
-        Assert.That(worker, Is.SameAs(pooled), "the hook rented the grid released just before it (else this test proves nothing)");
+        Assert.That(worker, Is.Not.SameAs(pooled), "a grid the dispose still lists is not in the pool yet");
         Assert.That(worker!.LinearIndexOfRow.ToArray(), Is.EqualTo(new long[] { 5 }), "the other batch's grid still holds its sites");
         worker.Release();
     }

@@ -101,7 +101,7 @@ public sealed class OverwriteAllocationTests
         // SparseVgg's: 'same'-padded convolutions and batch norm.
         DeepCNetOptions deep = new() { L = 2, K = 3, Classes = 3, Slope = 0.1f, DropoutRates = [0f, 0.3f, 0.3f, 0.3f], Seed = 1 };
         SparseVggOptions vgg = new() { Widths = [3, 4], FinalWidth = 5, FinalFilter = 3, Classes = 3, InputChannels = 1, Seed = 2 };
-        foreach ((Sequential net, int side) in new[] { (DeepCNet.CreateDense(deep), DeepCNet.InputSide(deep.L)), (SparseVgg.CreateDense(vgg), SparseVgg.InputSide(vgg)) })
+        foreach ((Sequential net, int side) in new[] { (DenseNetworks.DeepCNet(deep), DeepCNet.InputSide(deep.L)), (DenseNetworks.SparseVgg(vgg), SparseVgg.InputSide(vgg)) })
         {
             SparseInput points = RandomPoints(side, 6);
             SpatialSize size = SpatialSize.Cube(2, side);

@@ -52,7 +52,7 @@ public sealed class SparseVggTests
     public void DenseTwinHasTheSameParametersAndComputesTheSameOnAFullyActiveGrid(bool training)
     {
         SparseVggOptions options = new() { Widths = [3, 4], FinalWidth = 5, FinalFilter = 3, Classes = 4, InputChannels = 2, Seed = 11 };
-        Sequential sparse = SparseVgg.Create(options), dense = SparseVgg.CreateDense(options);
+        Sequential sparse = SparseVgg.Create(options), dense = DenseNetworks.SparseVgg(options);
         DenseDeepCNetTests.AssertSameParameters(sparse, dense);
         (string Name, Parameter P)[] s = [.. sparse.NamedParameters()];
         Assert.That(dense.NamedBuffers().Select(b => b.Name), Is.EqualTo(sparse.NamedBuffers().Select(b => b.Name)), "buffer names");
@@ -73,6 +73,6 @@ public sealed class SparseVggTests
     {
         Assert.Throws<ArgumentException>(() => SparseVgg.Create(new SparseVggOptions { Widths = [] }));
         Assert.Throws<ArgumentException>(() => SparseVgg.Create(new SparseVggOptions { Widths = [8, 0] }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SparseVgg.CreateDense(new SparseVggOptions { Classes = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseNetworks.SparseVgg(new SparseVggOptions { Classes = 0 }));
     }
 }

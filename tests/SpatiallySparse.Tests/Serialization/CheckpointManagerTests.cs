@@ -16,19 +16,19 @@ public sealed class CheckpointManagerTests
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
     [Test]
-    public void ResumingHalfWayTrainsExactlyAsAnUninterruptedRun()
+    public void ResumingHalfWayTrainsExactlyAsAnUninterruptedRun([Values(false, true)] bool adam)
     {
-        using TinyRun straight = new(seed: 5);
+        using TinyRun straight = new(seed: 5, adam);
         List<float> all = straight.Train(8);
 
-        using TinyRun first = new(seed: 5);
+        using TinyRun first = new(seed: 5, adam);
         CheckpointManager saving = first.Checkpoints(_dir);
         saving.AddGenerator("data", first.Data);
         Assert.That(first.Train(4), Is.EqualTo(all[..4]));
         saving.Save(0, 4, new Dictionary<string, string> { ["note"] = "half way" });
 
         // Another seed: weights, dropout generators and data generator all differ until restored.
-        using TinyRun second = new(seed: 77);
+        using TinyRun second = new(seed: 77, adam);
         CheckpointManager loading = second.Checkpoints(_dir);
         loading.AddGenerator("data", second.Data);
         CheckpointRecord record = loading.Start(resume: true)!;

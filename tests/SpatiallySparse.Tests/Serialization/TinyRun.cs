@@ -16,16 +16,17 @@ internal sealed class TinyRun : IDisposable
     private readonly CpuBackend _backend = new(1);
     private readonly InputLayer _input = new(new SpatialSize(12, 12), DuplicateMode.Sum);
 
-    public TinyRun(int seed)
+    public TinyRun(int seed, bool adam = false)
     {
         Network = DeepCNet.Create(new DeepCNetOptions { L = 2, K = 4, Classes = 3, DropoutRates = [0f, .3f, .3f, .5f], Seed = seed });
-        Optimizer = new Sgd(Network.Parameters(), LearningRateSchedule.Exponential(0.05f, 0.01), momentum: 0.9f);
+        Optimizer = adam ? new AdamW(Network.Parameters(), LearningRateSchedule.Exponential(0.01f, 0.01))
+            : new Sgd(Network.Parameters(), LearningRateSchedule.Exponential(0.05f, 0.01), momentum: 0.9f);
         Data = new SeededRandom(seed + 1000);
     }
 
-    public Sequential Network { get; }
+    public Sequential<SparseTensor, DenseTensor> Network { get; }
 
-    public Sgd Optimizer { get; }
+    public Optimizer Optimizer { get; }
 
     public SeededRandom Data { get; }
 
@@ -46,7 +47,7 @@ internal sealed class TinyRun : IDisposable
                     input.Add(b, [Data.Next(12), Data.Next(12)], 1f + labels[b]);
             }
             using Tape tape = new();
-            DenseTensor logits = (DenseTensor)Network.Forward(_input.Forward(input, _backend, tape), tape);
+            DenseTensor logits = Network.Forward(_input.Forward(input, _backend, tape), tape);
             LossResult loss = SoftmaxCrossEntropy.Compute(logits, labels, tape);
             Optimizer.ZeroGrad();
             tape.Backward();
@@ -58,5 +59,10 @@ internal sealed class TinyRun : IDisposable
 
     public float[][] Weights() => [.. Network.Parameters().Select(p => p.GetValues())];
 
-    public void Dispose() => _backend.Dispose();
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Network.Dispose();
+        _backend.Dispose();
+    }
 }

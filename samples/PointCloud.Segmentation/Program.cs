@@ -1,0 +1,47 @@
+using System.CommandLine;
+using PointCloudSegmentation;
+using SpatiallySparse.Samples.Common;
+
+// Per-voxel segmentation of generated 3D scenes (floor, spheres, boxes, cylinders, cones) with a submanifold U-Net.
+SegmentationOptions defaults = new();
+Option<int> resolution = new("--resolution") { Description = "grid side in voxels (16 to 256)", DefaultValueFactory = _ => defaults.Resolution };
+Option<int> trainScenes = new("--train-scenes") { Description = "training scenes per epoch (new ones each epoch)", DefaultValueFactory = _ => defaults.TrainScenes };
+Option<int> testScenes = new("--test-scenes") { Description = "held-out scenes", DefaultValueFactory = _ => defaults.TestScenes };
+Option<int> epochs = new("--epochs") { Description = "epochs", DefaultValueFactory = _ => defaults.Epochs };
+Option<int> batch = new("--batch") { Description = "scenes per batch", DefaultValueFactory = _ => defaults.Batch };
+Option<float> lr = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => defaults.LearningRate };
+Option<string> widths = new("--widths") { Description = "U-Net widths per level, comma-separated", DefaultValueFactory = _ => string.Join(",", defaults.Widths) };
+Option<int> reps = new("--repetitions") { Description = "convolution blocks per U-Net level and side", DefaultValueFactory = _ => defaults.Repetitions };
+Option<string?> checkpoint = new("--checkpoint") { Description = "checkpoint folder (a checkpoint after every epoch)" };
+Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint" };
+Option<int> stopAfter = new("--stop-after") { Description = "stop after this many training batches, saving a checkpoint (0: never)", DefaultValueFactory = _ => defaults.StopAfter };
+Option<int> seed = new("--seed") { Description = "seed of scenes and weights", DefaultValueFactory = _ => defaults.Seed };
+Option<int> threads = new("--threads") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => defaults.Threads };
+Option<int> slice = new("--slice-height") { Description = "z of the slice drawn in prediction.png (-1: a fifth of the side)", DefaultValueFactory = _ => defaults.SliceHeight };
+Option<string> outDir = new("--out") { Description = "results folder", DefaultValueFactory = _ => defaults.Out };
+RootCommand root = new("Trains a submanifold U-Net to segment generated point-cloud scenes per voxel.")
+{
+    resolution, trainScenes, testScenes, epochs, batch, lr, widths, reps, checkpoint, resume, stopAfter, seed, threads, slice, outDir,
+};
+root.SetAction(parsed =>
+{
+    try
+    {
+        SegmentationOptions options = new()
+        {
+            Resolution = parsed.GetValue(resolution), TrainScenes = parsed.GetValue(trainScenes), TestScenes = parsed.GetValue(testScenes),
+            Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr),
+            Widths = [.. parsed.GetValue(widths)!.Split(',').Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture))],
+            Repetitions = parsed.GetValue(reps), CheckpointFolder = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), StopAfter = parsed.GetValue(stopAfter),
+            Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads), SliceHeight = parsed.GetValue(slice), Out = parsed.GetValue(outDir)!,
+        };
+        SegmentationApp.Run(options, new ConsoleReporter());
+        return 0;
+    }
+    catch (Exception e) when (e is ArgumentException or FormatException or IOException or SpatiallySparse.Serialization.CheckpointException)
+    {
+        Console.Error.WriteLine($"error: {e.Message}");
+        return 1;
+    }
+});
+return root.Parse(args).Invoke();
