@@ -31,7 +31,7 @@ root.SetAction(parsed =>
         {
             Resolution = parsed.GetValue(resolution), TrainScenes = parsed.GetValue(trainScenes), TestScenes = parsed.GetValue(testScenes),
             Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr),
-            Widths = [.. parsed.GetValue(widths)!.Split(',').Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture))],
+            Widths = SegmentationOptions.ParseWidths(parsed.GetValue(widths)!),
             Repetitions = parsed.GetValue(reps), CheckpointFolder = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), StopAfter = parsed.GetValue(stopAfter),
             Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads), SliceHeight = parsed.GetValue(slice), Out = parsed.GetValue(outDir)!,
         };

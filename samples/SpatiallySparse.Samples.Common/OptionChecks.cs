@@ -4,7 +4,7 @@ using SpatiallySparse.Serialization;
 namespace SpatiallySparse.Samples.Common;
 
 /// <summary>
-/// The up-front checks both samples run before loading any data: every option in its range, folders writable and
+/// The up-front checks every sample runs before loading any data: every option in its range, folders writable and
 /// a checkpoint to resume from, so a bad setting fails in a second instead of after an epoch of training.
 /// Each message names the option, the value and the accepted range.
 /// </summary>
@@ -17,14 +17,23 @@ public static class OptionChecks
     public static void Shared(ISampleOptions options, int threads, string outFolder)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Range("--epochs", options.Epochs, 0, 1_000_000);
-        Range("--batch", options.Batch, 1, 100_000);
+        Training(options.Epochs, options.Batch, threads, outFolder, options.Checkpoint, options.Resume);
+    }
+
+    /// <summary>
+    /// The shared checks for a sample whose options are not an <see cref="ISampleOptions"/> (the point-cloud sample):
+    /// epochs, batch, threads, the output and checkpoint folders writable, and a checkpoint to resume from.
+    /// </summary>
+    public static void Training(int epochs, int batch, int threads, string outFolder, string? checkpoint, bool resume)
+    {
+        Range("--epochs", epochs, 0, 1_000_000);
+        Range("--batch", batch, 1, 100_000);
         Range("--threads", threads, 0, MaxThreads, " (0: one per core)");
         Writable("--out", outFolder);
-        if (options.Checkpoint is not null)
-            Writable("--checkpoint", options.Checkpoint);
-        if (options.Resume)
-            ResumableFrom(options.Checkpoint);
+        if (checkpoint is not null)
+            Writable("--checkpoint", checkpoint);
+        if (resume)
+            ResumableFrom(checkpoint);
     }
 
     /// <summary>Throws unless <paramref name="value"/> is in [<paramref name="min"/>, <paramref name="max"/>].</summary>
@@ -72,7 +81,7 @@ public static class OptionChecks
             throw new ArgumentException("--resume needs --checkpoint FOLDER: there is no folder to resume from.");
         bool any = Directory.Exists(checkpoint) && Directory.EnumerateDirectories(checkpoint).Prepend(checkpoint).Any(f => CheckpointManager.LatestIn(f) is not null);
         if (!any)
-            throw new ArgumentException($"--resume: '{checkpoint}' holds no checkpoint (expected {checkpoint}/NETWORK/epoch-...); leave out --resume for a fresh run.");
+            throw new ArgumentException($"--resume: '{checkpoint}' holds no checkpoint (expected epoch-... folders in it, or in a sub-folder per network); leave out --resume for a fresh run.");
     }
 
     private static string Show(double value) => value.ToString("G6", CultureInfo.InvariantCulture);

@@ -1,13 +1,15 @@
 using AssameseHandwriting;
 using MnistDeepCNet;
 using NUnit.Framework;
+using PointCloudSegmentation;
 using SpatiallySparse.Samples.Common;
 
 namespace SpatiallySparse.Samples.Tests;
 
 /// <summary>
-/// Every option is checked before any data is loaded (issue 16). The data folder given is missing, so a check that
-/// came after the data would fail with a <see cref="DataUnavailableException"/> instead of the option's message.
+/// Every option of every sample is checked before any data is loaded or generated (issue 16). The data folder given
+/// is missing, so a check that came after the data would fail with a <see cref="DataUnavailableException"/> instead
+/// of the option's message.
 /// </summary>
 [TestFixture]
 public sealed class OptionChecksTests
@@ -17,6 +19,9 @@ public sealed class OptionChecksTests
 
     private static IReadOnlyList<RunHistory> Assamese(TempFolder temp, Func<AssameseOptions, AssameseOptions> change) =>
         AssameseApp.Run(change(new AssameseOptions { Data = temp.File("no-data"), Out = temp.File("out") }), new TextReporter(TextWriter.Null), Locator(temp), CancellationToken.None);
+
+    private static SegmentationResult PointCloud(TempFolder temp, Func<SegmentationOptions, SegmentationOptions> change) =>
+        SegmentationApp.Run(change(new SegmentationOptions { Out = temp.File("out") }), new TextReporter(TextWriter.Null));
 
     private static DataFolder Locator(TempFolder temp) => new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null, searchRoot: temp.Path);
 
@@ -47,6 +52,24 @@ public sealed class OptionChecksTests
         ("--test-writers", o => o with { TestWriters = "45-37" }),
     ];
 
+    private static readonly (string Option, Func<SegmentationOptions, SegmentationOptions> Change)[] BadPointCloud =
+    [
+        ("--resolution 8: expected 16 to 256", o => o with { Resolution = 8 }),
+        ("--resolution 40 must be a multiple of 16 for 5 U-Net levels", o => o with { Resolution = 40 }),
+        ("--widths '': expected 1 to 8 U-Net levels", o => o with { Widths = [] }),
+        ("--widths '8,0': a width 0: expected 1 to 1024", o => o with { Widths = [8, 0] }),
+        ("--slice-height 64: expected -1 to 63", o => o with { SliceHeight = 64 }),
+        ("--repetitions 0: expected 1 to", o => o with { Repetitions = 0 }),
+        ("--stop-after -1: expected 0 to", o => o with { StopAfter = -1 }),
+        ("--lr NaN: expected", o => o with { LearningRate = float.NaN }),
+        ("--test-scenes 0: expected 1 to", o => o with { TestScenes = 0 }),
+        ("--train-scenes 200000: expected 1 to 125000 for 8 epochs", o => o with { TrainScenes = 200_000 }),
+        ("--batch 0: expected 1 to", o => o with { Batch = 0 }),
+        ("--epochs -1: expected 0 to", o => o with { Epochs = -1 }),
+        ("--threads 100000: expected 0 to 256", o => o with { Threads = 100000 }),
+        ("--resume needs --checkpoint", o => o with { Resume = true }),
+    ];
+
     [TestCaseSource(nameof(MnistCases))]
     public void MnistRefusesABadOptionBeforeLoadingData(string message, Func<MnistOptions, MnistOptions> change)
     {
@@ -61,6 +84,17 @@ public sealed class OptionChecksTests
         Assert.That(() => Assamese(temp, change), Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
     }
 
+    [TestCaseSource(nameof(PointCloudCases))]
+    public void PointCloudRefusesABadOptionBeforeGeneratingScenes(string message, Func<SegmentationOptions, SegmentationOptions> change)
+    {
+        using TempFolder temp = new();
+        Assert.That(() => PointCloud(temp, change), Throws.InstanceOf<ArgumentException>().With.Message.Contains(message));
+    }
+
+    [Test]
+    public void PointCloudNamesABadWidthsList() =>
+        Assert.That(() => SegmentationOptions.ParseWidths("8,x"), Throws.ArgumentException.With.Message.Contains("--widths '8,x': expected comma-separated channel counts"));
+
     [Test]
     public void UnwritableOutAndCheckpointFoldersFailBeforeTheData()
     {
@@ -71,6 +105,8 @@ public sealed class OptionChecksTests
         Assert.That(() => Mnist(temp, o => o with { Checkpoint = blocked }), Throws.ArgumentException.With.Message.Contains($"--checkpoint '{blocked}'"));
         Assert.That(() => Assamese(temp, o => o with { Out = blocked }), Throws.ArgumentException.With.Message.Contains("--out"));
         Assert.That(() => Assamese(temp, o => o with { Checkpoint = blocked }), Throws.ArgumentException.With.Message.Contains("--checkpoint"));
+        Assert.That(() => PointCloud(temp, o => o with { Out = blocked }), Throws.ArgumentException.With.Message.Contains("--out"));
+        Assert.That(() => PointCloud(temp, o => o with { CheckpointFolder = blocked }), Throws.ArgumentException.With.Message.Contains("--checkpoint"));
         // With good options the same run reaches the data, which is missing: the checks above ran first, not instead.
         Assert.That(() => Mnist(temp, o => o), Throws.InstanceOf<DataUnavailableException>());
     }
@@ -84,9 +120,12 @@ public sealed class OptionChecksTests
         Assert.That(() => Mnist(temp, o => o with { Resume = true, Checkpoint = temp.File("empty") }),
             Throws.ArgumentException.With.Message.Contains("--resume: '").And.Message.Contains("holds no checkpoint"));
         Assert.That(() => Assamese(temp, o => o with { Resume = true, Checkpoint = temp.File("empty") }), Throws.ArgumentException.With.Message.Contains("holds no checkpoint"));
+        Assert.That(() => PointCloud(temp, o => o with { Resume = true, CheckpointFolder = temp.File("empty") }), Throws.ArgumentException.With.Message.Contains("holds no checkpoint"));
     }
 
     private static IEnumerable<TestCaseData> MnistCases() => BadMnist.Select(c => new TestCaseData(c.Option, c.Change).SetArgDisplayNames(c.Option));
+
+    private static IEnumerable<TestCaseData> PointCloudCases() => BadPointCloud.Select(c => new TestCaseData(c.Option, c.Change).SetArgDisplayNames(c.Option));
 
     private static IEnumerable<TestCaseData> AssameseCases() => BadAssamese.Select(c => new TestCaseData(c.Option, c.Change).SetArgDisplayNames(c.Option));
 }
