@@ -64,8 +64,6 @@ public static class MnistApp
     private static ISparseBackend CreateBackend(MnistOptions options) => options.Backend.ToLowerInvariant() switch
     {
         "cpu" => new CpuBackend(options.Threads),
-        // The dense baseline is a CPU implementation: on the GPU the sparse network runs alone.
-        "gpu" when options.DenseOnly || options.Compare => throw new NotSupportedException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only)."),
         "gpu" => IlgpuBackend.CreateCuda(),
         _ => throw new ArgumentException($"--backend '{options.Backend}': expected cpu or gpu."),
     };

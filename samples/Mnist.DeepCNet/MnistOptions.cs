@@ -95,6 +95,9 @@ public sealed record MnistOptions : ISampleOptions
         OptionChecks.Subset("--test-subset", TestSubset);
         if (Backend.ToLowerInvariant() is not ("cpu" or "gpu"))
             throw new ArgumentException($"--backend '{Backend}': expected cpu or gpu.");
+        // The dense baseline is a CPU implementation: on the GPU the sparse network runs alone.
+        if (Backend.Equals("gpu", StringComparison.OrdinalIgnoreCase) && (DenseOnly || Compare))
+            throw new ArgumentException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only).");
         DropoutRates();
     }
 

@@ -18,6 +18,9 @@ public static class OptionChecks
     {
         ArgumentNullException.ThrowIfNull(options);
         Training(options.Epochs, options.Batch, threads, outFolder, options.Checkpoint, options.Resume);
+        // Silently ignored otherwise: a user who meant to resume would start a fresh run without being told.
+        if (options.OverrideSettings && !options.Resume)
+            throw new ArgumentException("--override-settings: applies only with --resume (a resumed run may then continue under other settings); add --resume or leave it out.");
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AssameseHandwriting;
 using MnistDeepCNet;
 using NUnit.Framework;
@@ -38,6 +39,8 @@ public sealed class OptionChecksTests
         ("--threshold -0.5: expected 0 to", o => o with { Threshold = -0.5f }),
         ("--backend 'tpu'", o => o with { Backend = "tpu" }),
         ("--dropout 'half'", o => o with { Dropout = "half" }),
+        ("--override-settings: applies only with --resume", o => o with { OverrideSettings = true }),
+        ("--backend gpu runs the sparse network only", o => o with { Backend = "gpu" }),
     ];
 
     private static readonly (string Option, Func<AssameseOptions, AssameseOptions> Change)[] BadAssamese =
@@ -94,6 +97,24 @@ public sealed class OptionChecksTests
     [Test]
     public void PointCloudNamesABadWidthsList() =>
         Assert.That(() => SegmentationOptions.ParseWidths("8,x"), Throws.ArgumentException.With.Message.Contains("--widths '8,x': expected comma-separated channel counts"));
+
+    [Test]
+    public void DistributedMnistRefusesABadOptionBeforeStartingMpi()
+    {
+        // A check inside the MPI job would end the rank with an MPI abort ("ending the job"); before it, with the message.
+        using TempFolder temp = new();
+        string sample = RepositoryFiles.Built("samples/Mnist.DeepCNet", "Mnist.DeepCNet.dll");
+        ProcessStartInfo start = new("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])[sample, "--distributed", "--batch", "0", "--data", temp.File("no-data"), "--out", temp.File("out")])
+            start.ArgumentList.Add(arg);
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        string error = process.StandardError.ReadToEnd();
+        Assert.That(process.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "refused at once");
+        string log = output.Result + error;
+        Assert.That(process.ExitCode, Is.EqualTo(1), log);
+        Assert.That(log, Does.Contain("error: --batch 0: expected 1 to").And.Not.Contain("ending the job"));
+    }
 
     [Test]
     public void UnwritableOutAndCheckpointFoldersFailBeforeTheData()
