@@ -13,7 +13,6 @@ namespace SpatiallySparse;
 public sealed class SparseTensor : Tensor
 {
     private SparseGrid _grid;
-    private int _gridGeneration;
 
     /// <summary>Creates a tensor; it takes ownership of <paramref name="features"/> and <paramref name="ground"/>.</summary>
     public SparseTensor(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground, bool groundIsZero)
@@ -47,7 +46,7 @@ public sealed class SparseTensor : Tensor
 
     [MemberNotNull(nameof(_grid), nameof(Metadata), nameof(Ground))]
     private void Assign(Metadata metadata, SparseGrid grid, FeatureMatrix ground, bool groundIsZero) =>
-        (Metadata, _grid, _gridGeneration, Ground, GroundIsZero, GroundGrad, OwnsMetadata) = (metadata, grid, grid.Generation, ground, groundIsZero, null, false);
+        (Metadata, _grid, GuardGeneration, Ground, GroundIsZero, GroundGrad, OwnsMetadata) = (metadata, grid, grid.Generation, ground, groundIsZero, null, false);
 
     private static void Check(Metadata metadata, SparseGrid grid, FeatureMatrix features, FeatureMatrix ground)
     {
@@ -65,7 +64,7 @@ public sealed class SparseTensor : Tensor
     }
 
     /// <summary>True for an input tensor its caller owns (from a tape-free <see cref="Layers.InputLayer"/> forward): disposing it frees the batch's geometry.</summary>
-    internal bool OwnsMetadata { get; set; }
+    internal bool OwnsMetadata { get => OwnsMetadataFlag; set => OwnsMetadataFlag = value; }
 
     /// <summary>Geometry shared by every tensor of this batch (grids and cached rulebooks).</summary>
     public Metadata Metadata { get; private set; }
@@ -76,7 +75,7 @@ public sealed class SparseTensor : Tensor
         get
         {
             // The grid may have been recycled for another batch if its metadata was freed first (by another tape).
-            _grid.ThrowIfRecycled(_gridGeneration);
+            _grid.ThrowIfRecycled(GuardGeneration);
             return _grid;
         }
     }
@@ -108,7 +107,7 @@ public sealed class SparseTensor : Tensor
     public float[] GetGround() => Ground.ToArray();
 
     /// <summary>Shape, e.g. <c>SparseTensor(batch 100, 94x94, 8123 active, 32 channels)</c>.</summary>
-    public override string ToString() => _gridGeneration != _grid.Generation ? "SparseTensor(of a freed batch)"
+    public override string ToString() => GuardGeneration != _grid.Generation ? "SparseTensor(of a freed batch)"
         : $"SparseTensor(batch {BatchSize}, {SpatialSize}, {ActiveCount} active, {Channels} channels)";
 
     /// <inheritdoc/>
@@ -119,7 +118,7 @@ public sealed class SparseTensor : Tensor
         bool recycle = Recyclable;
         // A tensor a caller could see keeps its grid out of recycling; the metadata, freed after the step's
         // tensors, then releases it without recycling. (A grid already recycled is left alone.)
-        if (!recycle && _gridGeneration == _grid.Generation)
+        if (!recycle && GuardGeneration == _grid.Generation)
             _grid.Exposed = true;
         Free(Ground);
         Free(GroundGrad);

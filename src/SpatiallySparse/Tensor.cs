@@ -59,10 +59,22 @@ public abstract class Tensor : IDisposable
     /// <summary>True once disposed.</summary>
     private protected bool Disposed { get => Flag(DisposedBit); private set => SetFlag(DisposedBit, value); }
 
-    // The four flags in one byte rather than four bools: the tensor objects a training step hands its caller stay
-    // as small as they were before ownership was tracked (a warm step's allocation is those objects).
-    private const byte NeedsGradientBit = 1, RecyclableBit = 2, DisposedBit = 4, OwnedByTapeBit = 8;
+    /// <summary>For <see cref="SparseTensor.OwnsMetadata"/>: kept here so that the derived tensor adds no field.</summary>
+    private protected bool OwnsMetadataFlag { get => Flag(OwnsMetadataBit); set => SetFlag(OwnsMetadataBit, value); }
+
+    // The flags in one byte rather than one bool each: the tensor objects a training step hands its caller stay as
+    // small as they were before ownership was tracked (a warm step's allocation is those objects; one more bool in
+    // SparseTensor made it 8 bytes larger).
+    private const byte NeedsGradientBit = 1, RecyclableBit = 2, DisposedBit = 4, OwnedByTapeBit = 8, OwnsMetadataBit = 16;
     private byte _flags = NeedsGradientBit;
+
+    /// <summary>
+    /// The generation of a pooled object a derived tensor refers to, stamped when it was assigned, so that a use after
+    /// that object was recycled can be caught (<see cref="SparseTensor"/>: its grid's). It lives here, beside the flags,
+    /// because the runtime then packs a <see cref="SparseTensor"/> into 72 bytes instead of 80; the step's
+    /// allocation is a few such objects.
+    /// </summary>
+    private protected int GuardGeneration;
 
     private bool Flag(byte bit) => (_flags & bit) != 0;
 
