@@ -250,8 +250,6 @@ public sealed class RuleBook
         set => SetState(ExposedBit, value ? ExposedBit : 0);
     }
 
-    private Action? _onRelease;
-
     /// <summary>
     /// Gives pooled storage back (and the transposed view's); the rulebook throws on use afterwards. With
     /// <paramref name="recycle"/> (the metadata's rulebooks that no caller or foreign backend can hold), the
@@ -259,7 +257,7 @@ public sealed class RuleBook
     /// </summary>
     internal void Release(bool recycle = false)
     {
-        ReleaseHooks.Run(ref _onRelease);
+        ReleaseHooks.Run(this);
         RuleBook? transposed = _transposed;
         _transposed = null;
         if (transposed is not null)
@@ -280,7 +278,7 @@ public sealed class RuleBook
     /// Runs <paramref name="action"/> once, when this rulebook's storage is released (its metadata is disposed): a
     /// device backend frees its copy then, instead of waiting for the garbage collector to reclaim the host object.
     /// </summary>
-    internal void OnRelease(Action action) => ReleaseHooks.Add(ref _onRelease, action);
+    internal void OnRelease(Action action) => ReleaseHooks.Add(this, action);
 
     /// <summary>
     /// How many times this object has been recycled. A holder that may outlive its batch's metadata (a backward

@@ -62,13 +62,11 @@ public sealed class SparseGrid
         }
     }
 
-    private Action? _onRelease;
-
     /// <summary>
     /// Runs <paramref name="action"/> once, when this grid's storage is released (its metadata is disposed): a
     /// device backend frees its copy then, instead of waiting for the garbage collector to reclaim the host object.
     /// </summary>
-    internal void OnRelease(Action action) => ReleaseHooks.Add(ref _onRelease, action);
+    internal void OnRelease(Action action) => ReleaseHooks.Add(this, action);
 
     /// <summary>
     /// How many times this object has been recycled: a tensor notes it and throws <see cref="ObjectDisposedException"/>
@@ -172,7 +170,7 @@ public sealed class SparseGrid
     internal bool ReleaseStorage()
     {
         // Device copies go with the host storage, once, whichever entry of the metadata releases it first.
-        ReleaseHooks.Run(ref _onRelease);
+        ReleaseHooks.Run(this);
         // The exchange makes "this call freed it" hold for exactly one caller, whatever the threads.
         long[]? linear = Interlocked.Exchange(ref _linear, null);
         if (linear is null)
