@@ -10,6 +10,16 @@ namespace SpatiallySparse.Samples.Common;
 /// <param name="TrainImages">Samples trained on.</param>
 public sealed record EpochRecord(int Epoch, double TrainLoss, double TrainError, double TestError, double TrainSeconds, double TestSeconds, int TrainImages)
 {
+    /// <summary>Test samples evaluated (0 in records written before it was kept).</summary>
+    public int TestCount { get; init; }
+
+    /// <summary>Sorted indices of the test samples the network got wrong after this epoch (null under MPI and in older records).</summary>
+    public IReadOnlyList<int>? TestMistakes { get; init; }
+
+    /// <summary>The 95% Wilson interval of <see cref="TestError"/>, or null when the test set size is not recorded.</summary>
+    public ErrorInterval? TestErrorInterval =>
+        TestCount > 0 ? ErrorStatistics.Wilson((int)Math.Round(TestError * TestCount), TestCount) : null;
+
     /// <summary>Training throughput.</summary>
     public double ImagesPerSecond => TrainSeconds > 0 ? TrainImages / TrainSeconds : 0;
 }

@@ -16,7 +16,7 @@ public static class ResultsWriter
     {
         ArgumentNullException.ThrowIfNull(runs);
         Directory.CreateDirectory(folder);
-        object document = new { title, settings, runs = runs.Select(r => new { r.Name, r.Interrupted, r.SecondsPerEpoch, r.ImagesPerSecond, r.Epochs }), speedup = Speedup(runs) };
+        object document = new { title, provenance = RunProvenance.Current(), settings, runs = runs.Select(r => new { r.Name, r.Interrupted, r.SecondsPerEpoch, r.ImagesPerSecond, r.Epochs }), speedup = Speedup(runs) };
         File.WriteAllText(Path.Combine(folder, "results.json"), JsonSerializer.Serialize(document, Json));
         string markdown = Markdown(title, settings, runs, comparison);
         File.WriteAllText(Path.Combine(folder, "results.md"), markdown);
@@ -42,12 +42,12 @@ public static class ResultsWriter
         StringBuilder md = new();
         md.AppendLine(CultureInfo.InvariantCulture, $"## {title}").AppendLine();
         md.AppendLine(string.Join(", ", settings.Select(kv => $"{kv.Key} = {kv.Value}"))).AppendLine();
-        md.AppendLine("| network | epoch | train loss | train error | test error | train s/epoch | images/s |");
+        md.AppendLine("| network | epoch | train loss | train error | test error (95% interval) | train s/epoch | images/s |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (RunHistory run in runs)
             foreach (EpochRecord e in run.Epochs)
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {run.Name} | {e.Epoch} | {e.TrainLoss:0.0000} | {100 * e.TrainError:0.00}% | {100 * e.TestError:0.00}% | {e.TrainSeconds:0.0} | {e.ImagesPerSecond:0.0} |");
+                    $"| {run.Name} | {e.Epoch} | {e.TrainLoss:0.0000} | {100 * e.TrainError:0.00}% | {TestError(e)} | {e.TrainSeconds:0.0} | {e.ImagesPerSecond:0.0} |");
         if (Speedup(runs) is double ratio)
         {
             md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Sparse trains {ratio:0.00}x faster per epoch than dense ({comparison}).");
@@ -59,5 +59,13 @@ public static class ResultsWriter
         foreach (RunHistory run in runs.Where(r => r.Interrupted))
             md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"{run.Name} was interrupted; resume with --resume.");
         return md.ToString();
+    }
+
+    /// <summary>A test error with its Wilson interval, e.g. <c>0.48% (0.36-0.63%)</c>; the interval only when the test set size is recorded.</summary>
+    public static string TestError(EpochRecord epoch)
+    {
+        ArgumentNullException.ThrowIfNull(epoch);
+        string error = string.Create(CultureInfo.InvariantCulture, $"{100 * epoch.TestError:0.00}%");
+        return epoch.TestErrorInterval is ErrorInterval i ? string.Create(CultureInfo.InvariantCulture, $"{error} ({100 * i.Low:0.00}-{100 * i.High:0.00}%)") : error;
     }
 }

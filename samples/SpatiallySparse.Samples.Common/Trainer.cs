@@ -73,11 +73,18 @@ public sealed class Trainer
     }
 
     /// <summary>Test error rate of <paramref name="model"/> on its whole test set (evaluation mode; under MPI each rank takes its shard of every batch).</summary>
-    public double Evaluate(ITrainable model)
+    public double Evaluate(ITrainable model) => EvaluateWithMistakes(model).Error;
+
+    /// <summary>
+    /// The test error rate and, on a single process, the sorted indices of the misclassified test samples (the
+    /// paired comparisons of the result tables need them); under MPI the indices are null (each rank sees only
+    /// its shard, and the error alone is summed).
+    /// </summary>
+    public (double Error, int[]? Mistakes) EvaluateWithMistakes(ITrainable model)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.Network.Eval();
-        int wrong = 0;
+        List<int> mistakes = [];
         using SparseBatchLoader? loader = model.TestCount == 0 ? null : model.Loader(training: false, LocalBatch, _options.Seed, Shard);
         foreach (SparseBatch batch in loader?.Epoch(0) ?? [])
         {
@@ -85,17 +92,21 @@ public sealed class Trainer
             {
                 using Tape tape = new(recordGradients: false);
                 LossResult result = SoftmaxCrossEntropy.Compute(model.Forward(batch, tape), batch.Labels!, tape);
-                wrong += batch.Count - result.CountCorrect(batch.Labels!);
+                for (int i = 0; i < batch.Count; i++)
+                    if (result.Predictions[i] != batch.Labels![i])
+                        mistakes.Add(batch.Indices[i]);
             }
         }
         model.Network.Train();
+        int wrong = mistakes.Count;
         if (_session is not null)
         {
             float[] sum = [wrong];
             _session.AllreduceSum(sum);
             wrong = (int)sum[0];
         }
-        return model.TestCount == 0 ? 0 : (double)wrong / model.TestCount;
+        mistakes.Sort();
+        return (model.TestCount == 0 ? 0 : (double)wrong / model.TestCount, _session is null ? [.. mistakes] : null);
     }
 
     private TrainingState Start(ITrainable model, CheckpointManager? store, TrainerParallel parallel)
@@ -167,9 +178,10 @@ public sealed class Trainer
     private EpochRecord FinishEpoch(ITrainable model, TrainingState state, TrainerParallel parallel)
     {
         long start = Stopwatch.GetTimestamp();
-        double testError = Evaluate(model);
+        (double testError, int[]? mistakes) = EvaluateWithMistakes(model);
         EpochRecord record = new(state.Epoch + 1, state.LossSum / state.Seen, 1 - (double)state.Correct / state.Seen, testError,
-            state.Seconds, Stopwatch.GetElapsedTime(start).TotalSeconds, state.Seen);
+            state.Seconds, Stopwatch.GetElapsedTime(start).TotalSeconds, state.Seen)
+        { TestCount = model.TestCount, TestMistakes = mistakes };
         _reporter.WriteLine($"{model.Name} epoch {record.Epoch}: train loss {record.TrainLoss:0.0000}, train error {record.TrainError:P2}, " +
             $"test error {record.TestError:P2} ({model.TestCount} images), {record.TrainSeconds:0.0} s training ({record.ImagesPerSecond:0} img/s)");
         if (parallel.EpochThroughput() is string throughput)

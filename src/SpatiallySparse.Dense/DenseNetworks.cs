@@ -8,7 +8,7 @@ namespace SpatiallySparse.Dense;
 /// names, shapes and, for the same seed, values equal those of <see cref="Networks.DeepCNet.Create"/> and
 /// <see cref="Networks.SparseVgg.Create"/>, so checkpoints and weights copy across.
 /// </summary>
-public static class DenseNetworks
+public static partial class DenseNetworks
 {
     /// <summary>
     /// DeepCNet run densely (<see cref="DenseConvolution"/> by im2col + GEMM, dense max pooling): its input is a

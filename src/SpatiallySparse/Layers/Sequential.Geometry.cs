@@ -29,9 +29,11 @@ public partial class Sequential
     /// gradient: 3 x 2 x Cin x Cout per pair); fills <paramref name="layerForwardFlops"/>, when given, with each
     /// layer's forward FLOPs and tells <paramref name="built"/> of each piece. Allocates nothing of its own.
     /// </summary>
-    internal (long Pairs, double ConvolutionFlops) BuildGeometry(SparseTensor x, Span<double> layerForwardFlops, GeometryPieceBuilt? built)
+    internal (long Pairs, double ConvolutionFlops) BuildGeometry(SparseTensor x, Span<double> layerForwardFlops, GeometryPieceBuilt? built) =>
+        BuildGeometry(x.Metadata, x.SpatialSize, layerForwardFlops, built);
+
+    private (long Pairs, double ConvolutionFlops) BuildGeometry(Metadata metadata, SpatialSize size, Span<double> layerForwardFlops, GeometryPieceBuilt? built)
     {
-        SpatialSize size = x.SpatialSize;
         long pairs = 0;
         double flops = 0;
         for (int i = 0; i < _modules.Count; i++)  // no enumerator: nothing but geometry allocates here
@@ -47,17 +49,59 @@ public partial class Sequential
             {
                 // The layers' own lookup (not the public one, which marks rules as held by a caller), so the prebuilt
                 // geometry is recycled with the batch like geometry the layers build themselves.
-                RuleBook rules = x.Metadata.LayerRules(RuleKind.Convolution, size, w.Filter, w.Stride).Rules;
+                RuleBook rules = metadata.LayerRules(RuleKind.Convolution, size, w.Filter, w.Stride).Rules;
                 built?.Invoke("rules", layer, size, w.Filter, w.Stride, rules.PairCount);
                 pairs += rules.PairCount;
                 flops += BuildViews(i, layer, rules, size, w, layerForwardFlops, built);
             }
-            else if (layer is SubmanifoldConvolution submanifold)
-                pairs += x.Metadata.LayerRules(RuleKind.Submanifold, size, submanifold.FilterSize, submanifold.FilterSize).Rules.PairCount;
+            else
+                pairs += BuildNested(layer, metadata, size, built);
             if (layer is SparseModule sparse)
                 size = sparse.OutputSpatialSize(size);
         }
         return (pairs, flops);
+    }
+
+    /// <summary>
+    /// The rules of a layer that is not a convolution or pooling of this chain: a submanifold convolution's, a
+    /// deconvolution's (with the transposed view its backward reads), and those of every layer inside a nested
+    /// chain or skip connection (a U-Net's levels), each branch from the same input size. Returns the pair count.
+    /// </summary>
+    private static long BuildNested(Module layer, Metadata metadata, SpatialSize size, GeometryPieceBuilt? built)
+    {
+        switch (layer)
+        {
+            case SubmanifoldConvolution s:
+                return metadata.LayerRules(RuleKind.Submanifold, size, s.FilterSize, s.FilterSize).Rules.PairCount;
+            case Deconvolution d:
+                RuleBook rules = metadata.LayerRules(RuleKind.Deconvolution, size, d.FilterSize, d.Stride).Rules;
+                _ = rules.Transposed;
+                built?.Invoke("rules", layer, size, d.FilterSize, d.Stride, rules.PairCount);
+                return rules.PairCount;
+            case Sequential chain:
+                return chain.BuildGeometry(metadata, size, default, built).Pairs;
+            case Residual or ConcatenateBranches:
+                long pairs = 0;
+                IReadOnlyList<Module> branches = layer.Children;
+                for (int b = 0; b < branches.Count; b++)
+                    pairs += branches[b] is Convolution or Pooling ? BuildBranchWindow(branches[b], metadata, size, built) : BuildNested(branches[b], metadata, size, built);
+                return pairs;
+            default:
+                return 0;
+        }
+    }
+
+    /// <summary>A lone convolution or pooling layer as a branch of a skip connection: its rules and the view its backward reads.</summary>
+    private static long BuildBranchWindow(Module layer, Metadata metadata, SpatialSize size, GeometryPieceBuilt? built)
+    {
+        (SpatialSize filter, SpatialSize stride) = layer is Convolution c ? (c.FilterSize, c.Stride) : (((Pooling)layer).PoolSize, ((Pooling)layer).Stride);
+        RuleBook rules = metadata.LayerRules(RuleKind.Convolution, size, filter, stride).Rules;
+        if (layer is Convolution)
+            _ = rules.Transposed;
+        else
+            _ = rules.NeighbourTable;
+        built?.Invoke("rules", layer, size, filter, stride, rules.PairCount);
+        return rules.PairCount;
     }
 
     /// <summary>The lazily built views of layer <paramref name="i"/>'s rules; returns its FLOPs (convolutions only).</summary>

@@ -6,7 +6,8 @@ namespace SpatiallySparse.Samples.Tests.Docs;
 
 /// <summary>
 /// The documentation stays true to the code: every C# block of README.md and docs/ appears verbatim in a source
-/// file that builds in CI (samples/ or tests/), and every relative link points at a file or folder that exists.
+/// file that builds in CI (samples/ or tests/), every relative link points at a file or folder that exists, and
+/// the programs the guides are taken from (samples/Demo, samples/Demo3D) run and learn.
 /// </summary>
 [TestFixture]
 public sealed partial class DocsTests
@@ -69,6 +70,39 @@ public sealed partial class DocsTests
         Assert.That(process.ExitCode, Is.Zero, output + error.Result);
         Assert.That(output, Does.Contain("saved and restored epoch-0000000000-step-0000000060").And.Contain("accuracy on 200 fresh strokes"));
     }
+
+    [Test]
+    public void TheThreeDTutorialsProgramLearnsToLabelVoxelsAndRestoresItsCheckpoint()
+    {
+        string demo = RepositoryFiles.Built("samples/Demo3D", "Demo3D.dll");
+        Assert.That(File.Exists(demo), Is.True, $"{demo} is built with the solution");
+        using TempFolder temp = new();
+        ProcessStartInfo start = new("dotnet", $"\"{demo}\" 40 \"{Path.Combine(temp.Path, "checkpoints")}\"") { RedirectStandardOutput = true, RedirectStandardError = true };
+        using Process process = Process.Start(start)!;
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.That(process.WaitForExit(TimeSpan.FromMinutes(2)), Is.True, "the 3D demo finishes");
+        Assert.That(process.ExitCode, Is.Zero, output + error.Result);
+        Assert.That(output, Does.Contain("restored epoch-0000000000-step-0000000040 (optimiser step 40)")
+            .And.Contain("the restored network's scores equal the trained one's: True")
+            .And.Contain("classifier (untrained): 8 clouds x 2 scores"));
+        Match loss = TutorialLoss().Match(output);
+        Assert.That(loss.Success, Is.True, output);
+        Assert.That(Number(loss, 2), Is.LessThan(0.6 * Number(loss, 1)), "the training loss falls");
+        Match heldOut = TutorialAccuracy().Match(output);
+        Assert.That(heldOut.Success, Is.True, output);
+        double voxels = Number(heldOut, 1), commonest = Number(heldOut, 2), points = Number(heldOut, 3);
+        Assert.That(voxels, Is.GreaterThan(commonest + 30).And.GreaterThan(85), "held-out voxels: far above always answering the commonest class");
+        Assert.That(points, Is.GreaterThan(80), "held-out points take their voxel's class");
+    }
+
+    private static double Number(Match match, int group) => double.Parse(match.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"mean loss: first \d+ steps ([0-9.]+), last \d+ steps ([0-9.]+)")]
+    private static partial Regex TutorialLoss();
+
+    [GeneratedRegex(@"held-out voxels right: ([0-9.]+)% \(always '\w+': ([0-9.]+)%\); points right: ([0-9.]+)%")]
+    private static partial Regex TutorialAccuracy();
 
     [GeneratedRegex(@"```csharp\n(.*?)```", RegexOptions.Singleline)]
     private static partial Regex CSharpBlock();

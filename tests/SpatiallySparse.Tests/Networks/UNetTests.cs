@@ -45,6 +45,27 @@ public sealed class UNetTests
         Assert.That(dense.Values.Max(Math.Abs), Is.GreaterThan(0.1), "a vanishing output would prove nothing");
     }
 
+    [TestCase(UNetJoin.Concatenate, false)]
+    [TestCase(UNetJoin.Add, true)]
+    public void BuildGeometryBuildsEveryRulebookTheStepUses(UNetJoin join, bool residualBlocks)
+    {
+        // A loader's workers build a batch's geometry with BuildGeometry; the U-Net's levels are nested chains and
+        // skip connections, and the step must find every rulebook already there (none built on the training thread).
+        Sequential<SparseTensor, SparseTensor> net = UNet.Create(Options(3, join, residualBlocks, [2, 3, 4]) with { Classes = 3 });
+        PointBatch points = new(SpatialSize.Cube(3, 8), batchSize: 2, channels: 2, pointsPerSample: 20, seed: 8);
+        using Tape tape = new();
+        SparseTensor x = points.InputLayer().Forward(points.ToInput(points.Features), CpuBackend.Shared, tape);
+        long pairs = net.BuildGeometry(x);
+        int prebuilt = x.Metadata.RuleBookCount;
+        SparseTensor y = net.Forward(x, tape);
+        SiteSoftmaxCrossEntropy.Compute(y, new int[y.ActiveCount], tape, predictions: []);
+        tape.Backward();
+        // Three levels: a submanifold rulebook per level, a strided convolution and a deconvolution per level change.
+        Assert.That(prebuilt, Is.EqualTo(3 + 2 + 2));
+        Assert.That(x.Metadata.RuleBookCount, Is.EqualTo(prebuilt));
+        Assert.That(pairs, Is.GreaterThan(0));
+    }
+
     [Test]
     public void OutputLiesOnTheInputSites()
     {
