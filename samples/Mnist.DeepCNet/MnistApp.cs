@@ -72,6 +72,7 @@ public static class MnistApp
     {
         ["network"] = $"DeepCNet({o.L}, {o.K})",
         ["dropout"] = o.Dropout,
+        ["dropout scaling"] = o.DropoutScaling,
         ["epochs"] = o.Epochs.ToString(CultureInfo.InvariantCulture),
         ["batch"] = o.Batch.ToString(CultureInfo.InvariantCulture),
         ["lr"] = $"{o.LearningRate.ToString(CultureInfo.InvariantCulture)} * exp(-{o.LearningRateDecay.ToString(CultureInfo.InvariantCulture)} t)",

@@ -19,6 +19,9 @@ public sealed record MnistOptions : ISampleOptions
     /// <summary>Dropout: none, paper, ramp:P or a comma-separated list of l + 2 rates.</summary>
     public string Dropout { get; init; } = "none";
 
+    /// <summary>Where dropout's 1 / (1 - rate) correction goes: test (the paper's) or train (inverted dropout).</summary>
+    public string DropoutScaling { get; init; } = "test";
+
     /// <summary>Epochs.</summary>
     public int Epochs { get; init; } = 1;
 
@@ -121,6 +124,15 @@ public sealed record MnistOptions : ISampleOptions
         return rates;
     }
 
+    /// <summary>The dropout scaling named by <see cref="DropoutScaling"/>.</summary>
+    public SpatiallySparse.Layers.DropoutScaling Scaling() => DropoutScaling.Trim().ToLowerInvariant() switch
+    {
+        "test" => SpatiallySparse.Layers.DropoutScaling.ScaleAtTest,
+        "train" => SpatiallySparse.Layers.DropoutScaling.ScaleInTraining,
+        _ => throw new ArgumentException($"--dropout-scaling '{DropoutScaling}': expected test (outputs scaled by 1 - rate at test time, the paper's) or train (inverted dropout: kept units scaled by 1 / (1 - rate) in training)."),
+    };
+
     /// <summary>The network settings.</summary>
-    public DeepCNetOptions Network() => new() { L = L, K = K, Classes = 10, Slope = Slope, DropoutRates = DropoutRates(), Seed = Seed };
+    public DeepCNetOptions Network() =>
+        new() { L = L, K = K, Classes = 10, Slope = Slope, DropoutRates = DropoutRates(), DropoutScaling = Scaling(), Seed = Seed };
 }

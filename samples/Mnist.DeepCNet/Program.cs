@@ -8,6 +8,7 @@ Option<string?> data = new("--data") { Description = $"MNIST folder (else ${Data
 Option<int> l = new("--l") { Description = "DeepCNet l: input grid 3 * 2^l (>= 4)", DefaultValueFactory = _ => defaults.L };
 Option<int> k = new("--k") { Description = "DeepCNet k: layer n has n * k filters", DefaultValueFactory = _ => defaults.K };
 Option<string> dropout = new("--dropout") { Description = "none | paper (0,0,0,.5,...) | ramp:P (rate P*i/l) | l+2 comma-separated rates", DefaultValueFactory = _ => defaults.Dropout };
+Option<string> dropoutScaling = new("--dropout-scaling") { Description = "test (outputs x (1 - rate) at test time, the paper's) | train (inverted dropout)", DefaultValueFactory = _ => defaults.DropoutScaling };
 Option<int> epochs = new("--epochs") { Description = "epochs", DefaultValueFactory = _ => defaults.Epochs };
 Option<int> batch = new("--batch") { Description = "mini-batch size", DefaultValueFactory = _ => defaults.Batch };
 Option<float> lr = new("--lr") { Description = "initial learning rate", DefaultValueFactory = _ => defaults.LearningRate };
@@ -30,13 +31,13 @@ Option<string> outDir = new("--out") { Description = "results folder (results.js
 
 RootCommand root = new("Trains DeepCNet(l, k) on MNIST sparsely and, for comparison, densely (Graham 2014).")
 {
-    data, l, k, dropout, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
+    data, l, k, dropout, dropoutScaling, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
 };
 root.SetAction(parsed =>
 {
     MnistOptions options = new()
     {
-        Data = parsed.GetValue(data), L = parsed.GetValue(l), K = parsed.GetValue(k), Dropout = parsed.GetValue(dropout)!,
+        Data = parsed.GetValue(data), L = parsed.GetValue(l), K = parsed.GetValue(k), Dropout = parsed.GetValue(dropout)!, DropoutScaling = parsed.GetValue(dropoutScaling)!,
         Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay),
         Momentum = parsed.GetValue(momentum), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
         Backend = parsed.GetValue(backend)!, DenseOnly = parsed.GetValue(dense), Compare = parsed.GetValue(compare),

@@ -31,7 +31,7 @@ public static partial class DenseNetworks
         slope => new DenseLeakyRelu(slope),
         (dim, width, seed) => new DenseConvolution(dim, width, width, 1, seed: seed),
         dim => new DenseMaxPooling(dim, 2, 2),
-        (rate, seed) => new DenseDropout(rate, seed: seed),
+        (rate, scaling, seed) => new DenseDropout(rate, scaling, seed: seed),
         () => new DenseFlatten());
 
     private static readonly Networks.SparseVgg.LayerFactory VggLayers = new(

@@ -29,6 +29,13 @@ public sealed record DeepCNetOptions
     /// </summary>
     public IReadOnlyList<float>? DropoutRates { get; init; }
 
+    /// <summary>
+    /// Where dropout's 1 / (1 - rate) correction goes: at test time (the paper's convention, the default) or in
+    /// training (inverted dropout). The two train the same function family; they differ in the size of the
+    /// training signal and gradients, which sets how long a deep net with dropout sits on its initial plateau.
+    /// </summary>
+    public DropoutScaling DropoutScaling { get; init; } = DropoutScaling.ScaleAtTest;
+
     /// <summary>Adds a 1x1 network-in-network layer after each convolution (DeepCNiN).</summary>
     public bool NetworkInNetwork { get; init; }
 
@@ -79,7 +86,7 @@ public static class DeepCNet
         int channels = options.InputChannels;
         for (int n = 1; n <= l + 1; n++)
         {
-            AddDropout(net, rates[n - 1], seeds, make);
+            AddDropout(net, rates[n - 1], options.DropoutScaling, seeds, make);
             int width = n * k;
             net.Add(make.Convolution(dim, channels, width, n == 1 ? 3 : 2, seeds.Next()));
             net.Add(make.Activation(options.Slope));
@@ -92,7 +99,7 @@ public static class DeepCNet
                 net.Add(make.Pooling(dim));
             channels = width;
         }
-        AddDropout(net, rates[l + 1], seeds, make);
+        AddDropout(net, rates[l + 1], options.DropoutScaling, seeds, make);
         net.Add(make.Flatten());
         net.Add(new Linear(channels, options.Classes, seed: seeds.Next()));
         return net;
@@ -110,10 +117,10 @@ public static class DeepCNet
         return rates;
     }
 
-    private static void AddDropout(List<Module> net, float rate, Random seeds, LayerFactory make)
+    private static void AddDropout(List<Module> net, float rate, DropoutScaling scaling, Random seeds, LayerFactory make)
     {
         if (rate > 0f)
-            net.Add(make.Dropout(rate, seeds.Next()));
+            net.Add(make.Dropout(rate, scaling, seeds.Next()));
     }
 
     private static readonly LayerFactory SparseLayers = new(
@@ -121,7 +128,7 @@ public static class DeepCNet
         slope => new LeakyRelu(slope),
         (dim, width, seed) => new NetworkInNetwork(width, width, seed: seed),
         dim => new MaxPooling(dim, 2, 2),
-        (rate, seed) => new Dropout(rate, seed: seed),
+        (rate, scaling, seed) => new Dropout(rate, scaling: scaling, seed: seed),
         () => new SparseToDense());
 
     /// <summary>The layer constructors of one execution mode (sparse here, dense in SpatiallySparse.Dense).</summary>
@@ -130,6 +137,6 @@ public static class DeepCNet
         Func<float, Module> Activation,
         Func<int, int, int, Module> NetworkInNetwork,
         Func<int, Module> Pooling,
-        Func<float, int, Module> Dropout,
+        Func<float, DropoutScaling, int, Module> Dropout,
         Func<Module> Flatten);
 }

@@ -40,10 +40,11 @@ public sealed class DenseDeepCNetTests
             Assert.That(d.Grad.ToArray(), Is.EqualTo(s.Grad.ToArray()).Within(1e-4f), $"gradient of {name}");
     }
 
-    [Test]
-    public void EvaluationModeScalesLikeTheSparseDropout()
+    [TestCase(DropoutScaling.ScaleAtTest)]
+    [TestCase(DropoutScaling.ScaleInTraining)]
+    public void EvaluationModeScalesLikeTheSparseDropout(DropoutScaling scaling)
     {
-        DeepCNetOptions options = new() { L = 2, K = 3, Seed = 3, DropoutRates = [0f, 0.5f, 0.5f, 0.5f] };
+        DeepCNetOptions options = new() { L = 2, K = 3, Seed = 3, DropoutRates = [0f, 0.5f, 0.5f, 0.5f], DropoutScaling = scaling };
         Sequential sparse = DeepCNet.Create(options), dense = DenseNetworks.DeepCNet(options);
         sparse.Eval();
         dense.Eval();
@@ -53,6 +54,8 @@ public sealed class DenseDeepCNetTests
         float[] s = ((DenseTensor)sparse.Forward(new InputLayer(size).Forward(batch, CpuBackend.Shared, tape), tape)).ToArray();
         float[] d = ((DenseTensor)dense.Forward(DenseFeatureMap.FromSparseInput(batch, size, CpuBackend.Shared), tape)).ToArray();
         Assert.That(d, Is.EqualTo(s).Within(1e-4f));
+        Assert.That(sparse.Children.OfType<Dropout>().Select(m => m.Scaling), Has.Exactly(3).EqualTo(scaling));
+        Assert.That(dense.Children.OfType<DenseDropout>().Select(m => m.Scaling), Has.Exactly(3).EqualTo(scaling));
     }
 
     /// <summary>Same parameter names in the same order, with the same initial values.</summary>
