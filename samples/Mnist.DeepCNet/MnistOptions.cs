@@ -102,6 +102,7 @@ public sealed record MnistOptions : ISampleOptions
         if (Backend.Equals("gpu", StringComparison.OrdinalIgnoreCase) && (DenseOnly || Compare))
             throw new ArgumentException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only).");
         DropoutRates();
+        Scaling();
     }
 
     /// <summary>The dropout rates for <see cref="L"/>, or null for none.</summary>

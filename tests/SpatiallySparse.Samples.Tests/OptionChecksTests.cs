@@ -39,6 +39,7 @@ public sealed class OptionChecksTests
         ("--threshold -0.5: expected 0 to", o => o with { Threshold = -0.5f }),
         ("--backend 'tpu'", o => o with { Backend = "tpu" }),
         ("--dropout 'half'", o => o with { Dropout = "half" }),
+        ("--dropout-scaling 'both': expected test", o => o with { DropoutScaling = "both" }),
         ("--override-settings: applies only with --resume", o => o with { OverrideSettings = true }),
         ("--backend gpu runs the sparse network only", o => o with { Backend = "gpu" }),
     ];
