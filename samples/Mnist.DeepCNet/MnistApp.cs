@@ -1,5 +1,6 @@
 using System.Globalization;
 using SpatiallySparse.Backends;
+using SpatiallySparse.Dense;
 using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Distributed;
 using SpatiallySparse.Ilgpu;
@@ -26,25 +27,33 @@ public static class MnistApp
         options.Validate(); // before the data: a bad setting must not cost a download or an epoch
         if (session is not null && options.Batch % session.WorldSize != 0)
             throw new ArgumentException($"--batch {options.Batch} is not divisible by the {session.WorldSize} ranks of this job: the global batch is split evenly over the ranks; use a multiple of {session.WorldSize}.");
+        bool simpleCnn = options.SimpleCnn;  // checked before the data is loaded
         using ISparseBackend backend = CreateBackend(options);
         DeepCNetOptions network = options.Network();
-        DigitRasterizer rasterizer = new(SpatiallySparse.Networks.DeepCNet.InputSide(options.L), options.Threshold);
+        // The plain CNN sees the digit with room for the +-2 pixel shifts only; DeepCNet its 3 x 2^l grid.
+        DigitRasterizer rasterizer = new(simpleCnn ? SimpleCnnSetup.Side : SpatiallySparse.Networks.DeepCNet.InputSide(options.L), options.Threshold);
         (string folder, DataSource source) = LocateOnRootFirst(locator, options.Data, session);
         reporter.WriteLine($"MNIST from {folder} ({source}); verifying checksums...");
         (MnistSplit train, MnistSplit test) = MnistData.Load(folder);
         train = train.Take(options.TrainSubset);
         test = test.Take(options.TestSubset);
-        reporter.WriteLine($"DeepCNet({options.L}, {options.K}) on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {options.Dropout}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}" +
+        string title = simpleCnn ? SimpleCnnSetup.Title : $"DeepCNet({options.L}, {options.K})";
+        reporter.WriteLine($"{title} on {rasterizer.GridSide}x{rasterizer.GridSide}, dropout {(simpleCnn ? "none" : options.Dropout)}, {train.Count} training / {test.Count} test images, batch {options.Batch}, {backend.Name}" +
             (session is null ? "." : $", {session.WorldSize} ranks x {options.Batch / session.WorldSize}."));
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.LearningRate, options.LearningRateDecay);
         Dictionary<string, string> settings = Settings(options, backend, train.Count, test.Count);
+        if (simpleCnn)
+            (settings["network"], settings["dropout"], settings["dropout scaling"]) = (title, "none", "none");
         if (session is not null)
             settings["ranks"] = session.WorldSize.ToString(CultureInfo.InvariantCulture);
         List<RunHistory> runs = SampleRuns.Train(options, settings,
-            dense => new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum), reporter, cancellation, session: session);
+            dense => simpleCnn
+                ? new MnistTrainable("simple-cnn", dense: true, DenseNetworks.SimpleCnn(SimpleCnnSetup.Network(options.Seed, options.Slope)), train, test, rasterizer, backend, schedule, options.Momentum)
+                : new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum),
+            reporter, cancellation, session: session);
         if (session is { IsRoot: false })
             return runs;
-        string markdown = ResultsWriter.Write(options.Out, $"DeepCNet({options.L}, {options.K}) on MNIST", settings, runs);
+        string markdown = ResultsWriter.Write(options.Out, $"{title} on MNIST", settings, runs);
         reporter.WriteLine(markdown);
         reporter.WriteLine($"Results, plots and results.json in {Path.GetFullPath(options.Out)}");
         return runs;
@@ -82,4 +91,18 @@ public static class MnistApp
         ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),
         ["backend"] = backend.Name,
     };
+}
+
+/// <summary>The plain CNN the sample trains with <c>--network simple-cnn</c>: the library's <see cref="SimpleCnnOptions"/> on the 32 x 32 digit.</summary>
+internal static class SimpleCnnSetup
+{
+    /// <summary>Picture side: the 28 x 28 digit and +-2 pixel shifts.</summary>
+    public const int Side = 32;
+
+    /// <summary>How results name the network.</summary>
+    public const string Title = "SimpleCnn(32, 64, 128)";
+
+    /// <summary>The network's settings for <paramref name="seed"/> and activation <paramref name="slope"/>.</summary>
+    public static SimpleCnnOptions Network(int seed, float slope) =>
+        new() { InputSide = Side, InputChannels = 1, Widths = [32, 64, 128], Classes = 10, Slope = slope, Seed = seed };
 }

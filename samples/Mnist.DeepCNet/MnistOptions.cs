@@ -10,6 +10,18 @@ public sealed record MnistOptions : ISampleOptions
     /// <summary>Data folder (--data), or null to search.</summary>
     public string? Data { get; init; }
 
+    /// <summary>The network: deepcnet (sparse, and its dense twin with --compare or --dense) or simple-cnn (a plain dense CNN on the 32 x 32 digit).</summary>
+    public string Architecture { get; init; } = "deepcnet";
+
+    /// <summary>True for the plain dense CNN (<c>--network simple-cnn</c>).</summary>
+    public bool SimpleCnn => Architecture.Trim().ToLowerInvariant() switch
+    {
+        "deepcnet" => false,
+        "simple-cnn" when Compare || DenseOnly => throw new ArgumentException("--network simple-cnn trains the plain dense CNN alone: add --compare false and leave out --dense."),
+        "simple-cnn" => true,
+        _ => throw new ArgumentException($"--network '{Architecture}': expected deepcnet or simple-cnn."),
+    };
+
     /// <summary>DeepCNet l.</summary>
     public int L { get; init; } = 5;
 

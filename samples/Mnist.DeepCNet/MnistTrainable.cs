@@ -21,25 +21,38 @@ public sealed class MnistTrainable : ITrainable
     private readonly DigitRasterizer _rasterizer;
     private readonly BatchForward _forward;
 
-    /// <summary>Builds the network (dense when <paramref name="dense"/>) and its optimiser.</summary>
+    /// <summary>Builds DeepCNet (dense when <paramref name="dense"/>) and its optimiser.</summary>
     public MnistTrainable(bool dense, DeepCNetOptions network, MnistSplit train, MnistSplit test, DigitRasterizer rasterizer,
+        ISparseBackend backend, LearningRateSchedule schedule, float momentum)
+        : this(dense ? "dense" : "sparse", dense, dense ? DenseNetworks.DeepCNet(network) : DeepCNet.Create(network), train, test, rasterizer,
+            backend, schedule, momentum)
+    {
+    }
+
+    /// <summary>
+    /// Trains <paramref name="network"/> (named <paramref name="name"/>; dense when <paramref name="dense"/>, on a
+    /// picture of the rasterizer's side) with SGD, e.g. the plain CNN of <see cref="DenseNetworks.SimpleCnn"/>.
+    /// </summary>
+    public MnistTrainable(string name, bool dense, Sequential network, MnistSplit train, MnistSplit test, DigitRasterizer rasterizer,
         ISparseBackend backend, LearningRateSchedule schedule, float momentum)
     {
         ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(rasterizer);
+        Name = name;
         Dense = dense;
         _train = train;
         _test = test;
         _rasterizer = rasterizer;
-        _forward = new BatchForward(dense, SpatialSize.Cube(2, DeepCNet.InputSide(network.L)), 1, backend);
-        Network = (dense ? (Sequential)DenseNetworks.DeepCNet(network) : DeepCNet.Create(network)).To(backend);
+        _forward = new BatchForward(dense, SpatialSize.Cube(2, rasterizer.GridSide), 1, backend);
+        Network = network.To(backend);
         Optimizer = new Sgd(Network.Parameters(), schedule, momentum);
     }
 
-    /// <summary>True for the dense baseline.</summary>
+    /// <summary>True for a network run densely.</summary>
     public bool Dense { get; }
 
     /// <inheritdoc/>
-    public string Name => Dense ? "dense" : "sparse";
+    public string Name { get; }
 
     /// <inheritdoc/>
     public Module Network { get; }

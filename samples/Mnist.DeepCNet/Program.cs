@@ -5,6 +5,7 @@ using SpatiallySparse.Samples.Common;
 // DeepCNet(l, k) on MNIST (Graham 2014), sparse, dense, or both in the same run (the default, short).
 MnistOptions defaults = new();
 Option<string?> data = new("--data") { Description = $"MNIST folder (else ${DataFolder.EnvironmentVariable}, then shared/data/mnist above this folder, then a download into the cache)" };
+Option<string> network = new("--network") { Description = "deepcnet | simple-cnn (a plain dense CNN on the 32 x 32 digit, trained alone: --compare false)", DefaultValueFactory = _ => defaults.Architecture };
 Option<int> l = new("--l") { Description = "DeepCNet l: input grid 3 * 2^l (>= 4)", DefaultValueFactory = _ => defaults.L };
 Option<int> k = new("--k") { Description = "DeepCNet k: layer n has n * k filters", DefaultValueFactory = _ => defaults.K };
 Option<string> dropout = new("--dropout") { Description = "none | paper (0,0,0,.5,...) | ramp:P (rate P*i/l) | l+2 comma-separated rates", DefaultValueFactory = _ => defaults.Dropout };
@@ -31,13 +32,13 @@ Option<string> outDir = new("--out") { Description = "results folder (results.js
 
 RootCommand root = new("Trains DeepCNet(l, k) on MNIST sparsely and, for comparison, densely (Graham 2014).")
 {
-    data, l, k, dropout, dropoutScaling, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
+    data, network, l, k, dropout, dropoutScaling, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
 };
 root.SetAction(parsed =>
 {
     MnistOptions options = new()
     {
-        Data = parsed.GetValue(data), L = parsed.GetValue(l), K = parsed.GetValue(k), Dropout = parsed.GetValue(dropout)!, DropoutScaling = parsed.GetValue(dropoutScaling)!,
+        Data = parsed.GetValue(data), Architecture = parsed.GetValue(network)!, L = parsed.GetValue(l), K = parsed.GetValue(k), Dropout = parsed.GetValue(dropout)!, DropoutScaling = parsed.GetValue(dropoutScaling)!,
         Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay),
         Momentum = parsed.GetValue(momentum), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
         Backend = parsed.GetValue(backend)!, DenseOnly = parsed.GetValue(dense), Compare = parsed.GetValue(compare),

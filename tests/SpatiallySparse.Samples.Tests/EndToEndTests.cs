@@ -23,6 +23,27 @@ public sealed class EndToEndTests
     }
 
     [Test]
+    public void ThePlainCnnLearnsOnThe32PixelDigit()
+    {
+        MnistSplit train = SyntheticDigits.Split(60, seed: 3), test = SyntheticDigits.Split(30, seed: 4);
+        SpatiallySparse.Dense.SimpleCnnOptions network = new() { InputSide = 32, Widths = [8, 8], Classes = 3, Slope = 1f / 3, Seed = 5 };
+        using SpatiallySparse.Backends.Cpu.CpuBackend backend = new(2);
+        MnistTrainable model = new("simple-cnn", dense: true, SpatiallySparse.Dense.DenseNetworks.SimpleCnn(network), train, test, new DigitRasterizer(32), backend,
+            SpatiallySparse.Optim.LearningRateSchedule.Exponential(0.03f, 1e-3), momentum: 0.9f);
+        RunHistory run = new Trainer(new TrainerOptions { Epochs = 8, BatchSize = 10, Seed = 2 }, new TextReporter(TextWriter.Null)).Run(model);
+        TestContext.Out.WriteLine(string.Join(", ", run.Epochs.Select(e => $"{e.TrainLoss:0.000}/{e.TestError:P0}")));
+        Assert.That(run.Name, Is.EqualTo("simple-cnn"));
+        Assert.That(run.Epochs[^1].TrainLoss, Is.LessThan(0.8 * run.Epochs[0].TrainLoss), "the loss falls");
+        Assert.That(run.Epochs[^1].TestError, Is.LessThan(0.5), "better than chance (2/3 error) on held-out shapes");
+        Assert.That(run.Epochs[^1].TestMistakes, Has.Count.EqualTo((int)Math.Round(run.Epochs[^1].TestError * 30)), "the record names each misclassified image");
+    }
+
+    [TestCase("simple-cnn", true, "add --compare false")]
+    [TestCase("resnet", false, "expected deepcnet or simple-cnn")]
+    public void ANetworkTheSampleCannotTrainIsExplained(string network, bool compare, string message) =>
+        Assert.That(() => new MnistOptions { Architecture = network, Compare = compare }.SimpleCnn, Throws.ArgumentException.With.Message.Contain(message));
+
+    [Test]
     public void ResultsAreWrittenAsJsonMarkdownAndPlots()
     {
         using TempFolder temp = new();
