@@ -113,6 +113,7 @@ public sealed record MnistOptions : ISampleOptions
         // The dense baseline is a CPU implementation: on the GPU the sparse network runs alone.
         if (Backend.Equals("gpu", StringComparison.OrdinalIgnoreCase) && (DenseOnly || Compare))
             throw new ArgumentException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only).");
+        _ = SimpleCnn; // throws for an unknown --network, or simple-cnn with --compare or --dense
         DropoutRates();
         Scaling();
     }

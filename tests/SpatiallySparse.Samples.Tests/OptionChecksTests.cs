@@ -40,6 +40,8 @@ public sealed class OptionChecksTests
         ("--backend 'tpu'", o => o with { Backend = "tpu" }),
         ("--dropout 'half'", o => o with { Dropout = "half" }),
         ("--dropout-scaling 'both': expected test", o => o with { DropoutScaling = "both" }),
+        ("--network 'resnet': expected deepcnet or simple-cnn", o => o with { Architecture = "resnet" }),
+        ("--network simple-cnn trains the plain dense CNN alone", o => o with { Architecture = "simple-cnn" }),
         ("--override-settings: applies only with --resume", o => o with { OverrideSettings = true }),
         ("--backend gpu runs the sparse network only", o => o with { Backend = "gpu" }),
     ];
