@@ -19,6 +19,7 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-allocations --workload mnist --types true
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- shapes3d-profile --builds 15 (3D submanifold rules, old against new)
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- loader-overlap --step-ms 7 (batch building hidden behind a step)
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- soak --steps 10000 (memory, pool, fds, threads flat over training with checkpoints)
 switch (args.FirstOrDefault())
 {
     case "step":
@@ -36,6 +37,8 @@ switch (args.FirstOrDefault())
         return SpatiallySparse.Benchmarks.Geometry.Shapes3dProfile.Run(args[1..]);
     case "loader-overlap":
         return LoaderOverlap.Run(args[1..]);
+    case "soak":
+        return Soak.Run(args[1..]);
     case "sweep":
         return SparsitySweep.Run(args[1..]);
     default:

@@ -13,6 +13,7 @@ public static class AssameseApp
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
         ArgumentNullException.ThrowIfNull(locator);
+        options.Validate(); // before the data: a bad setting must not cost a download or an epoch
         options.FeatureSet();
         IReadOnlySet<int> testWriters = AssameseData.ParseWriters(options.TestWriters);
         (string folder, DataSource source) = locator.Locate(AssameseData.Spec, options.Data);

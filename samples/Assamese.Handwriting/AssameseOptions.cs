@@ -86,6 +86,30 @@ public sealed record AssameseOptions : ISampleOptions
     /// <summary>Number of rendered characters written as PNGs into <see cref="Out"/> (0: none).</summary>
     public int Render { get; init; }
 
+    /// <summary>
+    /// Checks every option (ranges, names, folders) before any data is loaded; throws an <see cref="ArgumentException"/>
+    /// naming the first bad one, its value and the accepted range.
+    /// </summary>
+    public void Validate()
+    {
+        OptionChecks.Shared(this, Threads, Out);
+        FeatureSet();
+        AssameseData.ParseWriters(TestWriters);
+        OptionChecks.Range("--k", K, 1, 1024);
+        OptionChecks.Range("--slope", Slope, -1, 1);
+        if (LearningRate is float lr)
+            OptionChecks.Range("--lr", lr, 1e-9, 100);
+        OptionChecks.Range("--lr-decay", LearningRateDecay, 0, 100);
+        OptionChecks.Range("--momentum", Momentum, 0, 0.999999);
+        OptionChecks.Range("--weight-decay", WeightDecay, 0, 1);
+        OptionChecks.Subset("--train-subset", TrainSubset);
+        OptionChecks.Subset("--test-subset", TestSubset);
+        OptionChecks.Range("--render", Render, 0, 100_000);
+        int side = GridSide; // parses --net and --widths
+        OptionChecks.Range("--scale", Scale, 1e-3, side,
+            $" cells: a character {Scale.ToString(CultureInfo.InvariantCulture)} cells across does not fit the {side}x{side} grid of {NetworkName}");
+    }
+
     /// <summary>The feature set of <see cref="Features"/>.</summary>
     public StrokeFeatures FeatureSet() => Features switch
     {

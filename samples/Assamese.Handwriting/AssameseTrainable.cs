@@ -1,3 +1,4 @@
+using System.Globalization;
 using SpatiallySparse.Dense;
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
@@ -21,6 +22,7 @@ public sealed class AssameseTrainable : ITrainable
     private readonly PenCharacter[] _train, _test;
     private readonly int[] _trainLabels, _testLabels;
     private readonly StrokeRenderer _renderer;
+    private readonly float _scale;
     private readonly StrokeAugmentation? _augmentation;
     private readonly BatchForward _forward;
     private int _clipped, _rendered;  // counted by the loaders' worker threads
@@ -37,6 +39,7 @@ public sealed class AssameseTrainable : ITrainable
         _trainLabels = [.. train.Samples.Select(s => s.Label)];
         _testLabels = [.. test.Samples.Select(s => s.Label)];
         _renderer = new StrokeRenderer(options.GridSide, options.FeatureSet());
+        _scale = options.Scale;
         // Graham's distances (jitter 1, shift 12) are for characters 64 cells tall: scale them with the character.
         _augmentation = options.Augment ? new StrokeAugmentation { Jitter = options.Scale / 64, Shift = 12 * options.Scale / 64 } : null;
         _forward = new BatchForward(dense, _renderer.SpatialSize, _renderer.Channels, backend);
@@ -101,10 +104,17 @@ public sealed class AssameseTrainable : ITrainable
             // Runs on the loader's workers: the renderer and the characters are only read.
             Rendering r = _renderer.Render(Prepare(index, training, training ? random : null), batch, slot);
             Interlocked.Increment(ref _rendered);
+            if (r.Sites.Count == 0)
+                throw NoFit(index, training, r);
             if (r.PointsOutside > 0)
                 Interlocked.Increment(ref _clipped);
         }, index => labels[index], Network, shard);
     }
+
+    private ArgumentException NoFit(int index, bool training, Rendering r) => new(
+        $"{(training ? "Training" : "Test")} character {index} does not fit the {_renderer.GridSide}x{_renderer.GridSide} grid at --scale " +
+        $"{_scale.ToString(CultureInfo.InvariantCulture)}: all {r.PointsOutside} of its resampled points fell outside it. Use a --scale below " +
+        $"{_renderer.GridSide} (the grid side) or a network with a larger grid (more --widths, or --net deepcnet).");
 
     /// <inheritdoc/>
     public DenseTensor Forward(SparseBatch batch, Tape tape) => _forward.Forward(Network, batch, tape);

@@ -44,8 +44,8 @@ root.SetAction(parsed =>
         Data = parsed.GetValue(data), Net = parsed.GetValue(net)!, K = parsed.GetValue(k), Slope = parsed.GetValue(slope), Widths = parsed.GetValue(widths)!, Epochs = parsed.GetValue(epochs),
         Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay), Momentum = parsed.GetValue(momentum),
         WeightDecay = parsed.GetValue(weightDecay), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads), DenseOnly = parsed.GetValue(dense),
-        Compare = parsed.GetValue(compare), TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null,
-        TestSubset = parsed.GetValue(testSubset) is int m and > 0 ? m : null, Features = parsed.GetValue(features), Scale = parsed.GetValue(scale),
+        Compare = parsed.GetValue(compare), TrainSubset = parsed.GetValue(trainSubset) is int n and not 0 ? n : null,
+        TestSubset = parsed.GetValue(testSubset) is int m and not 0 ? m : null, Features = parsed.GetValue(features), Scale = parsed.GetValue(scale),
         Augment = parsed.GetValue(augment), TestWriters = parsed.GetValue(testWriters)!, Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings),
         Out = parsed.GetValue(outDir)!, Render = parsed.GetValue(render),
     };

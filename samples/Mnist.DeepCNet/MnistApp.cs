@@ -24,6 +24,7 @@ public static class MnistApp
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(reporter);
         ArgumentNullException.ThrowIfNull(locator);
+        options.Validate(); // before the data: a bad setting must not cost a download or an epoch
         int localBatch = TrainerParallel.LocalBatch(options.Batch, session);  // refuses a batch the ranks cannot split before any data is read
         bool simpleCnn = options.SimpleCnn;  // checked before the data is loaded
         using ISparseBackend backend = CreateBackend(options);
@@ -71,8 +72,6 @@ public static class MnistApp
     private static ISparseBackend CreateBackend(MnistOptions options) => options.Backend.ToLowerInvariant() switch
     {
         "cpu" => new CpuBackend(options.Threads),
-        // The dense baseline is a CPU implementation: on the GPU the sparse network runs alone.
-        "gpu" when options.DenseOnly || options.Compare => throw new NotSupportedException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only)."),
         "gpu" => IlgpuBackend.CreateCuda(),
         _ => throw new ArgumentException($"--backend '{options.Backend}': expected cpu or gpu."),
     };

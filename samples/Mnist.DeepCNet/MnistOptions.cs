@@ -92,6 +92,32 @@ public sealed record MnistOptions : ISampleOptions
     /// <summary>Output folder for results.</summary>
     public string Out { get; init; } = "out/mnist";
 
+    /// <summary>
+    /// Checks every option (ranges, names, folders) before any data is loaded; throws an <see cref="ArgumentException"/>
+    /// naming the first bad one, its value and the accepted range.
+    /// </summary>
+    public void Validate()
+    {
+        OptionChecks.Shared(this, Threads, Out);
+        OptionChecks.Range("--l", L, 1, 8, " (input grid 3 * 2^l)");
+        OptionChecks.Range("--k", K, 1, 1024);
+        OptionChecks.Range("--lr", LearningRate, 1e-9, 100);
+        OptionChecks.Range("--lr-decay", LearningRateDecay, 0, 100);
+        OptionChecks.Range("--momentum", Momentum, 0, 0.999999);
+        OptionChecks.Range("--slope", Slope, -1, 1);
+        OptionChecks.Range("--threshold", Threshold, 0, 0.999999);
+        OptionChecks.Subset("--train-subset", TrainSubset);
+        OptionChecks.Subset("--test-subset", TestSubset);
+        if (Backend.ToLowerInvariant() is not ("cpu" or "gpu"))
+            throw new ArgumentException($"--backend '{Backend}': expected cpu or gpu.");
+        // The dense baseline is a CPU implementation: on the GPU the sparse network runs alone.
+        if (Backend.Equals("gpu", StringComparison.OrdinalIgnoreCase) && (DenseOnly || Compare))
+            throw new ArgumentException("--backend gpu runs the sparse network only: add --compare false and leave out --dense (the dense baseline is CPU-only).");
+        _ = SimpleCnn; // throws for an unknown --network, or simple-cnn with --compare or --dense
+        DropoutRates();
+        Scaling();
+    }
+
     /// <summary>The dropout rates for <see cref="L"/>, or null for none.</summary>
     public IReadOnlyList<float>? DropoutRates()
     {

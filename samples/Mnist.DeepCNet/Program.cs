@@ -42,12 +42,13 @@ root.SetAction(parsed =>
         Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay),
         Momentum = parsed.GetValue(momentum), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
         Backend = parsed.GetValue(backend)!, DenseOnly = parsed.GetValue(dense), Compare = parsed.GetValue(compare),
-        TrainSubset = parsed.GetValue(trainSubset) is int n and > 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and > 0 ? m : null,
+        TrainSubset = parsed.GetValue(trainSubset) is int n and not 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and not 0 ? m : null,
         Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings), Out = parsed.GetValue(outDir)!,
     };
     // Only --distributed loads the MPI library: without it the sample runs where no MPI is installed.
     return parsed.GetValue(distributed)
-        ? SampleMain.RunDistributed(args, (session, reporter, cancellation) => MnistApp.Run(options, reporter, new DataFolder(), cancellation, session))
+        // Checked before MPI starts: a bad setting ends each rank with its message and exit code 1, not an abort of the job.
+        ? !SampleMain.Checked(options.Validate) ? 1 : SampleMain.RunDistributed(args, (session, reporter, cancellation) => MnistApp.Run(options, reporter, new DataFolder(), cancellation, session))
         : SampleMain.Run(cancellation => MnistApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });
 return root.Parse(args).Invoke();

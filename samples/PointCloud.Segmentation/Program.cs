@@ -31,14 +31,15 @@ root.SetAction(parsed =>
     {
         Resolution = parsed.GetValue(resolution), TrainScenes = parsed.GetValue(trainScenes), TestScenes = parsed.GetValue(testScenes),
         Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr),
-        Widths = [.. parsed.GetValue(widths)!.Split(',').Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture))],
+        Widths = SegmentationOptions.ParseWidths(parsed.GetValue(widths)!),
         Repetitions = parsed.GetValue(reps), BatchNorm = parsed.GetValue(batchNorm), CheckpointFolder = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume),
         StopAfter = parsed.GetValue(stopAfter), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads), SliceHeight = parsed.GetValue(slice), Out = parsed.GetValue(outDir)!,
     };
     // Only --distributed loads the MPI library: without it the sample runs where no MPI is installed. Exit code 130
     // after Ctrl-C (a checkpoint saved), 0 after --stop-after.
     return parsed.GetValue(distributed)
-        ? SampleMain.RunDistributed(args, (session, reporter, cancellation) => SegmentationApp.Run(Options(), reporter, cancellation, session).Cancelled)
+        // Checked before MPI starts: a bad setting ends each rank with its message and exit code 1, not an abort of the job.
+        ? !SampleMain.Checked(() => Options().Check()) ? 1 : SampleMain.RunDistributed(args, (session, reporter, cancellation) => SegmentationApp.Run(Options(), reporter, cancellation, session).Cancelled)
         : SampleMain.Run(cancellation => SegmentationApp.Run(Options(), new ConsoleReporter(), cancellation).Cancelled);
 });
 return root.Parse(args).Invoke();

@@ -41,9 +41,6 @@ public sealed record SegmentationResult(double[] IoU, double MeanIoU, double Acc
 /// <summary>Trains the submanifold U-Net on generated scenes and evaluates it on held-out ones.</summary>
 public static class SegmentationApp
 {
-    /// <summary>Held-out scenes use indices from here on, so they never coincide with training scenes.</summary>
-    private const int TestOffset = 1_000_000;
-
     /// <summary>
     /// Runs as <paramref name="options"/> say, writing results.json, results.md and the pictures; with a checkpoint
     /// folder, saves after every epoch (and where --stop-after or <paramref name="cancellation"/> stops), and on
@@ -180,7 +177,7 @@ public static class SegmentationApp
         net.Eval();
         for (int i = session?.Rank ?? 0; i < o.TestScenes; i += session?.WorldSize ?? 1)
         {
-            VoxelScene scene = Voxelizer.Voxelize(generator.Generate(TestOffset + i), o.Resolution);
+            VoxelScene scene = Voxelizer.Voxelize(generator.Generate(SegmentationOptions.HeldOutFirstIndex + i), o.Resolution);
             outside += scene.PointsOutside;
             int[] predictions = Predict(net, scene, size, backend);
             for (int v = 0; v < scene.Count; v++)

@@ -1,3 +1,6 @@
+using System.Globalization;
+using SpatiallySparse.Samples.Common;
+
 namespace PointCloudSegmentation;
 
 /// <summary>Settings of a run.</summary>
@@ -55,19 +58,49 @@ public sealed record SegmentationOptions
     /// <summary>Results folder.</summary>
     public string Out { get; init; } = "results-pointcloud";
 
-    /// <summary>Throws naming the first setting out of range.</summary>
+    /// <summary>Held-out scenes use indices from here on; training scenes (epoch · train-scenes + i) stay below it.</summary>
+    internal const int HeldOutFirstIndex = 1_000_000;
+
+    /// <summary>
+    /// Checks every setting before anything is generated or trained: throws an <see cref="ArgumentException"/> naming
+    /// the first bad one, its value and the accepted range (the same checks as the other samples, through OptionChecks).
+    /// </summary>
     public void Check()
     {
-        if (Resolution is < 16 or > 256)
-            throw new ArgumentOutOfRangeException(nameof(Resolution), $"--resolution {Resolution} is outside [16, 256].");
+        OptionChecks.Training(Epochs, Batch, Threads, Out, CheckpointFolder, Resume);
+        OptionChecks.Range("--resolution", Resolution, 16, 256);
+        CheckWidths();
+        OptionChecks.Range("--slice-height", SliceHeight, -1, Resolution - 1, " (-1: a fifth of the side)");
+        OptionChecks.Range("--repetitions", Repetitions, 1, 16);
+        OptionChecks.Range("--stop-after", StopAfter, 0, int.MaxValue, " (0: never)");
+        OptionChecks.Range("--lr", LearningRate, 1e-9, 100);
+        OptionChecks.Range("--test-scenes", TestScenes, 1, HeldOutFirstIndex);
+        // Training scenes of every epoch must stay below the held-out indices, or the test set would be trained on.
+        OptionChecks.Range("--train-scenes", TrainScenes, 1, HeldOutFirstIndex / Math.Max(1, Epochs),
+            $" for {Epochs} epochs (at most {HeldOutFirstIndex} training scenes in all: held-out scenes start at index {HeldOutFirstIndex})");
+    }
+
+    /// <summary>Parses --widths (comma-separated channel counts); a bad entry names the option.</summary>
+    public static IReadOnlyList<int> ParseWidths(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        int[] widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out widths[i]))
+                throw new ArgumentException($"--widths '{text}': expected comma-separated channel counts, such as 8,16,24,32,48.");
+        return widths;
+    }
+
+    private void CheckWidths()
+    {
+        string text = string.Join(",", Widths);
+        if (Widths.Count is < 1 or > 8)
+            throw new ArgumentOutOfRangeException($"--widths '{text}': expected 1 to 8 U-Net levels, got {Widths.Count}.", (Exception?)null);
+        foreach (int width in Widths)
+            OptionChecks.Range($"--widths '{text}': a width", width, 1, 1024);
         int multiple = 1 << (Widths.Count - 1);
         if (Resolution % multiple != 0)
-            throw new ArgumentException($"--resolution {Resolution} must be a multiple of {multiple} for {Widths.Count} U-Net levels.");
-        if (SliceHeight >= Resolution)
-            throw new ArgumentOutOfRangeException(nameof(SliceHeight), $"--slice-height {SliceHeight} must be below the grid side {Resolution}.");
-        if (Repetitions < 1 || StopAfter < 0)
-            throw new ArgumentOutOfRangeException(nameof(Repetitions), $"--repetitions {Repetitions} must be at least 1 and --stop-after {StopAfter} at least 0.");
-        if (TrainScenes < 1 || TestScenes < 1 || Epochs < 0 || Batch < 1)
-            throw new ArgumentOutOfRangeException(nameof(TrainScenes), $"--train-scenes {TrainScenes}, --test-scenes {TestScenes} and --batch {Batch} must be at least 1, --epochs {Epochs} at least 0.");
+            throw new ArgumentException($"--resolution {Resolution} must be a multiple of {multiple} for {Widths.Count} U-Net levels (--widths '{text}').");
     }
 }

@@ -22,10 +22,16 @@ public sealed class DataFolder
     /// <summary>Environment variable naming a data root (holding NAME/) or the data set's folder itself.</summary>
     public const string EnvironmentVariable = "SPATIALLYSPARSE_DATA";
 
-    /// <summary>Creates a locator; the defaults read the real environment and download over HTTP.</summary>
+    /// <summary>
+    /// Creates a locator; the defaults read the real environment and download over HTTP. The search for
+    /// <c>shared/data/NAME</c> walks up from each of <paramref name="searchStarts"/> but never above
+    /// <paramref name="searchRoot"/> (null: up to the file-system root); a start outside the root is searched alone.
+    /// Tests pass their own folder, so a data set elsewhere on the machine cannot change their outcome.
+    /// </summary>
     public DataFolder(Func<string, string?>? environment = null, IReadOnlyList<string>? searchStarts = null, string? cacheRoot = null,
-        IFileDownloader? downloader = null, TextWriter? log = null)
+        IFileDownloader? downloader = null, TextWriter? log = null, string? searchRoot = null)
     {
+        SearchRoot = searchRoot is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(searchRoot));
         Environment = environment ?? System.Environment.GetEnvironmentVariable;
         SearchStarts = searchStarts ?? [Directory.GetCurrentDirectory(), AppContext.BaseDirectory];
         CacheRoot = cacheRoot ?? DefaultCacheRoot();
@@ -36,6 +42,9 @@ public sealed class DataFolder
     private Func<string, string?> Environment { get; }
 
     private IReadOnlyList<string> SearchStarts { get; }
+
+    /// <summary>The highest folder the <c>shared/data</c> search looks in, or null for none (the file-system root).</summary>
+    public string? SearchRoot { get; }
 
     /// <summary>Folder under which data sets are cached (one sub-folder per data set).</summary>
     public string CacheRoot { get; }
@@ -61,15 +70,33 @@ public sealed class DataFolder
             return (RequireComplete(spec, spec.IsPresentIn(nested) ? nested : variable, EnvironmentVariable), DataSource.Environment);
         }
         foreach (string start in SearchStarts)
-            for (DirectoryInfo? d = new(Path.GetFullPath(start)); d is not null; d = d.Parent)
+            foreach (string folder in SearchedFolders(start))
             {
-                string candidate = Path.Combine(d.FullName, "shared", "data", spec.Name);
+                string candidate = Path.Combine(folder, "shared", "data", spec.Name);
                 if (spec.IsPresentIn(candidate))
                     return (candidate, DataSource.SharedFolder);
             }
         string cache = Path.Combine(CacheRoot, spec.Name);
         DatasetDownloader.Fill(spec, cache, Downloader, Log);
         return (cache, DataSource.Cache);
+    }
+
+    /// <summary><paramref name="start"/> and the folders above it, up to <see cref="SearchRoot"/> when it lies under that.</summary>
+    private IEnumerable<string> SearchedFolders(string start)
+    {
+        string full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(start));
+        bool under = SearchRoot is null || full == SearchRoot || full.StartsWith(SearchRoot + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        if (!under)
+        {
+            yield return full;
+            yield break;
+        }
+        for (DirectoryInfo? d = new(full); d is not null; d = d.Parent)
+        {
+            yield return d.FullName;
+            if (Path.TrimEndingDirectorySeparator(d.FullName) == SearchRoot)
+                yield break;
+        }
     }
 
     private static string RequireComplete(DatasetSpec spec, string folder, string origin)

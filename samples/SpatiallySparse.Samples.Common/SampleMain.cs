@@ -6,6 +6,25 @@ namespace SpatiallySparse.Samples.Common;
 public static class SampleMain
 {
     /// <summary>
+    /// Runs a sample's option checks before anything else starts (MPI, say): true when they pass, false after printing
+    /// the bad setting's message as <see cref="Run(Func{CancellationToken, bool})"/> prints a settings error.
+    /// </summary>
+    public static bool Checked(Action check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        try
+        {
+            check();
+            return true;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="train"/> with a token that the first Ctrl-C or SIGTERM cancels. Returns 0, 130 when a run was
     /// interrupted (the shell's code for Ctrl-C), or 1 after printing a data, checkpoint or settings error.
     /// </summary>
@@ -24,7 +43,7 @@ public static class SampleMain
         {
             return train(cancel.Token) ? 130 : 0;
         }
-        catch (Exception e) when (e is DataUnavailableException or IOException or ArgumentException or FormatException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is DataUnavailableException or IOException or ArgumentException or FormatException or NotSupportedException or InvalidOperationException or SpatiallySparse.Data.SparseBatchException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return 1;

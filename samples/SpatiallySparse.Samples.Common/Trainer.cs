@@ -158,7 +158,8 @@ public sealed class Trainer
         using Tape tape = new();
         LossResult loss = SoftmaxCrossEntropy.Compute(model.Forward(batch, tape), labels, tape);
         if (!float.IsFinite(loss.Value))
-            throw new InvalidOperationException($"{model.Name}: the training loss became {loss.Value} in epoch {state.Epoch + 1}; lower --lr.");
+            throw new InvalidOperationException($"{model.Name}: the training loss became {loss.Value} in epoch {state.Epoch + 1}, batch {batch.Index + 1}; " +
+                NonFiniteDiagnosis.Explain(model.Network));
         model.Optimizer.ZeroGrad();
         parallel.Backward(tape, indices.Length);
         model.Optimizer.Step();

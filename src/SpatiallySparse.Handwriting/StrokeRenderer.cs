@@ -66,23 +66,27 @@ public sealed class StrokeRenderer
     {
         ArgumentNullException.ThrowIfNull(character);
         Dictionary<(int Row, int Column), (float[] Sum, int Count)> cells = [];
-        int outside = 0;
+        long outside = 0;
         // The origin maps to the middle of the grid: cell GridSide/2 - 0.5 .. GridSide/2 + 0.5 holds it for odd sides.
         float centre = GridSide / 2f;
         foreach (Vector2[] stroke in character.Strokes)
-            Resample(stroke, (point, direction) =>
-            {
-                int row = (int)MathF.Floor(centre + point.Y), column = (int)MathF.Floor(centre + point.X);
-                if ((uint)row >= (uint)GridSide || (uint)column >= (uint)GridSide)
+        {
+            // Not "outside += Resample(...)": that reads outside before the callback has counted into it.
+            long skipped = Resample(stroke, -centre, GridSide - centre, (point, direction) =>
                 {
-                    outside++;
-                    return;
-                }
-                if (!cells.TryGetValue((row, column), out (float[] Sum, int Count) cell))
-                    cell = (new float[Channels], 0);
-                AddDirection(direction, cell.Sum);
-                cells[(row, column)] = (cell.Sum, cell.Count + 1);
-            });
+                    int row = (int)MathF.Floor(centre + point.Y), column = (int)MathF.Floor(centre + point.X);
+                    if ((uint)row >= (uint)GridSide || (uint)column >= (uint)GridSide)
+                    {
+                        outside++;
+                        return;
+                    }
+                    if (!cells.TryGetValue((row, column), out (float[] Sum, int Count) cell))
+                        cell = (new float[Channels], 0);
+                    AddDirection(direction, cell.Sum);
+                    cells[(row, column)] = (cell.Sum, cell.Count + 1);
+                });
+            outside += skipped;
+        }
         RenderedSite[] sites = [.. cells.OrderBy(c => c.Key.Row).ThenBy(c => c.Key.Column).Select(c =>
         {
             float[] f = c.Value.Sum;
@@ -92,35 +96,79 @@ public sealed class StrokeRenderer
             f[0] = 1f;
             return new RenderedSite(c.Key.Row, c.Key.Column, f);
         })];
-        return new Rendering(sites, outside);
+        return new Rendering(sites, (int)Math.Min(outside, int.MaxValue));
     }
 
     /// <summary>
     /// Calls <paramref name="emit"/> at the stroke's first point, then every <see cref="Step"/> of arc length, then at
-    /// its last point, with the unit direction of the segment (zero for a single-point stroke).
+    /// its last point, with the unit direction of the segment (zero for a single-point stroke). Samples that lie more
+    /// than a cell outside the square [<paramref name="low"/>, <paramref name="high"/>) are not emitted but counted and
+    /// returned, so the work is bounded by the grid, not by the stroke's length.
     /// </summary>
-    private void Resample(Vector2[] stroke, Action<Vector2, Vector2> emit)
+    private long Resample(Vector2[] stroke, float low, float high, Action<Vector2, Vector2> emit)
     {
         Vector2 direction = Vector2.Zero;
         for (int i = 1; i < stroke.Length && direction == Vector2.Zero; i++)
             if (stroke[i] != stroke[0])
                 direction = Vector2.Normalize(stroke[i] - stroke[0]);
         emit(stroke[0], direction);
-        float travelled = 0f; // arc length since the last emitted sample
+        long skipped = 0;
+        double travelled = 0; // arc length since the last emitted sample
         for (int i = 1; i < stroke.Length; i++)
         {
             Vector2 a = stroke[i - 1], b = stroke[i];
-            float length = Vector2.Distance(a, b);
-            if (length == 0f)
+            double dx = (double)b.X - a.X, dy = (double)b.Y - a.Y, length = Math.Sqrt(dx * dx + dy * dy);
+            if (length == 0 || !double.IsFinite(length))
                 continue;
-            direction = (b - a) / length;
-            float t = Step - travelled;
-            for (; t <= length; t += Step)
-                emit(a + direction * t, direction);
-            travelled = length - (t - Step);
+            direction = new Vector2((float)(dx / length), (float)(dy / length));
+            skipped += ResampleSegment(a, dx / length, dy / length, length, ref travelled, low - 1, high + 1, emit);
         }
-        if (travelled > 0f)
+        if (travelled > 0)
             emit(stroke[^1], direction);
+        return skipped;
+    }
+
+    /// <summary>
+    /// Emits the samples first + k·Step (k = 0, 1, ...) of one segment that fall in [<paramref name="low"/>, <paramref name="high"/>]
+    /// on both axes and returns how many fell outside. Double arithmetic and an integer sample index keep the position
+    /// advancing at any length (a float <c>t += Step</c> stops moving at 2^21).
+    /// </summary>
+    private long ResampleSegment(Vector2 a, double ux, double uy, double length, ref double travelled, double low, double high, Action<Vector2, Vector2> emit)
+    {
+        double first = Step - travelled;
+        if (first > length)
+        {
+            travelled += length;
+            return 0;
+        }
+        double last = Math.Floor((length - first) / Step); // index of the last sample on the segment
+        (double from, double to) = (0, length);
+        ClipAxis(a.X, ux, low, high, ref from, ref to);
+        ClipAxis(a.Y, uy, low, high, ref from, ref to);
+        double kLow = Math.Max(0, Math.Ceiling((from - first) / Step)), kHigh = Math.Min(last, Math.Floor((to - first) / Step));
+        Vector2 direction = new((float)ux, (float)uy);
+        for (double k = kLow; k <= kHigh; k++)
+        {
+            double t = first + k * Step;
+            emit(new Vector2((float)(a.X + ux * t), (float)(a.Y + uy * t)), direction);
+        }
+        travelled = length - (first + last * Step);
+        double total = last + 1, emitted = Math.Max(0, kHigh - kLow + 1);
+        return (long)Math.Min(total - emitted, long.MaxValue / 4);
+    }
+
+    /// <summary>Narrows [<paramref name="from"/>, <paramref name="to"/>] to the t where start + u·t lies in [low, high].</summary>
+    private static void ClipAxis(double start, double u, double low, double high, ref double from, ref double to)
+    {
+        if (u == 0)
+        {
+            if (start < low || start > high)
+                (from, to) = (1, 0);
+            return;
+        }
+        double t1 = (low - start) / u, t2 = (high - start) / u;
+        from = Math.Max(from, Math.Min(t1, t2));
+        to = Math.Min(to, Math.Max(t1, t2));
     }
 
     private void AddDirection(Vector2 direction, float[] sum)

@@ -31,16 +31,28 @@ internal sealed class DeviceGrid(ArrayView<int> sampleOffsets, ArrayView<int> sa
 
 /// <summary>
 /// Device copies of rulebooks and grids, keyed by object identity: each is uploaded once however many layers
-/// and backward passes use it. Buffers of objects that the garbage collector has reclaimed are freed at the
-/// next upload (on the caller's thread, where the accelerator is bound), and all of them with the backend.
+/// and backward passes use it. A copy is freed when its host object's storage is released (the batch's metadata
+/// is disposed), so device memory does not wait for the garbage collector; copies of objects that no metadata
+/// owns are freed at the next upload once the collector has reclaimed them, and all of them with the backend.
 /// </summary>
 internal sealed class DeviceGeometryCache(Accelerator accelerator) : IDisposable
 {
     private readonly ConditionalWeakTable<object, object> _entries = [];
     private readonly List<(WeakReference<object> Owner, List<MemoryBuffer> Buffers)> _owned = [];
+    private readonly Lock _gate = new();
     private long _uploads;
 
     public long Uploads => Interlocked.Read(ref _uploads);
+
+    /// <summary>Bytes of device memory the cached copies hold now.</summary>
+    public long BytesInUse
+    {
+        get
+        {
+            lock (_gate)
+                return _owned.Sum(o => o.Buffers.Sum(b => b.LengthInBytes));
+        }
+    }
 
     public DeviceRules Get(RuleBook rules)
     {
@@ -56,6 +68,7 @@ internal sealed class DeviceGeometryCache(Accelerator accelerator) : IDisposable
             rules.OutputRowsOf(t).CopyTo(outs.AsSpan(tapStart[t]));
         }
         List<MemoryBuffer> buffers = Own(rules);
+        rules.OnRelease(() => Free(rules));
         DeviceRules entry = new(Upload<int>(ins, buffers), Upload<int>(outs, buffers), tapStart);
         _entries.Add(rules, entry);
         return entry;
@@ -73,6 +86,7 @@ internal sealed class DeviceGeometryCache(Accelerator accelerator) : IDisposable
         if (_entries.TryGetValue(grid, out object? cached))
             return (DeviceGrid)cached;
         List<MemoryBuffer> buffers = Own(grid);
+        grid.OnRelease(() => Free(grid));
         DeviceGrid entry = new(Upload<int>(grid.SampleOffsets, buffers), Upload(grid.SampleOfRow, buffers), Upload(grid.LinearIndexOfRow, buffers));
         _entries.Add(grid, entry);
         return entry;
@@ -80,10 +94,28 @@ internal sealed class DeviceGeometryCache(Accelerator accelerator) : IDisposable
 
     public void Dispose()
     {
-        foreach ((WeakReference<object> _, List<MemoryBuffer> buffers) in _owned)
-            buffers.ForEach(b => b.Dispose());
-        _owned.Clear();
-        _entries.Clear();
+        lock (_gate)
+        {
+            foreach ((WeakReference<object> _, List<MemoryBuffer> buffers) in _owned)
+                buffers.ForEach(b => b.Dispose());
+            _owned.Clear();
+            _entries.Clear();
+        }
+    }
+
+    /// <summary>Frees the copies of <paramref name="owner"/> (its storage was released; a recycled object must not find them).</summary>
+    private void Free(object owner)
+    {
+        lock (_gate)
+        {
+            _entries.Remove(owner);
+            for (int i = _owned.Count - 1; i >= 0; i--)
+                if (_owned[i].Owner.TryGetTarget(out object? target) && ReferenceEquals(target, owner))
+                {
+                    _owned[i].Buffers.ForEach(b => b.Dispose());
+                    _owned.RemoveAt(i);
+                }
+        }
     }
 
     private ArrayView<T> Upload<T>(ReadOnlySpan<T> values, List<MemoryBuffer> owner)
@@ -93,24 +125,29 @@ internal sealed class DeviceGeometryCache(Accelerator accelerator) : IDisposable
         if (values.Length > 0)
             buffer.View.SubView(0, values.Length).CopyFromCPU(accelerator.DefaultStream, values);
         accelerator.Synchronize();
-        owner.Add(buffer);
+        lock (_gate)
+            owner.Add(buffer);
         Interlocked.Increment(ref _uploads);
         return buffer.View.BaseView.SubView(0, values.Length);
     }
 
     private List<MemoryBuffer> Own(object owner)
     {
-        FreeCollected();
         List<MemoryBuffer> buffers = [];
-        _owned.Add((new WeakReference<object>(owner), buffers));
+        lock (_gate)
+        {
+            FreeCollected();
+            _owned.Add((new WeakReference<object>(owner), buffers));
+        }
         return buffers;
     }
 
     private List<MemoryBuffer> OwnedBy(object owner)
     {
-        foreach ((WeakReference<object> reference, List<MemoryBuffer> buffers) in _owned)
-            if (reference.TryGetTarget(out object? target) && ReferenceEquals(target, owner))
-                return buffers;
+        lock (_gate)
+            foreach ((WeakReference<object> reference, List<MemoryBuffer> buffers) in _owned)
+                if (reference.TryGetTarget(out object? target) && ReferenceEquals(target, owner))
+                    return buffers;
         throw new InvalidOperationException("Geometry entry without owned buffers.");
     }
 

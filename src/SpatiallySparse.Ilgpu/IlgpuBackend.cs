@@ -111,6 +111,9 @@ public sealed partial class IlgpuBackend : ISparseBackend
     /// </summary>
     public long GeometryUploads => _geometry.Uploads;
 
+    /// <summary>Bytes of device memory held by cached geometry now (tests check that disposing a batch frees it).</summary>
+    internal long GeometryBytesInUse => _geometry.BytesInUse;
+
     /// <summary>True once disposed.</summary>
     public bool IsDisposed { get; private set; }
 

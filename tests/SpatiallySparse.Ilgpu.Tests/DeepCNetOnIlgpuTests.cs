@@ -39,6 +39,29 @@ public sealed class DeepCNetOnIlgpuTests
     }
 
     [Test]
+    public void DisposingABatchsMetadataFreesItsDeviceGeometryWithoutTheCollector()
+    {
+        // Issue 16: the copies used to be freed only after the GC reclaimed the host objects, at a later upload.
+        using IlgpuBackend backend = IlgpuBackend.CreateCpuEmulator();
+        Sequential net = Network();
+        net.To(backend);
+        long baseline = backend.GeometryBytesInUse;
+        List<SparseTensor> keepAlive = [];
+        for (int round = 0; round < 2; round++)
+        {
+            using (Tape inputTape = new())
+            {
+                SparseTensor x = new InputLayer(new SpatialSize(12, 12)).Forward(Batch(round), backend, inputTape);
+                keepAlive.Add(x); // the host objects stay reachable: only the disposal can free their copies
+                Step(net, x, null);
+                Assert.That(backend.GeometryBytesInUse, Is.GreaterThan(baseline), "the step uploaded geometry");
+            }
+            Assert.That(backend.GeometryBytesInUse, Is.EqualTo(baseline), $"round {round}: device geometry left after the metadata was disposed");
+        }
+        GC.KeepAlive(keepAlive);
+    }
+
+    [Test]
     public void CreateCudaThrowsAClearErrorWithoutADevice()
     {
         if (IlgpuBackend.IsCudaAvailable())

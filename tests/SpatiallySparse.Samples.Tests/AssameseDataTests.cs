@@ -66,7 +66,7 @@ public sealed class AssameseDataTests
         Assert.That(ArchiveExtractor.ExtractAll(temp.File("download.zip"), temp.File("unpacked")), Is.EqualTo(2));
         Assert.That(File.Exists(Path.Combine(temp.File("unpacked"), AssameseData.Root, "W2", "1.2.txt")), Is.True);
 
-        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), FakeDownloader.Copy(temp.File("download.zip")), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), FakeDownloader.Copy(temp.File("download.zip")), TextWriter.Null, searchRoot: temp.Path);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(AssameseData.Spec, null))!;
         Assert.That(e.Message, Does.Contain("SHA-256").And.Contain("--data"));
         Assert.That(Directory.Exists(Path.Combine(temp.File("cache"), "assamese", AssameseData.Root)), Is.False, "nothing half-verified is left in the cache");
@@ -76,16 +76,29 @@ public sealed class AssameseDataTests
     public void OfflineDownloadGivesAClearMessage()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), FakeDownloader.Offline("no route to host"), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.File("nowhere")], temp.File("cache"), FakeDownloader.Offline("no route to host"), TextWriter.Null, searchRoot: temp.Path);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(AssameseData.Spec, null))!;
         Assert.That(e.Message, Does.Contain("offline").And.Contain("no route to host").And.Contain("--data"));
+    }
+
+    [Test]
+    public void TheSharedFolderSearchNeverLooksAboveItsRoot()
+    {
+        // Issue 16: a shared/data/assamese above the system temp folder used to be found by the tests' search.
+        using TempFolder temp = new();
+        AssameseFiles.WriteFolder(temp.File("shared/data/assamese"), [(1, 1)], (_, _) => AssameseFiles.Text("A", AssameseFiles.TwoStrokes()));
+        Directory.CreateDirectory(temp.File("test/work"));
+        DataFolder walled = new(_ => null, [temp.File("test/work")], temp.File("cache"), FakeDownloader.Offline("offline"), TextWriter.Null, searchRoot: temp.File("test"));
+        Assert.Throws<DataUnavailableException>(() => walled.Locate(AssameseData.Spec, null));
+        DataFolder open = new(_ => null, [temp.File("test/work")], temp.File("cache"), FakeDownloader.Offline("offline"), TextWriter.Null, searchRoot: temp.Path);
+        Assert.That(open.Locate(AssameseData.Spec, null), Is.EqualTo((temp.File("shared/data/assamese"), DataSource.SharedFolder)));
     }
 
     [Test]
     public void FolderFromOptionMustHoldTheDataSet()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline("offline"), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline("offline"), TextWriter.Null, searchRoot: temp.Path);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(AssameseData.Spec, temp.Path))!;
         Assert.That(e.Message, Does.Contain(AssameseData.Root));
         AssameseFiles.WriteFolder(temp.File("shared/data/assamese"), [(1, 1)], (_, _) => AssameseFiles.Text("A", AssameseFiles.TwoStrokes()));

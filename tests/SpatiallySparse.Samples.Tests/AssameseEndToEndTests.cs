@@ -2,6 +2,7 @@ using System.Numerics;
 using AssameseHandwriting;
 using NUnit.Framework;
 using SpatiallySparse.Backends.Cpu;
+using SpatiallySparse.Data;
 using SpatiallySparse.Handwriting;
 using SpatiallySparse.Samples.Common;
 
@@ -51,12 +52,40 @@ public sealed class AssameseEndToEndTests
     public void DenseBaselineRunsOnTheSameBatches()
     {
         AssameseOptions options = new() { Widths = "3", Scale = 5, Features = 1, Batch = 6, Epochs = 1, Seed = 4, Augment = false };
+        AssameseSplit train = Synthetic(4, 1, 5), test = Synthetic(1, 37, 6);
+        using CpuBackend backend = new(1);
+        AssameseTrainable sparse = new(false, options, train, test, backend, batchesPerEpoch: 2), dense = new(true, options, train, test, backend, batchesPerEpoch: 2);
+        Assert.That(Batches(dense), Is.EqualTo(Batches(sparse)).And.Count.EqualTo(2), "the same characters, in the same order and batches");
+        TrainerOptions trainer = new() { Epochs = 1, BatchSize = 6, Seed = 4 };
+        RunHistory sparseRun = new Trainer(trainer, new TextReporter(TextWriter.Null)).Run(sparse);
+        RunHistory denseRun = new Trainer(trainer, new TextReporter(TextWriter.Null)).Run(dense);
+        Assert.That((sparseRun.Name, denseRun.Name), Is.EqualTo(("sparse", "dense")));
+        Assert.That(denseRun.Epochs[0].TrainImages, Is.EqualTo(sparseRun.Epochs[0].TrainImages).And.EqualTo(12));
+        Assert.That(dense.RenderedCharacters, Is.EqualTo(sparse.RenderedCharacters), "each model rendered the same characters");
+        Assert.That(double.IsFinite(denseRun.Epochs[0].TrainLoss), Is.True);
+    }
+
+    private static List<string> Batches(AssameseTrainable model)
+    {
+        using SparseBatchLoader loader = model.Loader(training: true, batchSize: 6, seed: 4);
+        List<string> batches = [];
+        foreach (SparseBatch batch in loader.Epoch(0))
+            using (batch)
+                batches.Add($"{string.Join(",", batch.Indices)} / {string.Join(",", batch.Labels!)}");
+        return batches;
+    }
+
+    [Test]
+    public void ACharacterOutsideTheGridIsReportedWithTheGridAndTheScale()
+    {
+        // Issue 16: this used to say "Sample 0 of the batch of 6 has no active sites".
+        AssameseOptions options = new() { Widths = "3", Scale = 1000, Features = 1, Batch = 6, Epochs = 1, Seed = 4, Augment = false };
         AssameseSplit train = Synthetic(2, 1, 5), test = Synthetic(1, 37, 6);
         using CpuBackend backend = new(1);
-        AssameseTrainable dense = new(true, options, train, test, backend, batchesPerEpoch: 1);
-        RunHistory run = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 6, Seed = 4 }, new TextReporter(TextWriter.Null)).Run(dense);
-        Assert.That(run.Name, Is.EqualTo("dense"));
-        Assert.That(double.IsFinite(run.Epochs[0].TrainLoss), Is.True);
+        AssameseTrainable sparse = new(false, options, train, test, backend, batchesPerEpoch: 1);
+        Exception e = Assert.Catch(() => new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 6, Seed = 4 }, new TextReporter(TextWriter.Null)).Run(sparse))!;
+        Assert.That(e, Is.InstanceOf<SparseBatchException>().And.InnerException.InstanceOf<ArgumentException>());
+        Assert.That(e.Message, Does.Contain($"does not fit the {options.GridSide}x{options.GridSide} grid at --scale 1000").And.Contain("fell outside").And.Not.Contain("no active sites"));
     }
 
     [Test]

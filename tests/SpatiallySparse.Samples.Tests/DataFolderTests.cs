@@ -45,7 +45,7 @@ public sealed class DataFolderTests
     {
         using TempFolder temp = new();
         string direct = MakeDataset(temp.File("direct"));
-        DataFolder locator = new(_ => direct, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null);
+        DataFolder locator = new(_ => direct, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null, searchRoot: temp.Path);
         Assert.That(locator.Locate(Spec, null), Is.EqualTo((direct, DataSource.Environment)));
     }
 
@@ -53,7 +53,7 @@ public sealed class DataFolderTests
     public void IncompleteOptionFolderIsAnError()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline(), TextWriter.Null, searchRoot: temp.Path);
         Assert.That(() => locator.Locate(Spec, temp.Path), Throws.TypeOf<DataUnavailableException>().With.Message.Contain("lacks a.txt"));
         Assert.That(() => locator.Locate(Spec, temp.File("missing")), Throws.TypeOf<DataUnavailableException>().With.Message.Contain("does not exist"));
     }
@@ -62,7 +62,7 @@ public sealed class DataFolderTests
     public void OfflineDownloadGivesAClearMessage()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline("Name or service not known"), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Offline("Name or service not known"), TextWriter.Null, searchRoot: temp.Path);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(Spec, null))!;
         Assert.That(e.Message, Does.Contain("offline").And.Contain("Name or service not known").And.Contain("--data"));
         Assert.That(Directory.GetFiles(Path.Combine(temp.File("cache"), "toy")), Is.Empty, "no partial file is left behind");
@@ -72,7 +72,7 @@ public sealed class DataFolderTests
     public void DownloadWithWrongChecksumIsRejected()
     {
         using TempFolder temp = new();
-        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Text("tampered"), TextWriter.Null);
+        DataFolder locator = new(_ => null, [temp.Path], temp.File("cache"), FakeDownloader.Text("tampered"), TextWriter.Null, searchRoot: temp.Path);
         DataUnavailableException e = Assert.Throws<DataUnavailableException>(() => locator.Locate(Spec, null))!;
         Assert.That(e.Message, Does.Contain("SHA-256"));
         Assert.That(File.Exists(Path.Combine(temp.File("cache"), "toy", "a.txt")), Is.False);

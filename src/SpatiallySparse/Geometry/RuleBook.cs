@@ -257,6 +257,7 @@ public sealed class RuleBook
     /// </summary>
     internal void Release(bool recycle = false)
     {
+        ReleaseHooks.Run(this);
         RuleBook? transposed = _transposed;
         _transposed = null;
         if (transposed is not null)
@@ -272,6 +273,12 @@ public sealed class RuleBook
         Generation++;
         RecyclePool<RuleBook>.Return(this);
     }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once, when this rulebook's storage is released (its metadata is disposed): a
+    /// device backend frees its copy then, instead of waiting for the garbage collector to reclaim the host object.
+    /// </summary>
+    internal void OnRelease(Action action) => ReleaseHooks.Add(this, action);
 
     /// <summary>
     /// How many times this object has been recycled. A holder that may outlive its batch's metadata (a backward

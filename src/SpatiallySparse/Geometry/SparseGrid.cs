@@ -63,6 +63,12 @@ public sealed class SparseGrid
     }
 
     /// <summary>
+    /// Runs <paramref name="action"/> once, when this grid's storage is released (its metadata is disposed): a
+    /// device backend frees its copy then, instead of waiting for the garbage collector to reclaim the host object.
+    /// </summary>
+    internal void OnRelease(Action action) => ReleaseHooks.Add(this, action);
+
+    /// <summary>
     /// How many times this object has been recycled: a tensor notes it and throws <see cref="ObjectDisposedException"/>
     /// when its grid now serves another batch (<see cref="ThrowIfRecycled"/>).
     /// </summary>
@@ -163,6 +169,8 @@ public sealed class SparseGrid
     /// <summary>Gives the pooled storage back; true when this call freed it, false when it was already gone.</summary>
     internal bool ReleaseStorage()
     {
+        // Device copies go with the host storage, once, whichever entry of the metadata releases it first.
+        ReleaseHooks.Run(this);
         // The exchange makes "this call freed it" hold for exactly one caller, whatever the threads.
         long[]? linear = Interlocked.Exchange(ref _linear, null);
         if (linear is null)

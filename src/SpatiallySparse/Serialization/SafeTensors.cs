@@ -419,6 +419,9 @@ public static class SafeTensors
         ReadExactlyOrThrow(stream, headerBytes, path);
         long bufferLength = fileLength - LengthPrefixBytes - (long)headerLength;
 
+        // The JSON reader checks UTF-8 only where it transcodes a string, and then throws InvalidOperationException.
+        if (!System.Text.Unicode.Utf8.IsValid(headerBytes))
+            throw Corrupt(path, "the header is not valid UTF-8");
         JsonDocument document;
         try
         {
@@ -435,7 +438,15 @@ public static class SafeTensors
 
         using (document)
         {
-            return ParseHeader(document.RootElement, path, fileLength, (long)headerLength, bufferLength);
+            try
+            {
+                return ParseHeader(document.RootElement, path, fileLength, (long)headerLength, bufferLength);
+            }
+            catch (InvalidOperationException ex)
+            {
+                // E.g. an escaped lone surrogate (\ud800) in a name: valid JSON, not a valid string.
+                throw Corrupt(path, $"the header holds a string that is not valid text ({ex.Message})", ex);
+            }
         }
     }
 

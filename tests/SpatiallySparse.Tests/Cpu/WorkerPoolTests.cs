@@ -44,6 +44,36 @@ public sealed class WorkerPoolTests
         Assert.That(next.Runs, Is.All.EqualTo(1));
     }
 
+    /// <summary>Each item runs a whole inner job on 2 workers, as a job that calls a parallel kernel would.</summary>
+    private sealed class NestingJob(int items, int innerItems) : ParallelJob
+    {
+        public int[] Runs { get; } = new int[items];
+
+        public CountingJob[] Inner { get; } = [.. Enumerable.Range(0, items).Select(_ => new CountingJob(innerItems))];
+
+        public void Run(int workers) => RunItems(Runs.Length, workers);
+
+        protected override void Execute(int item, int worker)
+        {
+            Inner[item].Run(2);
+            Interlocked.Increment(ref Runs[item]);
+        }
+    }
+
+    [Test]
+    public void ANestedRunFinishesEveryOuterAndInnerItemOnce()
+    {
+        // Issue 16: the re-entrant lock let a nested Run on the calling thread re-post the busy helpers.
+        for (int round = 0; round < 20; round++)
+        {
+            NestingJob job = new(24, 30);
+            Task run = Task.Run(() => job.Run(3));
+            Assert.That(run.Wait(TimeSpan.FromSeconds(30)), Is.True, $"round {round}: the nested run did not finish");
+            Assert.That(job.Runs, Is.All.EqualTo(1), $"round {round}");
+            Assert.That(job.Inner.SelectMany(j => j.Runs), Is.All.EqualTo(1), $"round {round}");
+        }
+    }
+
     [Test]
     public void OverlappingCallersEachGetEveryItem()
     {

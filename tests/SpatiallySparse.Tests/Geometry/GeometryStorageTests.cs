@@ -52,7 +52,7 @@ public sealed class GeometryStorageTests
         return ([.. outKeys], pairs);
     }
 
-    private static void AssertMatchesReference(SparseTensor x, List<(int Sample, int[] Site)> sites, SpatialSize filter, SpatialSize stride, string what)
+    internal static void AssertMatchesReference(SparseTensor x, List<(int Sample, int[] Site)> sites, SpatialSize filter, SpatialSize stride, string what)
     {
         (SparseGrid output, RuleBook rules) = x.Metadata.GetConvolutionRules(x.SpatialSize, filter, stride);
         (long[] outKeys, List<(int In, int Out)>[] pairs) = Reference(x.SpatialSize, x.BatchSize, sites, filter, stride);

@@ -80,6 +80,29 @@ public sealed class StrokeRendererTests
     }
 
     [Test]
+    public void AStrokeLongerThanTwoToTheTwentyOneCellsEndsAndCountsItsOutsidePoints()
+    {
+        // Issue 16: a float t += 0.1 stops advancing at 2^21, so this stroke (scale 1e7) used to loop for ever.
+        StrokeRenderer renderer = new(10);
+        Task<Rendering> run = Task.Run(() => renderer.Rasterize(Character([P(-5e6f, 0.5f), P(5e6f, 0.5f)])));
+        Assert.That(run.Wait(TimeSpan.FromSeconds(20)), Is.True, "Rasterize did not return within 20 s");
+        Rendering r = run.Result;
+        Assert.That(r.Sites.Select(s => s.Column), Is.EqualTo(Enumerable.Range(0, 10)));
+        // 1e7 cells at 0.1 per sample: ~1e8 samples, all but the ~100 inside the grid counted as outside.
+        Assert.That(r.PointsOutside, Is.InRange(99_999_000, 100_000_100));
+    }
+
+    [Test]
+    public void AHugeCharacterFarOutsideTheGridIsCountedWithoutVisitingEverySample()
+    {
+        StrokeRenderer renderer = new(10);
+        Task<Rendering> run = Task.Run(() => renderer.Rasterize(Character([P(1e30f, 1e30f), P(-1e30f, 3e30f)])));
+        Assert.That(run.Wait(TimeSpan.FromSeconds(20)), Is.True, "Rasterize did not return within 20 s");
+        Assert.That(run.Result.Sites, Is.Empty);
+        Assert.That(run.Result.PointsOutside, Is.EqualTo(int.MaxValue));
+    }
+
+    [Test]
     public void RenderAddsOneRowPerCellToTheBatch()
     {
         StrokeRenderer renderer = new(10, StrokeFeatures.InkDirection);

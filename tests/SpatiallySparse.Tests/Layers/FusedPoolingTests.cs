@@ -38,8 +38,21 @@ public sealed class FusedPoolingTests
     [Test]
     public void FusedBlockGivesTheSameBitsOnOneAndTwoThreads([ValueSource(nameof(Levels))] SimdLevel level)
     {
-        Result one = Run(cin: 2, slope: 0.1f, includeGround: true, level, threads: 1, fuse: true);
-        Result two = Run(cin: 2, slope: 0.1f, includeGround: true, level, threads: 2, fuse: true);
+        // 16 samples of ~200 sites: several chunks of whole samples, well over the split size (2 samples were one chunk).
+        Result one = Run(cin: 2, slope: 0.1f, includeGround: true, level, threads: 1, fuse: true, batch: 16);
+        List<(string Job, int Items, int Workers)> splits = [];
+        ParallelJob.SplitObserver = (job, items, workers) => splits.Add((job.GetType().Name + "<" + job.GetType().GetGenericArguments().FirstOrDefault()?.Name + ">", items, workers));
+        Result two;
+        try
+        {
+            two = Run(cin: 2, slope: 0.1f, includeGround: true, level, threads: 2, fuse: true, batch: 16);
+        }
+        finally
+        {
+            ParallelJob.SplitObserver = null;
+        }
+        Assert.That(splits.Where(s => s.Job.Contains("ConvolutionPool", StringComparison.Ordinal)).Select(s => s.Items),
+            Has.Some.GreaterThanOrEqualTo(4), "the fused forward and backward were split over 2 workers: " + string.Join(", ", splits));
         Assert.That(two.Features, Is.EqualTo(one.Features));
         Assert.That(two.Gradients, Is.EqualTo(one.Gradients));
     }
@@ -105,7 +118,7 @@ public sealed class FusedPoolingTests
 
     private sealed record Result(float[] Features, float[] Ground, float[] Gradients, int Ops);
 
-    private static Result Run(int cin, float slope, bool includeGround, SimdLevel level, int threads, bool fuse, bool inputGradient = false)
+    private static Result Run(int cin, float slope, bool includeGround, SimdLevel level, int threads, bool fuse, bool inputGradient = false, int batch = 2)
     {
         CpuBackend backend = new(threads, level);
         Sequential net = new(new Convolution(2, cin, 19, 3, seed: 1), new LeakyRelu(slope), new MaxPooling(2, 2, 2, includeGround),
@@ -116,20 +129,21 @@ public sealed class FusedPoolingTests
             p.SetValues([.. Enumerable.Range(0, p.Rows * p.Columns).Select(_ => random.NextSingle() - 0.5f)]);
         net.ZeroGrad();
         using Tape tape = new();
-        SparseInput points = Points(cin, inputGradient);
-        SparseTensor y = (SparseTensor)net.Forward(new InputLayer(new SpatialSize(14, 14), DuplicateMode.Sum).Forward(points, backend, tape), tape);
-        SoftmaxCrossEntropy.Compute(new GlobalAveragePooling().Forward(y, tape), [3, 5], tape);
+        int side = batch == 2 ? 14 : 40;
+        SparseInput points = Points(cin, inputGradient, batch, side);
+        SparseTensor y = (SparseTensor)net.Forward(new InputLayer(new SpatialSize(side, side), DuplicateMode.Sum).Forward(points, backend, tape), tape);
+        SoftmaxCrossEntropy.Compute(new GlobalAveragePooling().Forward(y, tape), [.. Enumerable.Range(0, batch).Select(b => b % 2 == 0 ? 3 : 5)], tape);
         tape.Backward();
         float[] gradients = [.. net.Parameters().SelectMany(p => p.Grad.ToArray()), .. points.FeatureGradient ?? []];
         return new Result(y.GetFeatures(), y.GetGround(), gradients, tape.Count);
     }
 
-    private static SparseInput Points(int cin, bool inputGradient)
+    private static SparseInput Points(int cin, bool inputGradient, int batch = 2, int side = 14)
     {
-        SparseInput points = new(2, 2, cin) { RequiresGradient = inputGradient };
+        SparseInput points = new(batch, 2, cin) { RequiresGradient = inputGradient };
         Random random = new(9);
-        for (int i = 0; i < 50; i++)
-            points.Add(i % 2, [random.Next(1, 13), random.Next(1, 13)], [.. Enumerable.Range(0, cin).Select(_ => random.NextSingle() - 0.3f)]);
+        for (int i = 0; i < (batch == 2 ? 50 : 200 * batch); i++)
+            points.Add(i % batch, [random.Next(1, side - 1), random.Next(1, side - 1)], [.. Enumerable.Range(0, cin).Select(_ => random.NextSingle() - 0.3f)]);
         return points;
     }
 }

@@ -218,6 +218,18 @@ public sealed class SafeTensorsTests
     }
 
     [Test]
+    public void AHeaderWithInvalidTextIsAFormatErrorNotAnInvalidOperation()
+    {
+        // Found by the fuzzer (tests/SpatiallySparse.Fuzz/findings/checkpoint): a name with a byte that is not
+        // UTF-8 passed the JSON parser and made GetString throw InvalidOperationException.
+        byte[] data = FloatBytes(1f);
+        byte[] valid = BuildFile("{\"aX\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data);
+        valid[8 + 3] = 0xFF;
+        AssertCorrupt(WriteRaw("utf8", valid), "UTF-8");
+        AssertCorrupt(WriteRaw("surrogate", BuildFile("{\"a\\ud800\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", data)), "not valid text");
+    }
+
+    [Test]
     public void LoadCorruptedHeaderJsonThrows()
     {
         byte[] data = FloatBytes(1f);

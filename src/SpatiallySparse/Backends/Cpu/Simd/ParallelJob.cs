@@ -14,6 +14,13 @@ internal abstract unsafe class ParallelJob
     /// <summary>Below this many multiply-adds, scheduling costs more than a second core gains.</summary>
     private const long MinParallelWork = 1L << 20;
 
+    /// <summary>
+    /// Test hook, per calling thread: sees every run that is split over more than one worker (the job, its item
+    /// count and its worker count), so a test can prove that a thread-count comparison really ran in parallel.
+    /// </summary>
+    [ThreadStatic]
+    internal static Action<ParallelJob, int, int>? SplitObserver;
+
     private AlignedBuffer?[] scratch = [];
     private int itemCount;
     private int nextItem;
@@ -37,6 +44,7 @@ internal abstract unsafe class ParallelJob
         }
         else
         {
+            SplitObserver?.Invoke(this, items, workers);
             WorkerPool.Run(this, workers);
         }
     }

@@ -8,8 +8,10 @@ namespace SpatiallySparse.Backends.Cpu.Simd;
 /// where each Parallel.For call allocates its tasks and closures (about 1 KB, dozens of calls per training
 /// step). A worker that has not started when the caller has drained every item is withdrawn instead of
 /// waited for, so a busy machine that is slow to schedule it does not stall the caller (the role of
-/// Parallel.For's inlining). One caller at a time uses the pool; others, and nested calls, fall back to
-/// Parallel.For, which is always correct because items are claimed dynamically.
+/// Parallel.For's inlining). One caller at a time uses the pool; other threads fall back to Parallel.For, which
+/// is always correct because items are claimed dynamically. A nested call from the thread that holds the pool
+/// (a job that runs a job) drains inline: the lock is re-entrant, so it would otherwise re-post the busy helpers
+/// and overwrite the outer job's hand-off.
 /// </summary>
 internal static class WorkerPool
 {
@@ -22,6 +24,12 @@ internal static class WorkerPool
     /// <summary>Runs <paramref name="job"/> with worker 0 on the calling thread and workers 1.. on helpers.</summary>
     public static void Run(ParallelJob job, int workers)
     {
+        if (Gate.IsHeldByCurrentThread)
+        {
+            job.Drain(0);
+            return;
+        }
+
         if (!Gate.TryEnter())
         {
             Parallel.For(0, workers, job.Drain);
