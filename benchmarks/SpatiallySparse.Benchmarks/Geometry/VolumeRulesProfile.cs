@@ -8,8 +8,8 @@ namespace SpatiallySparse.Benchmarks.Geometry;
 
 /// <summary>
 /// Every 3D rule builder (<see cref="Volumes3d.Builders"/>) on every 3D workload, the builders taking turns build by
-/// build so the machine's drift hits them alike: median and best wall ms, M pairs/s and bytes allocated per build
-/// (all threads), with the load average. Runs against any build of the library (before/after comparisons alternate
+/// build so the machine's drift hits them alike: median and best wall ms, M pairs/s, median CPU ms (getrusage, every
+/// thread: on a shared machine the steadier figure) and bytes allocated per build (all threads), with the load average. Runs against any build of the library (before/after comparisons alternate
 /// two builds' processes of this command).
 /// <code>volume-rules [--builds 9] [--threads 0] [--builders submanifold3,strided2,deconvolution2] [--workloads shell64,...]</code>
 /// </summary>
@@ -23,7 +23,7 @@ internal static class VolumeRulesProfile
         string[] workloads = options.Text("workloads", string.Join(",", Volumes3d.Names)).Split(',');
         using CpuBackend backend = new(options.Int("threads", 0));
         Console.WriteLine($"volume-rules: {builds} builds each, builders in turn; backend {backend.Name}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
-        Console.WriteLine("builder | workload | sites | pairs | median / best ms | M pairs/s median (best) | bytes per build | load");
+        Console.WriteLine("builder | workload | sites | pairs | median / best ms | M pairs/s median (best) | CPU ms median | bytes per build | load");
         foreach (string workload in workloads)
             Profile(workload, builders, builds, backend);
         return 0;
@@ -34,7 +34,7 @@ internal static class VolumeRulesProfile
         using Tape tape = new(recordGradients: false);
         SparseGrid fine = Volumes3d.Create(workload, backend, tape).Grid;
         SparseGrid coarse = Volumes3d.Coarse(fine);
-        double[][] ms = [.. builders.Select(_ => new double[builds])];
+        double[][] ms = [.. builders.Select(_ => new double[builds])], cpuMs = [.. builders.Select(_ => new double[builds])];
         long[] bytes = new long[builders.Length];
         int[] pairs = new int[builders.Length];
         int saved = GeometryThreads.Lower(backend.Threads);
@@ -43,14 +43,16 @@ internal static class VolumeRulesProfile
             for (int i = -2; i < builds; i++)
                 for (int k = 0; k < builders.Length; k++)
                 {
+                    double cpu = Networks.StepProfile.CpuSeconds();
                     long before = GC.GetTotalAllocatedBytes(true);
                     long start = Stopwatch.GetTimestamp();
                     pairs[k] = Volumes3d.Build(builders[k], fine, coarse);
                     double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    long allocated = GC.GetTotalAllocatedBytes(true) - before;
+                    cpu = Networks.StepProfile.CpuSeconds() - cpu;
                     if (i < 0)
                         continue;  // warm-up
-                    ms[k][i] = elapsed;
-                    bytes[k] = GC.GetTotalAllocatedBytes(true) - before;
+                    (ms[k][i], cpuMs[k][i], bytes[k]) = (elapsed, cpu * 1e3, allocated);
                 }
         }
         finally
@@ -61,9 +63,9 @@ internal static class VolumeRulesProfile
         string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
         for (int k = 0; k < builders.Length; k++)
         {
-            double median = ms[k].Order().ElementAt(builds / 2), best = ms[k].Min();
+            double median = ms[k].Order().ElementAt(builds / 2), best = ms[k].Min(), cpu = cpuMs[k].Order().ElementAt(builds / 2);
             Console.WriteLine($"{builders[k]} | {Volumes3d.Describe(workload)} | {fine.ActiveCount:N0} | {pairs[k]:N0} | {median:F2} / {best:F2} | " +
-                $"{pairs[k] / median / 1e3:F1} ({pairs[k] / best / 1e3:F1}) | {bytes[k]:N0} | {load}");
+                $"{pairs[k] / median / 1e3:F1} ({pairs[k] / best / 1e3:F1}) | {cpu:F2} | {bytes[k]:N0} | {load}");
         }
     }
 }

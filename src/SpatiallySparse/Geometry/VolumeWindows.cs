@@ -33,11 +33,11 @@ internal static class VolumeWindows
         int threads = 0)
     {
         Frame frame = new(input.Size, outSize, filter, stride);
-        Lines fine = Lines.Of(input), coarse = default;
+        VolumeLines fine = VolumeLines.Of(input), coarse = default;
         try
         {
             SparseGrid output = CoarseSites(input, fine, frame, outSize);
-            coarse = Lines.Of(output);
+            coarse = VolumeLines.Of(output);
             int[] table = Pairs(frame, coarse, fine, output, input, fineMajor: false, threads);
             return (output, RuleBook.FromNeighbourTable(frame.Taps, input.ActiveCount, output.ActiveCount, table, pooled: true));
         }
@@ -55,7 +55,7 @@ internal static class VolumeWindows
     public static RuleBook Deconvolution(SparseGrid input, SparseGrid output, SpatialSize filter, SpatialSize stride, int threads = 0)
     {
         Frame frame = new(output.Size, input.Size, filter, stride);
-        Lines coarse = Lines.Of(input), fine = Lines.Of(output);
+        VolumeLines coarse = VolumeLines.Of(input), fine = VolumeLines.Of(output);
         try
         {
             int[] table = Pairs(frame, coarse, fine, input, output, fineMajor: true, threads);
@@ -73,7 +73,7 @@ internal static class VolumeWindows
     /// convolution's table) or, with <paramref name="fineMajor"/>, fine-major (entry x * taps + t = coarse row, the
     /// deconvolution's); -1 where a window holds no active site.
     /// </summary>
-    private static int[] Pairs(in Frame frame, in Lines coarse, in Lines fine, SparseGrid coarseGrid, SparseGrid fineGrid, bool fineMajor, int threads)
+    private static int[] Pairs(in Frame frame, in VolumeLines coarse, in VolumeLines fine, SparseGrid coarseGrid, SparseGrid fineGrid, bool fineMajor, int threads)
     {
         int rows = fineMajor ? fineGrid.ActiveCount : coarseGrid.ActiveCount;
         int entries = checked(rows * frame.Taps);
@@ -94,7 +94,7 @@ internal static class VolumeWindows
     /// The output sites of a convolution, sample by sample in increasing order (pooled storage the grid takes over):
     /// coarse planes in order, each from the fine planes under its windows (<see cref="CoarsePlane"/>).
     /// </summary>
-    private static SparseGrid CoarseSites(SparseGrid input, in Lines fine, in Frame f, SpatialSize outSize)
+    private static SparseGrid CoarseSites(SparseGrid input, in VolumeLines fine, in Frame f, SpatialSize outSize)
     {
         // Each input site lies in at most ceil(f/s) windows per axis.
         long perSite = (long)Ceiling(f.F0, f.S0) * Ceiling(f.F1, f.S1) * Ceiling(f.F2, f.S2);
@@ -134,7 +134,7 @@ internal static class VolumeWindows
     /// Fine lines [first, end) (one sample's): each coarse plane o0 in order, with the fine lines of planes
     /// [o0 * s0, o0 * s0 + f0), which are contiguous.
     /// </summary>
-    private static void CoarseSample(in Frame f, in Lines fine, int first, int end, ref Scratch scratch)
+    private static void CoarseSample(in Frame f, in VolumeLines fine, int first, int end, ref Scratch scratch)
     {
         int p = first;
         for (int o0 = -1; ;)
@@ -162,7 +162,7 @@ internal static class VolumeWindows
     }
 
     /// <summary>Coarse plane <paramref name="o0"/> from fine lines [p, q): its lines o1 in order off a bitmap, each by <see cref="CoarseLine"/>.</summary>
-    private static void CoarsePlane(in Frame f, in Lines fine, int o0, int p, int q, ref Scratch scratch)
+    private static void CoarsePlane(in Frame f, in VolumeLines fine, int o0, int p, int q, ref Scratch scratch)
     {
         Span<ulong> bits = scratch.Columns;
         int wordLo = int.MaxValue, wordHi = -1;
@@ -191,7 +191,7 @@ internal static class VolumeWindows
     }
 
     /// <summary>Coarse line (o0, o1): the windows of every site of the fine lines under it set bits, read off in order.</summary>
-    private static void CoarseLine(in Frame f, in Lines fine, int o0, int o1, scoped Span<int> cursor, int q, ref Scratch scratch)
+    private static void CoarseLine(in Frame f, in VolumeLines fine, int o0, int o1, scoped Span<int> cursor, int q, ref Scratch scratch)
     {
         Span<ulong> bits = scratch.Sites;
         ReadOnlySpan<long> linear = scratch.FineLinear;
@@ -234,7 +234,7 @@ internal static class VolumeWindows
     /// (t0, t1), moving forward only: the fine line a given tap reaches goes up with the coarse line), then for
     /// each coarse site the fine sites of its window (one cursor per fine line, forward only as well).
     /// </summary>
-    private readonly struct PairJob(Frame f, Lines coarse, Lines fine, SparseGrid coarseGrid, SparseGrid fineGrid, int[] table, bool fineMajor)
+    private readonly struct PairJob(Frame f, VolumeLines coarse, VolumeLines fine, SparseGrid coarseGrid, SparseGrid fineGrid, int[] table, bool fineMajor)
         : IRangeOperation
     {
         public void Invoke(int first, int end)
@@ -350,62 +350,5 @@ internal static class VolumeWindows
         /// <summary>The windows [Lo, Hi] that cover fine coordinate x along one axis (Lo &gt; Hi: none): o * s &lt;= x &lt;= o * s + f - 1.</summary>
         public static (int Lo, int Hi) Covering(int x, int filter, FastDivisor byStride, int windows) =>
             (x < filter ? 0 : (int)byStride.Divide((uint)(x - filter)) + 1, Math.Min(windows - 1, (int)byStride.Divide((uint)x)));
-    }
-
-    /// <summary>
-    /// A grid's rows cut into lines, runs with the same sample, x0 and x1: line k is rows [First[k], First[k + 1])
-    /// of plane X0[k], column X1[k], with key (sample * size0 + x0) * size1 + x1 (Key[Count] = long.MaxValue, a
-    /// sentinel for the cursors); sample b's lines are [SampleStart[b], SampleStart[b + 1]). Pooled storage.
-    /// </summary>
-    private readonly struct Lines
-    {
-        public readonly long[] Key;
-        public readonly int[] First, X0, X1, SampleStart;
-        public readonly int Count;
-
-        private Lines(long[] key, int[] first, int[] x0, int[] x1, int[] sampleStart, int count) =>
-            (Key, First, X0, X1, SampleStart, Count) = (key, first, x0, x1, sampleStart, count);
-
-        public static Lines Of(SparseGrid grid)
-        {
-            int n = grid.ActiveCount, size1 = grid.Size[1], size2 = grid.Size[2];
-            long planes = grid.Size[0];
-            long[] key = ArrayPool<long>.Shared.Rent(n + 1);
-            int[] first = ArrayPool<int>.Shared.Rent(n + 1), x0 = ArrayPool<int>.Shared.Rent(Math.Max(1, n)), x1 = ArrayPool<int>.Shared.Rent(Math.Max(1, n));
-            int[] sampleStart = ArrayPool<int>.Shared.Rent(grid.BatchSize + 1);
-            ReadOnlySpan<long> linear = grid.LinearIndexOfRow;
-            ReadOnlySpan<int> offsets = grid.SampleOffsets;
-            FastDivisor by2 = new(size2), by1 = new(size1);
-            int k = 0;
-            for (int b = 0; b < grid.BatchSize; b++)
-            {
-                sampleStart[b] = k;
-                for (int r = offsets[b], end = offsets[b + 1]; r < end; k++)
-                {
-                    // One division per line, not per row: the rows of a line are those below the next line's start.
-                    long line = linear[r] <= uint.MaxValue ? by2.Divide((uint)linear[r]) : linear[r] / size2;
-                    int plane = line <= uint.MaxValue ? (int)by1.Divide((uint)line) : (int)(line / size1);
-                    (key[k], first[k], x0[k], x1[k]) = ((b * planes + plane) * size1 + (line - (long)plane * size1), r, plane, (int)(line - (long)plane * size1));
-                    long next = (line + 1) * size2;
-                    while (r < end && linear[r] < next)
-                        r++;
-                }
-            }
-            sampleStart[grid.BatchSize] = k;
-            (key[k], first[k]) = (long.MaxValue, n);
-            return new Lines(key, first, x0, x1, sampleStart, k);
-        }
-
-        /// <summary>Gives the storage back (a default instance has none).</summary>
-        public void Return()
-        {
-            if (Key is null)
-                return;
-            ArrayPool<long>.Shared.Return(Key);
-            ArrayPool<int>.Shared.Return(First);
-            ArrayPool<int>.Shared.Return(X0);
-            ArrayPool<int>.Shared.Return(X1);
-            ArrayPool<int>.Shared.Return(SampleStart);
-        }
     }
 }
