@@ -72,6 +72,35 @@ public sealed class VolumeWindowsTests
         }
     }
 
+    [Test]
+    public void MergedWindowsWorkOnTheLargestGridsABatchAllows()
+    {
+        // A side of a million, 9 samples: linear indices pass 2^32 and keys reach 9e18 (see VolumeRulesTests).
+        SpatialSize size = SpatialSize.Cube(3, 1_000_000), two = SpatialSize.Cube(3, 2), three = SpatialSize.Cube(3, 3);
+        List<(int Sample, int[] Site)> sites = [];
+        for (int b = 0; b < 9; b++)
+            foreach (int[] s in new[] { new[] { 999_999, 999_999, 999_999 }, [999_999, 999_998, 999_999], [999_998, 999_999, 999_998], [0, 0, 0], [0, 0, 1], [1, 2, 3] })
+                sites.Add((b, s));
+        SparseGrid grid = Grid(size, sites);
+        foreach ((SpatialSize f, SpatialSize s) in new[] { (two, two), (three, SpatialSize.Cube(3, 1)), (three, three) })
+        {
+            if ((1_000_000 - f[0]) % s[0] != 0)
+                continue;
+            (SparseGrid coarse, RuleBook merged) = ConvolutionRules.Build(grid, f, s);
+            (SparseGrid hashedGrid, RuleBook hashed) = ConvolutionRules.Build(grid, f, s, direct: false);
+            AssertSameRules(coarse, merged, hashedGrid, hashed, $"convolution {f}/{s}");
+            (_, RuleBook back) = DeconvolutionRules.Build(coarse, f, s, grid);
+            (_, RuleBook backHashed) = DeconvolutionRules.Build(coarse, f, s, grid, merged: false);
+            AssertSameRules(grid, back, grid, backHashed, $"deconvolution {f}/{s}");
+            Assert.That(merged.PairCount, Is.GreaterThan(0), $"convolution {f}/{s}: pairs");
+            foreach (RuleBook r in new[] { merged, hashed, back, backHashed })
+                r.Release();
+            coarse.Release();
+            hashedGrid.Release();
+        }
+        grid.Release();
+    }
+
     /// <summary>Random samples 0-5, a full sample 6 (up to 5,000 sites), sample 7 empty, one corner site in sample 8.</summary>
     private static List<(int Sample, int[] Site)> Batch(SpatialSize size, int seed, bool scattered)
     {
