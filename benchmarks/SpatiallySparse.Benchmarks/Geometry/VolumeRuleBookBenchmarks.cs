@@ -46,6 +46,7 @@ public class VolumeRuleBookBenchmarks : IPairCounted
         nameof(Strided2) => "strided2",
         nameof(Valid3) => "valid3",
         nameof(Deconvolution2) => "deconvolution2",
+        nameof(Reached2) => "reached2",
         _ => throw new ArgumentException($"No builder for {method}."),
     };
 
@@ -79,4 +80,8 @@ public class VolumeRuleBookBenchmarks : IPairCounted
     /// <summary>2x2x2 stride 2 deconvolution rules onto the fine grid (a U-Net's decoder).</summary>
     [Benchmark]
     public int Deconvolution2() => Volumes3d.Build("deconvolution2", _fine, _coarse);
+
+    /// <summary>2x2x2 stride 2 deconvolution onto every site it reaches (no fine grid yet): the output grid and rules.</summary>
+    [Benchmark]
+    public int Reached2() => Volumes3d.Build("reached2", _fine, _coarse);
 }

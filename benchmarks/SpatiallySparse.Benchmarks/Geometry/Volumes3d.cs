@@ -16,8 +16,8 @@ internal static class Volumes3d
     /// <summary>Workload names: a sphere shell in 64³, 8 scenes in 128³, a shell in 256³, 4 scenes in 256³.</summary>
     public static IEnumerable<string> Names => ["shell64", "scenes128x8", "shell256", "scenes256x4"];
 
-    /// <summary>Builder names: 3x3x3 submanifold, 2x2x2 stride 2 convolution (also a 2x2x2 pooling's rules), 3x3x3 valid (stride 1), 2x2x2 stride 2 deconvolution onto the fine grid.</summary>
-    public static IEnumerable<string> Builders => ["submanifold3", "strided2", "valid3", "deconvolution2"];
+    /// <summary>Builder names: 3x3x3 submanifold, 2x2x2 stride 2 convolution (also a 2x2x2 pooling's rules), 3x3x3 valid (stride 1), 2x2x2 stride 2 deconvolution onto the fine grid, the same onto every reached site.</summary>
+    public static IEnumerable<string> Builders => ["submanifold3", "strided2", "valid3", "deconvolution2", "reached2"];
 
     public static string Describe(string name) => name switch
     {
@@ -67,6 +67,7 @@ internal static class Volumes3d
             "strided2" => ConvolutionRules.Build(fine, two, two),
             "valid3" => ConvolutionRules.Build(fine, three, one),
             "deconvolution2" => (null, DeconvolutionRules.Build(coarse, two, two, fine).Rules),
+            "reached2" => DeconvolutionRules.Build(coarse, two, two, null),
             _ => throw new ArgumentException($"Unknown 3D builder '{builder}'."),
         };
         int pairs = rules.PairCount;

@@ -25,9 +25,12 @@ internal static class DeconvolutionRules
         bool merged = true)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
-        SparseGrid output = existingOutput ?? ReachedSites(input, outSize, filter, stride);
         if (merged && VolumeWindows.Handles(input.Size, filter))
-            return (output, VolumeWindows.Deconvolution(input, output, filter, stride));
+        {
+            SparseGrid reached = existingOutput ?? VolumeWindows.ReachedSites(input, outSize, filter, stride);
+            return (reached, VolumeWindows.Deconvolution(input, reached, filter, stride));
+        }
+        SparseGrid output = existingOutput ?? ReachedSites(input, outSize, filter, stride);
         int dim = input.Size.Dimension;
         int volume = (int)filter.Volume;
         Span<long> tapOffset = volume <= 256 ? stackalloc long[volume] : new long[volume];

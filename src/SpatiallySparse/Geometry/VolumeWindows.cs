@@ -69,6 +69,127 @@ internal static class VolumeWindows
     }
 
     /// <summary>
+    /// The sites a deconvolution from <paramref name="input"/> reaches (every o * s + t), sample by sample in increasing
+    /// order: fine planes in order, each from the coarse planes whose windows hold it (<see cref="FinePlane"/>).
+    /// </summary>
+    public static SparseGrid ReachedSites(SparseGrid input, SpatialSize outSize, SpatialSize filter, SpatialSize stride)
+    {
+        Frame f = new(outSize, input.Size, filter, stride);
+        VolumeLines coarse = VolumeLines.Of(input);
+        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * filter.Volume))));
+        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
+        int words1 = f.Fine1 / 64 + 1, words2 = f.Fine2 / 64 + 1;
+        ulong[] bits = ArrayPool<ulong>.Shared.Rent(words1 + words2);
+        try
+        {
+            bits.AsSpan(0, words1 + words2).Clear();  // each bitmap is cleared again as it is read
+            Scratch scratch = new(bits.AsSpan(0, words1), bits.AsSpan(words1, words2), linear, input.LinearIndexOfRow);
+            for (int b = 0; b < input.BatchSize; b++)
+            {
+                offsets[b] = scratch.Count;
+                FineSample(f, coarse, coarse.SampleStart[b], coarse.SampleStart[b + 1], ref scratch);
+            }
+            offsets[input.BatchSize] = scratch.Count;
+            return SparseGrid.Create(outSize, input.BatchSize, linear, scratch.Count, offsets);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(bits);
+            coarse.Return();
+        }
+    }
+
+    /// <summary>Coarse lines [first, end) (one sample's): each fine plane x0 they reach, in order, with the coarse lines of planes [lo0(x0), hi0(x0)].</summary>
+    private static void FineSample(in Frame f, in VolumeLines coarse, int first, int end, ref Scratch scratch)
+    {
+        int p = first;
+        for (int x0 = first < end ? coarse.X0[first] * f.S0 : 0; p < end && x0 < f.Fine0; )
+        {
+            (int lo, int hi) = Frame.Covering(x0, f.F0, f.By0, f.C0);
+            while (p < end && coarse.X0[p] < lo)
+                p++;
+            if (p == end)
+                return;
+            if (coarse.X0[p] > hi)
+            {
+                x0 = coarse.X0[p] * f.S0;  // no window holds the planes before the next coarse plane's first
+                continue;
+            }
+            int q = p;
+            while (q < end && coarse.X0[q] <= hi)
+                q++;
+            FinePlane(f, coarse, x0, lo, p, q, ref scratch);
+            x0++;
+        }
+    }
+
+    /// <summary>Fine plane <paramref name="x0"/> from coarse lines [p, q) of planes from <paramref name="o0First"/> on: its lines x1 off a bitmap, each by <see cref="FineLine"/>.</summary>
+    private static void FinePlane(in Frame f, in VolumeLines coarse, int x0, int o0First, int p, int q, ref Scratch scratch)
+    {
+        Span<ulong> bits = scratch.Columns;
+        int wordLo = int.MaxValue, wordHi = -1;
+        for (int l = p; l < q; l++)
+        {
+            int lo = coarse.X1[l] * f.S1, hi = lo + f.F1 - 1;
+            for (int x = lo; x <= hi; x++)
+                bits[x >> 6] |= 1UL << x;
+            (wordLo, wordHi) = (Math.Min(wordLo, lo >> 6), Math.Max(wordHi, hi >> 6));
+        }
+        // cursor[i]: the first line of coarse plane o0First + i not behind the current fine line's windows.
+        int planes = coarse.X0[q - 1] - o0First + 1;
+        Span<int> cursor = stackalloc int[planes];
+        for (int i = 0, c = p; i < planes; i++)
+        {
+            while (c < q && coarse.X0[c] < o0First + i)
+                c++;
+            cursor[i] = c;
+        }
+        for (int w = wordLo; w <= wordHi; w++)
+        {
+            for (ulong word = bits[w]; word != 0; word &= word - 1)
+                FineLine(f, coarse, x0, o0First, w * 64 + BitOperations.TrailingZeroCount(word), cursor, q, ref scratch);
+            bits[w] = 0;
+        }
+    }
+
+    /// <summary>Fine line (x0, x1): every site o2 * s2 + t2 of the coarse lines whose windows hold it sets a bit, read off in order.</summary>
+    private static void FineLine(in Frame f, in VolumeLines coarse, int x0, int o0First, int x1, scoped Span<int> cursor, int q, ref Scratch scratch)
+    {
+        Span<ulong> bits = scratch.Sites;
+        ReadOnlySpan<long> linear = scratch.FineLinear;  // the coarse sites here
+        (int lo1, int hi1) = Frame.Covering(x1, f.F1, f.By1, f.C1);
+        int wordLo = int.MaxValue, wordHi = -1;
+        for (int i = 0; i < cursor.Length; i++)
+        {
+            int o0 = o0First + i, c = cursor[i];
+            while (c < q && coarse.X0[c] == o0 && coarse.X1[c] < lo1)
+                c++;
+            cursor[i] = c;
+            for (int l = c; l < q && coarse.X0[l] == o0 && coarse.X1[l] <= hi1; l++)
+            {
+                long lineStart = ((long)o0 * f.C1 + coarse.X1[l]) * f.C2;
+                for (int r = coarse.First[l], rEnd = coarse.First[l + 1]; r < rEnd; r++)
+                {
+                    int lo = (int)(linear[r] - lineStart) * f.S2, hi = lo + f.F2 - 1;
+                    for (int x = lo; x <= hi; x++)
+                        bits[x >> 6] |= 1UL << x;
+                    (wordLo, wordHi) = (Math.Min(wordLo, lo >> 6), Math.Max(wordHi, hi >> 6));
+                }
+            }
+        }
+        long fineStart = ((long)x0 * f.Fine1 + x1) * f.Fine2;
+        long[] output = scratch.Output;
+        int count = scratch.Count;
+        for (int w = wordLo; w <= wordHi; w++)
+        {
+            for (ulong word = bits[w]; word != 0; word &= word - 1)
+                output[count++] = fineStart + w * 64 + BitOperations.TrailingZeroCount(word);
+            bits[w] = 0;
+        }
+        scratch.Count = count;
+    }
+
+    /// <summary>
     /// The neighbour table (pooled) of every window pair: coarse-major (entry o * taps + t = fine row, the
     /// convolution's table) or, with <paramref name="fineMajor"/>, fine-major (entry x * taps + t = coarse row, the
     /// deconvolution's); -1 where a window holds no active site.

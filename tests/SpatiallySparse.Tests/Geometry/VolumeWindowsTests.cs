@@ -92,6 +92,13 @@ public sealed class VolumeWindowsTests
             (_, RuleBook back) = DeconvolutionRules.Build(coarse, f, s, grid);
             (_, RuleBook backHashed) = DeconvolutionRules.Build(coarse, f, s, grid, merged: false);
             AssertSameRules(grid, back, grid, backHashed, $"deconvolution {f}/{s}");
+            (SparseGrid reached, RuleBook reachedRules) = DeconvolutionRules.Build(coarse, f, s, null);
+            (SparseGrid reachedHashed, RuleBook reachedHashedRules) = DeconvolutionRules.Build(coarse, f, s, null, merged: false);
+            AssertSameRules(reached, reachedRules, reachedHashed, reachedHashedRules, $"deconvolution {f}/{s} onto reached sites");
+            foreach (RuleBook r in new[] { reachedRules, reachedHashedRules })
+                r.Release();
+            reached.Release();
+            reachedHashed.Release();
             Assert.That(merged.PairCount, Is.GreaterThan(0), $"convolution {f}/{s}: pairs");
             foreach (RuleBook r in new[] { merged, hashed, back, backHashed })
                 r.Release();
