@@ -18,6 +18,8 @@ using SpatiallySparse.Benchmarks.Sweep;
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- geometry-profile --workload assamese
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- step-allocations --workload mnist --types true
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- shapes3d-profile --builds 15 (3D submanifold rules, old against new)
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- volume-rules --builds 9 (every 3D rule builder on the 3D workloads)
+//   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- --filter '*VolumeRuleBook*' (the same as a BenchmarkDotNet suite)
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- loader-overlap --step-ms 7 (batch building hidden behind a step)
 //   dotnet run -c Release --project benchmarks/SpatiallySparse.Benchmarks -- soak --steps 10000 (memory, pool, fds, threads flat over training with checkpoints)
 switch (args.FirstOrDefault())
@@ -33,6 +35,8 @@ switch (args.FirstOrDefault())
         return StepAllocations.Run(args[1..]);
     case "geometry-profile":
         return GeometryProfile.Run(args[1..]);
+    case "volume-rules":
+        return SpatiallySparse.Benchmarks.Geometry.VolumeRulesProfile.Run(args[1..]);
     case "shapes3d-profile":
         return SpatiallySparse.Benchmarks.Geometry.Shapes3dProfile.Run(args[1..]);
     case "loader-overlap":

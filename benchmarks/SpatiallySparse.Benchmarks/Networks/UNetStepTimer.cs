@@ -14,14 +14,15 @@ namespace SpatiallySparse.Benchmarks.Networks;
 /// The <c>unet-step</c> command: times training steps (input grid and rulebooks, forward, per-site loss, backward,
 /// Adam) of the point-cloud sample's submanifold U-Net on its generated scenes, and exports those scenes so that the
 /// peers (benchmarks/peers/torch_unet_step.py, scn_unet_step.py) train the same network on the same voxels.
-/// Usage: <c>unet-step [--resolution 64] [--batch 2] [--widths 8,16,24,32,48] [--steps 5] [--warmup 10] [--threads 0] [--export FILE]</c>.
+/// After the timed steps, <c>--profile</c> more steps run with a per-layer profile (<see cref="LayerProfile"/>, '#' lines).
+/// Usage: <c>unet-step [--resolution 64] [--batch 2] [--widths 8,16,24,32,48] [--steps 5] [--warmup 10] [--threads 0] [--profile 3] [--export FILE]</c>.
 /// </summary>
 public static class UNetStepTimer
 {
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(string[] args)
     {
-        CommandOptions options = new(args, "resolution", "batch", "widths", "steps", "warmup", "threads", "export");
+        CommandOptions options = new(args, "resolution", "batch", "widths", "steps", "warmup", "threads", "profile", "export");
         int side = options.Int("resolution", 64), batch = options.Int("batch", 2), steps = options.Int("steps", 5), warmup = options.Int("warmup", 10);
         int[] widths = [.. options.Text("widths", "8,16,24,32,48").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))];
         SceneGenerator generator = new(side, seed: 1);
@@ -59,7 +60,58 @@ public static class UNetStepTimer
         }
         times.Sort();
         Console.WriteLine(FormattableString.Invariant($"median_ms {times[times.Count / 2]:0.0}"));
+        int profiled = options.Int("profile", 3);
+        if (profiled > 0)
+            Profile(net, adam, scenes, side, features, labels, backend, tape, profiled);
         return 0;
+    }
+
+    /// <summary>
+    /// <paramref name="steps"/> more steps, split by phase, rulebook and layer: the geometry is built up front
+    /// (<see cref="Sequential.BuildGeometry(SparseTensor)"/>), so the layers' forward times hold arithmetic only.
+    /// </summary>
+    private static void Profile(Sequential<SparseTensor, SparseTensor> net, Adam adam, VoxelScene[] scenes, int side, float[] features, int[] labels,
+        CpuBackend backend, Tape tape, int steps)
+    {
+        LayerProfile profile = new(net);
+        for (int i = 0; i < steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            net.ZeroGrad();
+            SparseTensor x = Input(scenes, side, features, backend, tape);
+            start = Lap(profile, "input", start);
+            profile.BeginGeometry();
+            net.BuildGeometry(x, default, profile.PieceBuilt);
+            start = Lap(profile, "geometry", start);
+            Module.Observer = profile;
+            SparseTensor logits;
+            try
+            {
+                logits = net.Forward(x, tape);
+            }
+            finally
+            {
+                Module.Observer = null;
+            }
+            start = Lap(profile, "forward", start);
+            SiteSoftmaxCrossEntropy.Compute(logits, labels, tape, []);
+            start = Lap(profile, "loss", start);
+            tape.Backward();
+            start = Lap(profile, "backward", start);
+            adam.Step();
+            start = Lap(profile, "optimiser", start);
+            tape.Reset();
+            Lap(profile, "reset", start);
+            profile.EndStep();
+        }
+        profile.Print(Console.Out, steps);
+    }
+
+    private static long Lap(LayerProfile profile, string phase, long start)
+    {
+        long now = Stopwatch.GetTimestamp();
+        profile.Phase(phase, Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
+        return now;
     }
 
     /// <summary>The input, built every step as in training (the input grid is part of a step's cost).</summary>

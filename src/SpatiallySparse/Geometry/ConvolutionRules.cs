@@ -57,11 +57,15 @@ internal static class ConvolutionRules
     /// The output grid, then the output-major neighbour table (one lookup per output site and tap), from which
     /// the rulebook is laid out without sorting. All storage is pooled. <paramref name="direct"/> picks the
     /// lookup (null: <see cref="UsesDirectAddressing"/>); with <paramref name="planar"/>, directly addressed 2D
-    /// grids take <see cref="PlanarRules"/> (axes up to 65,536 long, filters up to 64 wide). Every path gives the same rulebook.
+    /// grids take <see cref="PlanarRules"/> (axes up to 65,536 long, filters up to 64 wide). 3D grids merge sorted lines
+    /// instead (<see cref="VolumeWindows"/>) unless <paramref name="merged"/> is false or a lookup is forced. Every path gives the same rulebook.
     /// </summary>
-    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null, bool planar = true)
+    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, bool? direct = null, bool planar = true,
+        bool merged = true)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
+        if (merged && direct is null && VolumeWindows.Handles(input.Size, filter))
+            return VolumeWindows.Convolution(input, outSize, filter, stride);
         bool useDirect = direct ?? UsesDirectAddressing(input);
         if (useDirect && planar && input.Size.Dimension == 2 && PlanarRules.Handles(input.Size, filter))
             return PlanarRules.Build(input, outSize, filter, stride);

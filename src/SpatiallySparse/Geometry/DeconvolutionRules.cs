@@ -16,9 +16,20 @@ internal static class DeconvolutionRules
         return new SpatialSize(output);
     }
 
-    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, SparseGrid? existingOutput)
+    /// <summary>
+    /// The output grid (<paramref name="existingOutput"/>, else every site reached) and the rules. 3D windows merge
+    /// sorted lines (<see cref="VolumeWindows"/>) unless <paramref name="merged"/> is false; others go through the
+    /// output grid's hash map. Both give the same rulebook.
+    /// </summary>
+    public static (SparseGrid Output, RuleBook Rules) Build(SparseGrid input, SpatialSize filter, SpatialSize stride, SparseGrid? existingOutput,
+        bool merged = true)
     {
         SpatialSize outSize = OutputSize(input.Size, filter, stride);
+        if (merged && VolumeWindows.Handles(input.Size, filter))
+        {
+            SparseGrid reached = existingOutput ?? VolumeWindows.ReachedSites(input, outSize, filter, stride);
+            return (reached, VolumeWindows.Deconvolution(input, reached, filter, stride));
+        }
         SparseGrid output = existingOutput ?? ReachedSites(input, outSize, filter, stride);
         int dim = input.Size.Dimension;
         int volume = (int)filter.Volume;

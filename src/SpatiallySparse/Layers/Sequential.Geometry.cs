@@ -72,7 +72,9 @@ public partial class Sequential
         switch (layer)
         {
             case SubmanifoldConvolution s:
-                return metadata.LayerRules(RuleKind.Submanifold, size, s.FilterSize, s.FilterSize).Rules.PairCount;
+                int submanifoldPairs = metadata.LayerRules(RuleKind.Submanifold, size, s.FilterSize, s.FilterSize).Rules.PairCount;
+                built?.Invoke("rules", layer, size, s.FilterSize, s.FilterSize, submanifoldPairs);
+                return submanifoldPairs;
             case Deconvolution d:
                 RuleBook rules = metadata.LayerRules(RuleKind.Deconvolution, size, d.FilterSize, d.Stride).Rules;
                 _ = rules.Transposed;

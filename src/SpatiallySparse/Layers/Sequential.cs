@@ -86,9 +86,14 @@ public partial class Sequential : Module
             tape.Claim(_modules[i]);  // the fused op runs them without their own Forward
         SparseTensor input = x as SparseTensor
             ?? throw new ArgumentException($"{_modules[index]} needs a SparseTensor input, got {x?.GetType().Name ?? "null"}.");
-        return PoolingAfter(index) is MaxPooling pool
+        // The fused op bypasses the module's own Forward: a measuring observer is told here instead.
+        IForwardObserver? observer = Observer;
+        observer?.Before(_modules[index], input, tape);
+        Tensor output = PoolingAfter(index) is MaxPooling pool
             ? ((Convolution)_modules[index]).ForwardPooled(input, tape, slope, pool)
             : ((IFusesLeakyRelu)_modules[index]).Forward(input, tape, slope);
+        observer?.After(_modules[index], tape);
+        return output;
     }
 
     private float? FusedSlope(int index) =>
