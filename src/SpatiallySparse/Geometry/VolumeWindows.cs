@@ -76,30 +76,16 @@ internal static class VolumeWindows
     {
         Frame f = new(outSize, input.Size, filter, stride);
         VolumeLines coarse = VolumeLines.Of(input);
-        long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * filter.Volume))));
-        int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
-        int words1 = f.Fine1 / 64 + 1, words2 = f.Fine2 / 64 + 1;
-        ulong[] bits = ArrayPool<ulong>.Shared.Rent(words1 + words2);
         try
         {
-            bits.AsSpan(0, words1 + words2).Clear();  // each bitmap is cleared again as it is read
-            Scratch scratch = new(bits.AsSpan(0, words1), bits.AsSpan(words1, words2), linear, input.LinearIndexOfRow);
-            for (int b = 0; b < input.BatchSize; b++)
-            {
-                offsets[b] = scratch.Count;
-                FineSample(f, coarse, coarse.SampleStart[b], coarse.SampleStart[b + 1], ref scratch);
-            }
-            offsets[input.BatchSize] = scratch.Count;
-            return SparseGrid.Create(outSize, input.BatchSize, linear, scratch.Count, offsets);
+            return CollectSites(input, coarse, f, outSize, filter.Volume, f.Fine1 / 64 + 1, f.Fine2 / 64 + 1, FineSample);
         }
         finally
         {
-            ArrayPool<ulong>.Shared.Return(bits);
             coarse.Return();
         }
     }
 
-    /// <summary>Coarse lines [first, end) (one sample's): each fine plane x0 they reach, in order, with the coarse lines of planes [lo0(x0), hi0(x0)].</summary>
     private static void FineSample(in Frame f, in VolumeLines coarse, int first, int end, ref Scratch scratch)
     {
         int p = first;
@@ -219,9 +205,22 @@ internal static class VolumeWindows
     {
         // Each input site lies in at most ceil(f/s) windows per axis.
         long perSite = (long)Ceiling(f.F0, f.S0) * Ceiling(f.F1, f.S1) * Ceiling(f.F2, f.S2);
+        return CollectSites(input, fine, f, outSize, perSite, f.C1 / 64 + 1, f.C2 / 64 + 1, CoarseSample);
+    }
+
+    /// <summary>The per-sample pass that finds one sample's output sites (in order) into the scratch.</summary>
+    private delegate void SampleSites(in Frame f, in VolumeLines lines, int first, int end, ref Scratch scratch);
+
+    /// <summary>
+    /// The output grid of <paramref name="input"/>'s windows: <paramref name="sample"/> per sample over the lines, with
+    /// two bitmaps of <paramref name="words1"/> and <paramref name="words2"/> words and room for
+    /// <paramref name="perSite"/> output sites per input site.
+    /// </summary>
+    private static SparseGrid CollectSites(SparseGrid input, in VolumeLines lines, in Frame f, SpatialSize outSize, long perSite, int words1, int words2,
+        SampleSites sample)
+    {
         long[] linear = ArrayPool<long>.Shared.Rent(Math.Max(1, checked((int)(input.ActiveCount * perSite))));
         int[] offsets = SparseGrid.RentOffsets(input.BatchSize);
-        int words1 = f.C1 / 64 + 1, words2 = f.C2 / 64 + 1;
         ulong[] bits = ArrayPool<ulong>.Shared.Rent(words1 + words2);
         try
         {
@@ -230,7 +229,7 @@ internal static class VolumeWindows
             for (int b = 0; b < input.BatchSize; b++)
             {
                 offsets[b] = scratch.Count;
-                CoarseSample(f, fine, fine.SampleStart[b], fine.SampleStart[b + 1], ref scratch);
+                sample(f, lines, lines.SampleStart[b], lines.SampleStart[b + 1], ref scratch);
             }
             offsets[input.BatchSize] = scratch.Count;
             return SparseGrid.Create(outSize, input.BatchSize, linear, scratch.Count, offsets);
@@ -241,7 +240,6 @@ internal static class VolumeWindows
         }
     }
 
-    /// <summary>The bitmaps, the output list and the fine sites of <see cref="CoarseSites"/>.</summary>
     private ref struct Scratch(Span<ulong> columns, Span<ulong> sites, long[] output, ReadOnlySpan<long> fineLinear)
     {
         public readonly Span<ulong> Columns = columns;      // one bit per x1 window of the current coarse plane
