@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using SpatiallySparse;
 using SpatiallySparse.Autograd;
@@ -36,6 +37,9 @@ public sealed record SegmentationResult(double[] IoU, double MeanIoU, double Acc
 
     /// <summary>Mean training loss (over the global batches) of each epoch this process finished, in order.</summary>
     public IReadOnlyList<double> EpochLosses { get; init; } = [];
+
+    /// <summary>The held-out voxels' confusion counts, row-major: label (row) by prediction (column), classes in <see cref="PrimitiveClass"/> order.</summary>
+    public IReadOnlyList<long> Confusion { get; init; } = [];
 }
 
 /// <summary>Trains the submanifold U-Net on generated scenes and evaluates it on held-out ones.</summary>
@@ -192,7 +196,7 @@ public static class SegmentationApp
         long[] counts = [.. metrics.Counts(), outside];
         parallel.SumOverRanks(counts);
         metrics.SetCounts(counts.AsSpan(0, counts.Length - 1));
-        return new SegmentationResult(metrics.IoU(), metrics.MeanIoU(), metrics.Accuracy(), counts[^1], 0) { Voxels = counts[..^1].Sum() };
+        return new SegmentationResult(metrics.IoU(), metrics.MeanIoU(), metrics.Accuracy(), counts[^1], 0) { Voxels = counts[..^1].Sum(), Confusion = counts[..^1] };
     }
 
     /// <summary>Arg-max class per voxel, in evaluation mode.</summary>
@@ -213,11 +217,23 @@ public static class SegmentationApp
         {
             o.Resolution, o.TrainScenes, o.TestScenes, o.Epochs, o.Batch, o.LearningRate, o.Widths, o.BatchNorm, o.Seed,
             IoU = names.Zip(r.IoU).ToDictionary(p => p.First, p => p.Second), r.MeanIoU, r.Accuracy, r.Voxels, r.PointsOutside, r.EpochLosses,
+            Confusion = names.Select((label, i) => new { Label = label, Predicted = names.Select((n, j) => (n, r.Confusion[(i * names.Length) + j])).ToDictionary(p => p.n, p => p.Item2) }),
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         string table = "| class | IoU |\n| --- | --- |\n" + string.Concat(names.Zip(r.IoU).Select(p => string.Create(CultureInfo.InvariantCulture, $"| {p.First} | {p.Second:P1} |\n")));
         string markdown = string.Create(CultureInfo.InvariantCulture,
-            $"# Point-cloud segmentation, U-Net {string.Join("-", o.Widths)} at {o.Resolution}^3\n\n{table}\nmIoU {r.MeanIoU:P1}, accuracy {r.Accuracy:P1} on {o.TestScenes} held-out scenes ({r.Voxels} voxels; {r.PointsOutside} points outside the grid).\n");
+            $"# Point-cloud segmentation, U-Net {string.Join("-", o.Widths)} at {o.Resolution}^3\n\n{table}\nmIoU {r.MeanIoU:P1}, accuracy {r.Accuracy:P1} on {o.TestScenes} held-out scenes ({r.Voxels} voxels; {r.PointsOutside} points outside the grid).\n\n{ConfusionTable(names, r.Confusion)}");
         File.WriteAllText(Path.Combine(o.Out, "results.md"), markdown);
         reporter.WriteLine(markdown);
+    }
+
+    /// <summary>Held-out voxels by label (rows) and prediction (columns): which classes the network mistakes for which.</summary>
+    private static string ConfusionTable(string[] names, IReadOnlyList<long> confusion)
+    {
+        if (confusion.Count != names.Length * names.Length)
+            return "";
+        StringBuilder md = new("| voxels: label \\ predicted | " + string.Join(" | ", names) + " |\n| --- |" + string.Concat(names.Select(_ => " ---: |")) + "\n");
+        for (int i = 0; i < names.Length; i++)
+            md.Append(CultureInfo.InvariantCulture, $"| {names[i]} | {string.Join(" | ", Enumerable.Range(0, names.Length).Select(j => confusion[(i * names.Length) + j]))} |\n");
+        return md.ToString();
     }
 }
