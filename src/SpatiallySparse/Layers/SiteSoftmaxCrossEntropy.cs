@@ -34,35 +34,9 @@ public static class SiteSoftmaxCrossEntropy
         FeatureMatrix probabilities = tape.OwnScratch(be.Allocate(rows, classes));
         float loss = rows == 0 ? 0f : be.SoftmaxCrossEntropy(logits.Features, labels, probabilities);
         if (tape.IsRecording && rows > 0)
-            tape.Record(Node.Of(logits, labels, probabilities));
+            tape.Record(SoftmaxCrossEntropy.Node.Of(logits, labels, probabilities));
         if (!predictions.IsEmpty)
             SoftmaxCrossEntropy.ArgMax(probabilities, predictions);
         return loss;
-    }
-
-    /// <summary>The loss's backward (pooled; keeps its own copy of the labels).</summary>
-    private sealed class Node : PooledNode<Node>
-    {
-        private SparseTensor? _logits;
-        private FeatureMatrix? _probabilities;
-        private int[] _labels = [];
-
-        public static Node Of(SparseTensor logits, int[] labels, FeatureMatrix probabilities)
-        {
-            Node node = Rent();
-            if (node._labels.Length != labels.Length)
-                node._labels = new int[labels.Length];
-            labels.CopyTo(node._labels, 0);
-            (node._logits, node._probabilities) = (logits, probabilities);
-            return node;
-        }
-
-        public override void Backward()
-        {
-            SparseTensor logits = _logits!;
-            logits.Backend.SoftmaxCrossEntropyBackward(_probabilities!, _labels, 1f / logits.ActiveCount, logits.GradOrCreate());
-        }
-
-        protected override void Clear() => (_logits, _probabilities) = (null, null);
     }
 }

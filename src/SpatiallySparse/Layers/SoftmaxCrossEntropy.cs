@@ -93,14 +93,18 @@ public static class SoftmaxCrossEntropy
         }
     }
 
-    /// <summary>The loss's backward step: pooled, and keeps its own copy of the labels (the caller may reuse its array).</summary>
-    private sealed class Node : PooledNode<Node>
+    /// <summary>
+    /// The loss's backward step, for a label per row of any logits (a sample of a dense batch, or an active site for
+    /// <see cref="SiteSoftmaxCrossEntropy"/>), the loss being the mean over the rows: pooled, and keeps its own copy
+    /// of the labels (the caller may reuse its array).
+    /// </summary>
+    internal sealed class Node : PooledNode<Node>
     {
-        private DenseTensor? _logits;
+        private Tensor? _logits;
         private FeatureMatrix? _probabilities;
         private int[] _labels = [];  // kept when the node is recycled: batches usually keep their size
 
-        public static Node Of(DenseTensor logits, int[] labels, FeatureMatrix probabilities)
+        public static Node Of(Tensor logits, int[] labels, FeatureMatrix probabilities)
         {
             Node node = Rent();
             if (node._labels.Length != labels.Length)
@@ -112,8 +116,8 @@ public static class SoftmaxCrossEntropy
 
         public override void Backward()
         {
-            DenseTensor logits = _logits!;
-            logits.Backend.SoftmaxCrossEntropyBackward(_probabilities!, _labels, 1f / logits.BatchSize, logits.GradOrCreate());
+            Tensor logits = _logits!;
+            logits.Backend.SoftmaxCrossEntropyBackward(_probabilities!, _labels, 1f / _probabilities!.Rows, logits.GradOrCreate());
         }
 
         protected override void Clear() => (_logits, _probabilities) = (null, null);
