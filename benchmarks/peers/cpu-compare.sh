@@ -47,14 +47,8 @@ sys.exit(0 if 'openblas' in torch.__config__.show().lower() or any('openblas' in
   install_torch
 fi
 
-DLL="$ROOT/benchmarks/SpatiallySparse.Benchmarks/bin/Release/net10.0/SpatiallySparse.Benchmarks.dll"
-if [[ $BUILD == 1 ]]; then
-  dotnet build -c Release "$ROOT/benchmarks/SpatiallySparse.Benchmarks" -v quiet -nologo >/dev/null
-fi
-
-LOG="$(mktemp -d)"
-trap 'rm -rf "$LOG"' EXIT
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), commit $(git -C "$ROOT" rev-parse --short HEAD)"
+source "$ROOT/benchmarks/peers/peer-setup.sh"
+peer_setup
 echo "# load at start:$(uptime | sed 's/.*load average//')"
 
 # Our side warms up for tens of steps: .NET's tiered JIT recompiles hot methods with full optimisation only after

@@ -8,10 +8,6 @@ PYTHONPATH pointing at the built checkout.
 Prints one "step_ms" line per timed step, then "median_ms".
 Usage: python3 scn_unet_step.py --scenes FILE [--widths 8,16,24,32,48] [--reps 1] [--steps 5] [--warmup 3]
 """
-import argparse
-import statistics
-import time
-
 import sparseconvnet as scn
 import torch
 import torch.nn as nn
@@ -20,13 +16,7 @@ import unet_scenes
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--scenes", required=True)
-    p.add_argument("--widths", default="8,16,24,32,48")
-    p.add_argument("--reps", type=int, default=1)
-    p.add_argument("--steps", type=int, default=5)
-    p.add_argument("--warmup", type=int, default=3)
-    a = p.parse_args()
+    a = unet_scenes.arguments(steps=5, warmup=3).parse_args()
     side, scenes, classes, coords, batch, labels, features = unet_scenes.read(a.scenes)
     widths = [int(w) for w in a.widths.split(",")]
     sparse = scn.Sequential().add(scn.InputLayer(3, torch.LongTensor([side] * 3), mode=4)).add(
@@ -38,18 +28,14 @@ def main():
     locations = torch.cat([coords, batch[:, None]], 1)
     print(f"# SparseConvNet U-Net {a.widths} x{a.reps} at {side}^3, batch {scenes}, {len(labels) / scenes:.0f} active voxels per scene; "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    times = []
-    for i in range(a.warmup + a.steps):
-        start = time.perf_counter()
+
+    def step():
         optimizer.zero_grad(set_to_none=True)
         logits = linear(sparse([locations, features, scenes]))
         nn.functional.cross_entropy(logits, labels).backward()
         optimizer.step()
-        ms = (time.perf_counter() - start) * 1e3
-        if i >= a.warmup:
-            times.append(ms)
-            print(f"step_ms {ms:.1f}", flush=True)
-    print(f"median_ms {statistics.median(times):.1f}")
+
+    unet_scenes.time_steps(step, a.warmup, a.steps)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,7 @@ Prints one "step_ms" line per timed step, then "median_ms".
 Usage: python3 torch_unet_step.py --scenes FILE [--widths 8,16,24,32,48] [--reps 1] [--steps 3] [--warmup 1] [--layout default|channels_last]
 (channels_last_3d was slower here: torch 1.13 CPU, 64^3 batch 2, one step each under load: 25.4 s against 16.8 s)
 """
-import argparse
 import os
-import statistics
-import time
 
 import torch
 import torch.nn as nn
@@ -52,12 +49,7 @@ def unet(features, widths, reps, classes):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--scenes", required=True)
-    p.add_argument("--widths", default="8,16,24,32,48")
-    p.add_argument("--reps", type=int, default=1)
-    p.add_argument("--steps", type=int, default=3)
-    p.add_argument("--warmup", type=int, default=1)
+    p = unet_scenes.arguments(steps=3, warmup=1)
     p.add_argument("--layout", default="default", choices=["channels_last", "default"])
     a = p.parse_args()
     torch.set_num_threads(os.cpu_count())
@@ -71,19 +63,15 @@ def main():
     dense = dense.contiguous(memory_format=fmt)
     print(f"# torch dense U-Net {a.widths} x{a.reps} at {side}^3, batch {scenes}, {len(labels) / scenes:.0f} active voxels per scene; "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, {a.layout}")
-    times = []
-    for i in range(a.warmup + a.steps):
-        start = time.perf_counter()
+
+    def step():
         optimizer.zero_grad(set_to_none=True)
         logits = net(dense)
         active = logits[batch, :, coords[:, 0], coords[:, 1], coords[:, 2]]
         nn.functional.cross_entropy(active, labels).backward()
         optimizer.step()
-        ms = (time.perf_counter() - start) * 1e3
-        if i >= a.warmup:
-            times.append(ms)
-            print(f"step_ms {ms:.1f}", flush=True)
-    print(f"median_ms {statistics.median(times):.1f}")
+
+    unet_scenes.time_steps(step, a.warmup, a.steps)
 
 
 if __name__ == "__main__":

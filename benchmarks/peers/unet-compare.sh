@@ -31,13 +31,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-DLL="$ROOT/benchmarks/SpatiallySparse.Benchmarks/bin/Release/net10.0/SpatiallySparse.Benchmarks.dll"
-if [[ $BUILD == 1 ]]; then
-  dotnet build -c Release "$ROOT/benchmarks/SpatiallySparse.Benchmarks" -v quiet -nologo >/dev/null
-fi
-LOG="$(mktemp -d)"
-trap 'rm -rf "$LOG"' EXIT
-echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), commit $(git -C "$ROOT" rev-parse --short HEAD)"
+source "$ROOT/benchmarks/peers/peer-setup.sh"
+peer_setup
 cd "$ROOT/benchmarks/peers"
 for r in $(seq 1 "$ROUNDS"); do
   for s in $RESOLUTIONS; do
