@@ -164,15 +164,7 @@ internal static class VolumeWindows
             }
         }
         long fineStart = ((long)x0 * f.Fine1 + x1) * f.Fine2;
-        long[] output = scratch.Output;
-        int count = scratch.Count;
-        for (int w = wordLo; w <= wordHi; w++)
-        {
-            for (ulong word = bits[w]; word != 0; word &= word - 1)
-                output[count++] = fineStart + w * 64 + BitOperations.TrailingZeroCount(word);
-            bits[w] = 0;
-        }
-        scratch.Count = count;
+        scratch.DrainSites(wordLo, wordHi, fineStart);
     }
 
     /// <summary>
@@ -247,6 +239,22 @@ internal static class VolumeWindows
         public readonly long[] Output = output;
         public readonly ReadOnlySpan<long> FineLinear = fineLinear;
         public int Count;
+
+        /// <summary>
+        /// Appends the line's marked sites in order (<paramref name="lineStart"/> + bit index) from the words
+        /// [<paramref name="wordLo"/>, <paramref name="wordHi"/>] of <see cref="Sites"/>, clearing them for the next line.
+        /// </summary>
+        public void DrainSites(int wordLo, int wordHi, long lineStart)
+        {
+            int count = Count;
+            for (int w = wordLo; w <= wordHi; w++)
+            {
+                for (ulong word = Sites[w]; word != 0; word &= word - 1)
+                    Output[count++] = lineStart + w * 64 + BitOperations.TrailingZeroCount(word);
+                Sites[w] = 0;
+            }
+            Count = count;
+        }
     }
 
     /// <summary>
@@ -335,15 +343,7 @@ internal static class VolumeWindows
             }
         }
         long coarseStart = ((long)o0 * f.C1 + o1) * f.C2;
-        long[] output = scratch.Output;
-        int count = scratch.Count;
-        for (int w = wordLo; w <= wordHi; w++)
-        {
-            for (ulong word = bits[w]; word != 0; word &= word - 1)
-                output[count++] = coarseStart + w * 64 + BitOperations.TrailingZeroCount(word);
-            bits[w] = 0;
-        }
-        scratch.Count = count;
+        scratch.DrainSites(wordLo, wordHi, coarseStart);
     }
 
     private static int Ceiling(int a, int b) => (a + b - 1) / b;
