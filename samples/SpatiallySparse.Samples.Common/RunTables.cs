@@ -53,7 +53,7 @@ public static partial class RunTables
                 $"| `{run.Id}` | {Differing(runs, run)} | {run.Last.Epoch} | {ResultsWriter.TestError(run.Last)} | {Percent(run.Best.TestError)} ({run.Best.Epoch}) | {run.SecondsPerEpoch:0.0} | {Versus(runs[0], run)} |");
         md.AppendLine();
         foreach (Run run in runs)
-            md.AppendLine(CultureInfo.InvariantCulture, $"- `{run.Id}`: {run.Provenance.Machine}, {run.Provenance.WrittenUtc}, commit `{run.Provenance.Commit[..Math.Min(7, run.Provenance.Commit.Length)]}`, `{run.Provenance.Command}`.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- `{run.Id}`: {Source(run)}.");
         return md.ToString();
     }
 
@@ -76,8 +76,15 @@ public static partial class RunTables
         }
         md.AppendLine();
         foreach (Run run in runs)
-            md.AppendLine(CultureInfo.InvariantCulture, $"- `{run.Id}` ({Differing(runs, run)}): {run.Provenance.Machine}, {run.Provenance.WrittenUtc}, commit `{run.Provenance.Commit[..Math.Min(7, run.Provenance.Commit.Length)]}`, `{run.Provenance.Command}`.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- `{run.Id}` ({Differing(runs, run)}): {Source(run)}.");
         return md.ToString();
+    }
+
+    /// <summary>Where a run's record came from: machine, date, short commit and command.</summary>
+    private static string Source(Run run)
+    {
+        RunProvenance p = run.Provenance;
+        return $"{p.Machine}, {p.WrittenUtc}, commit `{p.Commit[..Math.Min(7, p.Commit.Length)]}`, `{p.Command}`";
     }
 
     /// <summary>The settings in which this run differs from another run of the table (all of them for a lone run).</summary>
