@@ -11,25 +11,29 @@ namespace SpatiallySparse.Benchmarks.Geometry;
 /// build so the machine's drift hits them alike: median and best wall ms, M pairs/s, median CPU ms (getrusage, every
 /// thread: on a shared machine the steadier figure) and bytes allocated per build (all threads), with the load average. Runs against any build of the library (before/after comparisons alternate
 /// two builds' processes of this command).
-/// <code>volume-rules [--builds 9] [--threads 0] [--builders submanifold3,strided2,deconvolution2] [--workloads shell64,...]</code>
+/// Each workload is warmed up for at least <c>--warmup-ms</c> (default 1000) before its measured builds: a small
+/// workload's builds take a few milliseconds, and two warm-up builds left them on the JIT's first-tier code (the
+/// first workload of a process measured 51 instead of 101 M pairs/s on one thread until the tiered JIT had recompiled
+/// the merge loop), while a training loop runs the optimised code from its first seconds on.
+/// <code>volume-rules [--builds 9] [--warmup-ms 1000] [--threads 0] [--builders submanifold3,strided2,deconvolution2] [--workloads shell64,...]</code>
 /// </summary>
 internal static class VolumeRulesProfile
 {
     public static int Run(string[] args)
     {
-        CommandOptions options = new(args, "builds", "threads", "builders", "workloads");
-        int builds = options.Int("builds", 9);
+        CommandOptions options = new(args, "builds", "warmup-ms", "threads", "builders", "workloads");
+        int builds = options.Int("builds", 9), warmupMs = options.Int("warmup-ms", 1000);
         string[] builders = options.Text("builders", "submanifold3,strided2,deconvolution2").Split(',');
         string[] workloads = options.Text("workloads", string.Join(",", Volumes3d.Names)).Split(',');
         using CpuBackend backend = new(options.Int("threads", 0));
         Console.WriteLine($"volume-rules: {builds} builds each, builders in turn; backend {backend.Name}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Console.WriteLine("builder | workload | sites | pairs | median / best ms | M pairs/s median (best) | CPU ms median | bytes per build | load");
         foreach (string workload in workloads)
-            Profile(workload, builders, builds, backend);
+            Profile(workload, builders, builds, warmupMs, backend);
         return 0;
     }
 
-    private static void Profile(string workload, string[] builders, int builds, CpuBackend backend)
+    private static void Profile(string workload, string[] builders, int builds, int warmupMs, CpuBackend backend)
     {
         using Tape tape = new(recordGradients: false);
         SparseGrid fine = Volumes3d.Create(workload, backend, tape).Grid;
@@ -40,7 +44,11 @@ internal static class VolumeRulesProfile
         int saved = GeometryThreads.Lower(backend.Threads);
         try
         {
-            for (int i = -2; i < builds; i++)
+            long warmupStart = Stopwatch.GetTimestamp();
+            for (int round = 0; round < 2 || Stopwatch.GetElapsedTime(warmupStart).TotalMilliseconds < warmupMs; round++)
+                foreach (string builder in builders)
+                    Volumes3d.Build(builder, fine, coarse);
+            for (int i = 0; i < builds; i++)
                 for (int k = 0; k < builders.Length; k++)
                 {
                     double cpu = Networks.StepProfile.CpuSeconds();
@@ -50,8 +58,6 @@ internal static class VolumeRulesProfile
                     double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
                     long allocated = GC.GetTotalAllocatedBytes(true) - before;
                     cpu = Networks.StepProfile.CpuSeconds() - cpu;
-                    if (i < 0)
-                        continue;  // warm-up
                     (ms[k][i], cpuMs[k][i], bytes[k]) = (elapsed, cpu * 1e3, allocated);
                 }
         }
