@@ -23,20 +23,20 @@ public sealed class SceneGenerator(int resolution, int seed, float noise = 0.35f
         Surface floorSurface = (u, v) => ([n * 0.05 + u * n * 0.9, n * 0.05 + v * n * 0.9, floor], [0, 0, 1]);
         Sample(floorSurface, n * n * 0.81, PrimitiveClass.Floor, view, random, points, labels);
         int objects = 3 + random.Next(3);
-        double[][] centres = Centres(objects, n, random);
+        PrimitiveClass[] kinds = new PrimitiveClass[objects];
+        double[] sizes = new double[objects];
         for (int o = 0; o < objects; o++)
+            (kinds[o], sizes[o]) = ((PrimitiveClass)(1 + random.Next(4)), n * (0.08 + 0.08 * random.NextDouble()));
+        foreach ((double x, double y, int o) in Place(kinds, sizes, n, random))
         {
-            PrimitiveClass kind = (PrimitiveClass)(1 + random.Next(4));
-            double size = n * (0.08 + 0.08 * random.NextDouble());
             double angle = random.NextDouble() * Math.PI;
-            (Surface surface, double area) = Primitive(kind, size, random);
-            double[] c = centres[o];
+            (Surface surface, double area) = Primitive(kinds[o], sizes[o], random);
             Surface placed = (u, v) =>
             {
                 (double[] p, double[] normal) = surface(u, v);
-                return (Translate(Rotate(p, angle), c[0], c[1], floor), Rotate(normal, angle));
+                return (Translate(Rotate(p, angle), x, y, floor), Rotate(normal, angle));
             };
-            Sample(placed, area, kind, view, random, points, labels);
+            Sample(placed, area, kinds[o], view, random, points, labels);
         }
         AddNoise(points, random);
         return new Scene(index, [.. points], [.. labels]);
@@ -91,18 +91,38 @@ public sealed class SceneGenerator(int resolution, int seed, float noise = 0.35f
         return (surface, 8 * s * h + 4 * s * s);
     }
 
-    /// <summary>Object centres on the floor, each placed next to an earlier one so objects touch or nearly do.</summary>
-    private static double[][] Centres(int count, double n, Random random)
+    /// <summary>
+    /// Object centres on the floor: each next to an earlier one, its footprint (a circle round the object: a box's
+    /// reaches its corners) touching or up to 2% of the side from the other's, never overlapping any placed object,
+    /// and inside the floor. Solid objects do not pass through each other, and where they did a box and a cylinder
+    /// would share voxels whose surfaces cross. An object that finds no place in 64 tries is left out.
+    /// </summary>
+    internal static IEnumerable<(double X, double Y, int Object)> Place(PrimitiveClass[] kinds, double[] sizes, double n, Random random)
     {
-        double[][] centres = new double[count][];
-        centres[0] = [n * (0.35 + 0.3 * random.NextDouble()), n * (0.35 + 0.3 * random.NextDouble())];
-        for (int i = 1; i < count; i++)
+        List<(double X, double Y, double R)> placed = [];
+        for (int o = 0; o < kinds.Length; o++)
         {
-            double[] anchor = centres[random.Next(i)];
-            double angle = random.NextDouble() * 2 * Math.PI, distance = n * (0.16 + 0.1 * random.NextDouble());
-            centres[i] = [Math.Clamp(anchor[0] + distance * Math.Cos(angle), n * 0.2, n * 0.8), Math.Clamp(anchor[1] + distance * Math.Sin(angle), n * 0.2, n * 0.8)];
+            double r = kinds[o] == PrimitiveClass.Box ? sizes[o] * Math.Sqrt(2) : sizes[o];
+            for (int attempt = 0; attempt < 64; attempt++)
+            {
+                (double x, double y) = placed.Count == 0
+                    ? (n * (0.35 + 0.3 * random.NextDouble()), n * (0.35 + 0.3 * random.NextDouble()))
+                    : Beside(placed[random.Next(placed.Count)], r, n, random);
+                bool onFloor = x - r >= n * 0.05 && x + r <= n * 0.95 && y - r >= n * 0.05 && y + r <= n * 0.95;
+                if (onFloor && placed.TrueForAll(p => Math.Sqrt(((p.X - x) * (p.X - x)) + ((p.Y - y) * (p.Y - y))) >= p.R + r))
+                {
+                    placed.Add((x, y, r));
+                    yield return (x, y, o);
+                    break;
+                }
+            }
         }
-        return centres;
+    }
+
+    private static (double X, double Y) Beside((double X, double Y, double R) anchor, double r, double n, Random random)
+    {
+        double angle = random.NextDouble() * 2 * Math.PI, distance = anchor.R + r + n * 0.02 * random.NextDouble();
+        return (anchor.X + distance * Math.Cos(angle), anchor.Y + distance * Math.Sin(angle));
     }
 
     private void Sample(Surface surface, double area, PrimitiveClass kind, double[] view, Random random, List<float> points, List<int> labels)

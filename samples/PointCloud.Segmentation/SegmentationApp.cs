@@ -215,7 +215,7 @@ public static class SegmentationApp
         string[] names = Enum.GetNames<PrimitiveClass>();
         File.WriteAllText(Path.Combine(o.Out, "results.json"), JsonSerializer.Serialize(new
         {
-            o.Resolution, o.TrainScenes, o.TestScenes, o.Epochs, o.Batch, o.LearningRate, o.Widths, o.BatchNorm, o.Seed,
+            Provenance = RunProvenance.Current(), o.Resolution, o.TrainScenes, o.TestScenes, o.Epochs, o.Batch, o.LearningRate, o.Widths, o.BatchNorm, o.Seed, TrainingSeconds = r.Seconds,
             IoU = names.Zip(r.IoU).ToDictionary(p => p.First, p => p.Second), r.MeanIoU, r.Accuracy, r.Voxels, r.PointsOutside, r.EpochLosses,
             Confusion = names.Select((label, i) => new { Label = label, Predicted = names.Select((n, j) => (n, r.Confusion[(i * names.Length) + j])).ToDictionary(p => p.n, p => p.Item2) }),
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));

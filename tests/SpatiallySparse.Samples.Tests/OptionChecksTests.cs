@@ -69,7 +69,7 @@ public sealed class OptionChecksTests
         ("--stop-after -1: expected 0 to", o => o with { StopAfter = -1 }),
         ("--lr NaN: expected", o => o with { LearningRate = float.NaN }),
         ("--test-scenes 0: expected 1 to", o => o with { TestScenes = 0 }),
-        ("--train-scenes 200000: expected 1 to 125000 for 8 epochs", o => o with { TrainScenes = 200_000 }),
+        ("--train-scenes 200000: expected 1 to 125000 for 8 epochs", o => o with { TrainScenes = 200_000, Epochs = 8 }),
         ("--batch 0: expected 1 to", o => o with { Batch = 0 }),
         ("--epochs -1: expected 0 to", o => o with { Epochs = -1 }),
         ("--threads 100000: expected 0 to 256", o => o with { Threads = 100000 }),

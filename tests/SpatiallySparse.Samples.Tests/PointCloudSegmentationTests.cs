@@ -54,6 +54,50 @@ public sealed class PointCloudSegmentationTests
         Assert.That(w.AsSpan(centre + 2, 6).ToArray(), Is.EqualTo(new[] { 1f, 0f, 0f, 0f, 0f, 0f }).Within(1e-6f), "wall n n^T");
         Assert.That(f[centre + 8], Is.EqualTo(0f).Within(1e-6f));
         Assert.That(w[centre + 8], Is.EqualTo(0f).Within(1e-6f));
+        // The wide fit of a flat square patch: no variation and no preferred direction in the plane; every normal alike.
+        Assert.That(f.AsSpan(centre + 9, 3).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f }).Within(1e-6f), "floor: wide variation, linearity, normal spread");
+        Assert.That(w.AsSpan(centre + 9, 3).ToArray(), Is.EqualTo(new[] { 0f, 0f, 0f }).Within(1e-6f), "wall: wide variation, linearity, normal spread");
+    }
+
+    [Test]
+    public void FeaturesSeeCurvedSidesAndEdges()
+    {
+        // A vertical cylinder wall of radius 6 and a box corner (two walls meeting at x = 10, y = 10), 12 high, in a 32^3 grid.
+        int[] cylinder = [.. Enumerable.Range(0, 360).SelectMany(d => Enumerable.Range(4, 12).Select(z => (X: (int)Math.Round(16 + (6 * Math.Cos(d * Math.PI / 180))), Y: (int)Math.Round(16 + (6 * Math.Sin(d * Math.PI / 180))), Z: z)))
+            .Distinct().OrderBy(p => (p.X * 32 * 32) + (p.Y * 32) + p.Z).SelectMany(p => new[] { p.X, p.Y, p.Z })];
+        int[] corner = [.. Enumerable.Range(0, 11).SelectMany(i => Enumerable.Range(4, 12).SelectMany(z => new[] { (X: 10, Y: i, Z: z), (X: i, Y: 10, Z: z) }))
+            .Distinct().OrderBy(p => (p.X * 32 * 32) + (p.Y * 32) + p.Z).SelectMany(p => new[] { p.X, p.Y, p.Z })];
+        float Spread(int[] voxels, int x, int y, int z)
+        {
+            float[] features = VoxelFeatures.Compute(new VoxelScene(voxels, new int[voxels.Length / 3], 0), 32);
+            int v = Enumerable.Range(0, voxels.Length / 3).Single(i => voxels[3 * i] == x && voxels[(3 * i) + 1] == y && voxels[(3 * i) + 2] == z);
+            return features[(VoxelFeatures.Count * v) + 11];
+        }
+
+        float side = Spread(cylinder, 22, 16, 10), face = Spread(corner, 10, 3, 10), edge = Spread(corner, 10, 10, 10);
+        Assert.That(face, Is.EqualTo(0f).Within(1e-6f), "a flat face, away from the edge");
+        Assert.That(side, Is.InRange(0.05f, 0.4f), "the side of a radius-6 cylinder bends");
+        Assert.That(edge, Is.GreaterThan(side), "two faces meet at the edge");
+    }
+
+    [Test]
+    public void ObjectsStandOnTheFloorWithoutOverlapping()
+    {
+        Random random = new(11);
+        for (int scene = 0; scene < 200; scene++)
+        {
+            double n = 64;
+            PrimitiveClass[] kinds = [.. Enumerable.Range(0, 3 + random.Next(3)).Select(_ => (PrimitiveClass)(1 + random.Next(4)))];
+            double[] sizes = [.. kinds.Select(_ => n * (0.08 + (0.08 * random.NextDouble())))];
+            var placed = SceneGenerator.Place(kinds, sizes, n, random).Select(p => (p.X, p.Y, R: kinds[p.Object] == PrimitiveClass.Box ? sizes[p.Object] * Math.Sqrt(2) : sizes[p.Object])).ToArray();
+            Assert.That(placed, Is.Not.Empty);
+            foreach (var (x, y, r) in placed)
+                Assert.That(x - r >= n * 0.05 && x + r <= n * 0.95 && y - r >= n * 0.05 && y + r <= n * 0.95, $"scene {scene}: ({x:F1}, {y:F1}) r {r:F1} leaves the floor");
+            for (int i = 0; i < placed.Length; i++)
+                for (int j = i + 1; j < placed.Length; j++)
+                    Assert.That(Math.Sqrt(Math.Pow(placed[i].X - placed[j].X, 2) + Math.Pow(placed[i].Y - placed[j].Y, 2)), Is.GreaterThanOrEqualTo(placed[i].R + placed[j].R - 1e-9),
+                        $"scene {scene}: objects {i} and {j} overlap");
+        }
     }
 
     [Test]
