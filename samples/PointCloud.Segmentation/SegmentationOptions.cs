@@ -17,7 +17,7 @@ public sealed record SegmentationOptions
 
     /// <summary>
     /// Epochs (24: boxes and cylinders, whose sides differ only in their cross-section, are told apart only after
-    /// 11-16 epochs of this U-Net; with 8 they stay confused: docs/results.md, "Point-cloud segmentation").
+    /// 13-15 epochs of this U-Net; with 8 they stay confused: docs/results.md, "Point-cloud segmentation").
     /// </summary>
     public int Epochs { get; init; } = 24;
 
