@@ -47,8 +47,8 @@ public static class MnistApp
             settings["ranks"] = session.WorldSize.ToString(CultureInfo.InvariantCulture);
         List<RunHistory> runs = SampleRuns.Train(options, settings,
             dense => simpleCnn
-                ? new MnistTrainable("simple-cnn", dense: true, DenseNetworks.SimpleCnn(SimpleCnnSetup.Network(options.Seed, options.Slope)), train, test, rasterizer, backend, schedule, options.Momentum)
-                : new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum),
+                ? new MnistTrainable("simple-cnn", dense: true, DenseNetworks.SimpleCnn(SimpleCnnSetup.Network(options.Seed, options.Slope)), train, test, rasterizer, backend, schedule, options.Momentum, options.Nesterov)
+                : new MnistTrainable(dense, network, train, test, rasterizer, backend, schedule, options.Momentum, options.Nesterov),
             reporter, cancellation, session: session);
         if (session is { IsRoot: false })
             return runs;
@@ -84,7 +84,8 @@ public static class MnistApp
         ["epochs"] = o.Epochs.ToString(CultureInfo.InvariantCulture),
         ["batch"] = o.Batch.ToString(CultureInfo.InvariantCulture),
         ["lr"] = $"{o.LearningRate.ToString(CultureInfo.InvariantCulture)} * exp(-{o.LearningRateDecay.ToString(CultureInfo.InvariantCulture)} t)",
-        ["momentum"] = o.Momentum.ToString(CultureInfo.InvariantCulture),
+        // "(Nesterov)" only when set, so that the settings of runs checkpointed before the option existed still match on --resume.
+        ["momentum"] = o.Momentum.ToString(CultureInfo.InvariantCulture) + (o.Nesterov ? " (Nesterov)" : ""),
         ["train images"] = trainCount.ToString(CultureInfo.InvariantCulture),
         ["test images"] = testCount.ToString(CultureInfo.InvariantCulture),
         ["seed"] = o.Seed.ToString(CultureInfo.InvariantCulture),

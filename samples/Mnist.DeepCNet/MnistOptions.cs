@@ -49,6 +49,12 @@ public sealed record MnistOptions : ISampleOptions
     /// <summary>Momentum.</summary>
     public float Momentum { get; init; } = 0.9f;
 
+    /// <summary>
+    /// Nesterov momentum instead of classical (SparseConvNet's later recipe trains with Nesterov momentum 0.99 and the
+    /// learning rate scaled by 1 - momentum).
+    /// </summary>
+    public bool Nesterov { get; init; }
+
     /// <summary>Leaky ReLU slope (0: ReLU as in the paper).</summary>
     public float Slope { get; init; }
 

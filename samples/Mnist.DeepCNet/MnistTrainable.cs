@@ -23,18 +23,19 @@ public sealed class MnistTrainable : ITrainable
 
     /// <summary>Builds DeepCNet (dense when <paramref name="dense"/>) and its optimiser.</summary>
     public MnistTrainable(bool dense, DeepCNetOptions network, MnistSplit train, MnistSplit test, DigitRasterizer rasterizer,
-        ISparseBackend backend, LearningRateSchedule schedule, float momentum)
+        ISparseBackend backend, LearningRateSchedule schedule, float momentum, bool nesterov = false)
         : this(dense ? "dense" : "sparse", dense, dense ? DenseNetworks.DeepCNet(network) : DeepCNet.Create(network), train, test, rasterizer,
-            backend, schedule, momentum)
+            backend, schedule, momentum, nesterov)
     {
     }
 
     /// <summary>
     /// Trains <paramref name="network"/> (named <paramref name="name"/>; dense when <paramref name="dense"/>, on a
-    /// picture of the rasterizer's side) with SGD, e.g. the plain CNN of <see cref="DenseNetworks.SimpleCnn"/>.
+    /// picture of the rasterizer's side) with SGD (Nesterov momentum when <paramref name="nesterov"/>), e.g. the plain
+    /// CNN of <see cref="DenseNetworks.SimpleCnn"/>.
     /// </summary>
     public MnistTrainable(string name, bool dense, Sequential network, MnistSplit train, MnistSplit test, DigitRasterizer rasterizer,
-        ISparseBackend backend, LearningRateSchedule schedule, float momentum)
+        ISparseBackend backend, LearningRateSchedule schedule, float momentum, bool nesterov = false)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(rasterizer);
@@ -45,7 +46,7 @@ public sealed class MnistTrainable : ITrainable
         _rasterizer = rasterizer;
         _forward = new BatchForward(dense, SpatialSize.Cube(2, rasterizer.GridSide), 1, backend);
         Network = network.To(backend);
-        Optimizer = new Sgd(Network.Parameters(), schedule, momentum);
+        Optimizer = new Sgd(Network.Parameters(), schedule, momentum, nesterov: nesterov);
     }
 
     /// <summary>True for a network run densely.</summary>

@@ -15,6 +15,7 @@ Option<int> batch = new("--batch") { Description = "mini-batch size", DefaultVal
 Option<float> lr = new("--lr") { Description = "initial learning rate", DefaultValueFactory = _ => defaults.LearningRate };
 Option<double> lrDecay = new("--lr-decay") { Description = "learning-rate decay d per batch: lr * exp(-d t)", DefaultValueFactory = _ => defaults.LearningRateDecay };
 Option<float> momentum = new("--momentum") { Description = "SGD momentum", DefaultValueFactory = _ => defaults.Momentum };
+Option<bool> nesterov = new("--nesterov") { Description = "Nesterov momentum (SparseConvNet's later recipe: --momentum 0.99 with the learning rate x (1 - momentum))" };
 Option<float> slope = new("--slope") { Description = "leaky ReLU slope (0: ReLU)", DefaultValueFactory = _ => defaults.Slope };
 Option<int> seed = new("--seed") { Description = "seed of weights, data order, shifts and dropout", DefaultValueFactory = _ => defaults.Seed };
 Option<int> threads = new("--threads") { Description = "CPU threads (0: one per core)", DefaultValueFactory = _ => defaults.Threads };
@@ -32,7 +33,7 @@ Option<string> outDir = new("--out") { Description = "results folder (results.js
 
 RootCommand root = new("Trains DeepCNet(l, k) on MNIST sparsely and, for comparison, densely (Graham 2014).")
 {
-    data, network, l, k, dropout, dropoutScaling, epochs, batch, lr, lrDecay, momentum, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
+    data, network, l, k, dropout, dropoutScaling, epochs, batch, lr, lrDecay, momentum, nesterov, slope, seed, threads, backend, dense, compare, trainSubset, testSubset, threshold, checkpoint, resume, overrideSettings, outDir, distributed,
 };
 root.SetAction(parsed =>
 {
@@ -40,7 +41,7 @@ root.SetAction(parsed =>
     {
         Data = parsed.GetValue(data), Architecture = parsed.GetValue(network)!, L = parsed.GetValue(l), K = parsed.GetValue(k), Dropout = parsed.GetValue(dropout)!, DropoutScaling = parsed.GetValue(dropoutScaling)!,
         Epochs = parsed.GetValue(epochs), Batch = parsed.GetValue(batch), LearningRate = parsed.GetValue(lr), LearningRateDecay = parsed.GetValue(lrDecay),
-        Momentum = parsed.GetValue(momentum), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
+        Momentum = parsed.GetValue(momentum), Nesterov = parsed.GetValue(nesterov), Slope = parsed.GetValue(slope), Seed = parsed.GetValue(seed), Threads = parsed.GetValue(threads),
         Backend = parsed.GetValue(backend)!, DenseOnly = parsed.GetValue(dense), Compare = parsed.GetValue(compare),
         TrainSubset = parsed.GetValue(trainSubset) is int n and not 0 ? n : null, TestSubset = parsed.GetValue(testSubset) is int m and not 0 ? m : null,
         Threshold = parsed.GetValue(threshold), Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings), Out = parsed.GetValue(outDir)!,

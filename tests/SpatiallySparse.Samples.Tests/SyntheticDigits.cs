@@ -33,7 +33,7 @@ internal static class SyntheticDigits
         return new MnistSplit(new IdxImages(count, 28, 28, pixels), labels);
     }
 
-    public static MnistTrainable Model(bool dense, MnistSplit train, MnistSplit test, float lr = 0.05f, int k = 4, float dropout = 0.3f) =>
+    public static MnistTrainable Model(bool dense, MnistSplit train, MnistSplit test, float lr = 0.05f, int k = 4, float dropout = 0.3f, bool nesterov = false) =>
         new(dense, new DeepCNetOptions { L = 4, K = k, Slope = 1f / 3, Seed = 5, DropoutRates = dropout > 0 ? DeepCNet.RampDropout(4, dropout) : null },
-            train, test, new DigitRasterizer(48), new CpuBackend(2), LearningRateSchedule.Exponential(lr, 1e-3), momentum: 0.9f);
+            train, test, new DigitRasterizer(48), new CpuBackend(2), LearningRateSchedule.Exponential(lr, 1e-3), momentum: 0.9f, nesterov);
 }

@@ -17,6 +17,17 @@ public sealed class TrainerTests
     };
 
     [Test]
+    public void NesterovMomentumReachesTheOptimiserAndChangesTheSteps()
+    {
+        // --nesterov: the sample's optimiser takes Nesterov steps, which after the first step differ from classical momentum's.
+        MnistTrainable classical = SyntheticDigits.Model(false, Train, Test), nesterov = SyntheticDigits.Model(false, Train, Test, nesterov: true);
+        Assert.That((classical.Optimizer.Nesterov, nesterov.Optimizer.Nesterov), Is.EqualTo((false, true)));
+        RunHistory a = new Trainer(Options(null), new TextReporter(TextWriter.Null)).Run(classical);
+        RunHistory b = new Trainer(Options(null), new TextReporter(TextWriter.Null)).Run(nesterov);
+        Assert.That(b.Epochs[^1].TrainLoss, Is.Not.EqualTo(a.Epochs[^1].TrainLoss));
+    }
+
+    [Test]
     public void ResumedRunEndsWithTheSameParametersAsAnUninterruptedOne()
     {
         using TempFolder temp = new();
