@@ -81,10 +81,11 @@ public static class VoxelFeatures
 
     /// <summary>
     /// Feature 11, the spread of the normals around each voxel: sqrt(1 - λ_max) of the mean orientation tensor of the
-    /// occupied voxels within <see cref="Radius"/>, about the sine of their typical angle to the main normal. It is near
-    /// 0 on a flat face, grows with the bend of a curved side (0.1-0.2 on a 5-10 voxel radius), and is large along an
-    /// edge, where two faces' normals meet: rotation-invariant curvature that the tensors alone leave the network to
-    /// work out from differences between neighbours.
+    /// occupied voxels within <see cref="Radius"/>, about the sine of their typical angle to the main normal. It is 0 on
+    /// a clean flat face, grows with the bend of a curved side and is largest along an edge, where two faces' normals
+    /// meet (with the generator's point noise, the mean is 0.16 on the floor, 0.29 on boxes, 0.31 on cylinders): a
+    /// rotation-invariant curvature that the tensors alone leave the network to work out from differences between
+    /// neighbours.
     /// </summary>
     private static void AddNormalSpread(VoxelScene scene, int side, float[] features)
     {
