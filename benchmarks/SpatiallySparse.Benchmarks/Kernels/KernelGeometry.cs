@@ -23,7 +23,7 @@ public static class KernelGeometry
         {
             "disc2d-5k" => (SpatialSize.Cube(2, 256), Disc(40)),
             "disc2d-50k" => (SpatialSize.Cube(2, 256), Disc(126)),
-            "shell3d-64" => (SpatialSize.Cube(3, 64), Shell(26, 28)),
+            "shell3d-64" => (SpatialSize.Cube(3, 64), Benchmarks.Geometry.Volumes3d.Shell(64, 26, 28)),
             _ => throw new ArgumentException($"Unknown geometry '{name}'."),
         };
         SparseInput input = new(1, size.Dimension, channels);
@@ -66,19 +66,5 @@ public static class KernelGeometry
             for (int j = 0; j < Side; j++)
                 if ((i - Side / 2) * (i - Side / 2) + (j - Side / 2) * (j - Side / 2) <= radius * radius)
                     yield return [i, j];
-    }
-
-    private static IEnumerable<int[]> Shell(double inner, double outer)
-    {
-        const int Side = 64;
-        const double Centre = (Side - 1) / 2.0;
-        for (int i = 0; i < Side; i++)
-            for (int j = 0; j < Side; j++)
-                for (int k = 0; k < Side; k++)
-                {
-                    double r = Math.Sqrt((i - Centre) * (i - Centre) + (j - Centre) * (j - Centre) + (k - Centre) * (k - Centre));
-                    if (r >= inner && r <= outer)
-                        yield return [i, j, k];
-                }
     }
 }

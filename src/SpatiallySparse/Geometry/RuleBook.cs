@@ -388,17 +388,11 @@ public sealed class RuleBook
                 for (int tap = 0; tap < taps; tap++)
                 {
                     ReadOnlySpan<int> outs = rules.OutputRowsOf(tap), ins = rules.InputRowsOf(tap);
-                    int p = LowerBound(outs, lo), pEnd = LowerBound(outs, hi);
+                    int p = SortedSearch.LowerBound(outs, lo), pEnd = SortedSearch.LowerBound(outs, hi);
                     for (; p < pEnd; p++)
                         table[(outs[p] * taps) + tap] = ins[p];
                 }
             }
-        }
-
-        private static int LowerBound(ReadOnlySpan<int> sorted, int value)
-        {
-            int i = sorted.BinarySearch(value);
-            return i >= 0 ? i : ~i;
         }
     }
 

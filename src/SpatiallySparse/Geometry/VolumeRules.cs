@@ -160,7 +160,7 @@ internal static class VolumeRules
             ReadOnlySpan<long> linear = grid.LinearIndexOfRow;
             int sampleFirst = grid.SampleOffsets[sample], sampleEnd = grid.SampleOffsets[sample + 1];
             uint sizeY = (uint)grid.Size[1], sizeZ = (uint)grid.Size[2];
-            int j = LowerBound(linear, sampleFirst, sampleEnd, linear[first] + offset), count = 0;
+            int j = sampleFirst + SortedSearch.LowerBound(linear[sampleFirst..sampleEnd], linear[first] + offset), count = 0;
             for (int i = first; i < end; i++)
             {
                 long target = linear[i] + offset;
@@ -179,20 +179,6 @@ internal static class VolumeRules
                 count++;
             }
             return count;
-        }
-
-        /// <summary>First row in [first, end) whose linear index is at least <paramref name="value"/> (end if none).</summary>
-        private static int LowerBound(ReadOnlySpan<long> linear, int first, int end, long value)
-        {
-            while (first < end)
-            {
-                int mid = first + ((end - first) >> 1);
-                if (linear[mid] < value)
-                    first = mid + 1;
-                else
-                    end = mid;
-            }
-            return first;
         }
     }
 }

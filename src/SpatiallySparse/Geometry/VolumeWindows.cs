@@ -366,7 +366,7 @@ internal static class VolumeWindows
             int b = SampleOf(lineFirst);
             for (int t0 = 0, t = 0; t0 < f.F0; t0++)
                 for (int t1 = 0; t1 < f.F1; t1++, t++)
-                    cursor[t] = LowerBound(fine.Key, fine.Count, FineKey(b, coarse.X0[lineFirst], coarse.X1[lineFirst], t0, t1));
+                    cursor[t] = SortedSearch.LowerBound<long>(fine.Key.AsSpan(0, fine.Count), FineKey(b, coarse.X0[lineFirst], coarse.X1[lineFirst], t0, t1));
             for (int j = lineFirst; j < lineEnd; j++)
             {
                 while (j >= coarse.SampleStart[b + 1])
@@ -430,21 +430,6 @@ internal static class VolumeWindows
             while (line >= coarse.SampleStart[b + 1])
                 b++;
             return b;
-        }
-
-        /// <summary>First line whose key is at least <paramref name="value"/> (<paramref name="count"/> if none).</summary>
-        private static int LowerBound(long[] keys, int count, long value)
-        {
-            int lo = 0, hi = count;
-            while (lo < hi)
-            {
-                int mid = lo + ((hi - lo) >> 1);
-                if (keys[mid] < value)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            return lo;
         }
     }
 

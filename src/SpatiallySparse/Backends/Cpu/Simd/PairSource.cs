@@ -40,17 +40,10 @@ internal readonly struct PairSource
     public void PairsWithin(int tap, int first, int end, out ReadOnlySpan<int> inRows, out ReadOnlySpan<int> outRows)
     {
         ReadOnlySpan<int> outs = OutputRowsOf(tap);
-        int lo = LowerBound(outs, first);
-        int hi = LowerBound(outs, end);
+        int lo = SortedSearch.LowerBound(outs, first);
+        int hi = SortedSearch.LowerBound(outs, end);
         inRows = InputRowsOf(tap)[lo..hi];
         outRows = outs[lo..hi];
-    }
-
-    /// <summary>First index whose row is &gt;= <paramref name="row"/> (rows are strictly increasing).</summary>
-    private static int LowerBound(ReadOnlySpan<int> rows, int row)
-    {
-        int index = rows.BinarySearch(row);
-        return index >= 0 ? index : ~index;
     }
 }
 
