@@ -58,7 +58,7 @@ public static class AssameseApp
         ["network"] = o.NetworkName,
         ["grid"] = $"{o.GridSide}x{o.GridSide}",
         ["features"] = o.Features.ToString(CultureInfo.InvariantCulture),
-        ["scale"] = o.Scale.ToString(CultureInfo.InvariantCulture),
+        ["scale"] = o.CharacterScale.ToString(CultureInfo.InvariantCulture),
         ["augmentation"] = o.Augment ? "Graham's (jitter, stretch, rotate/slant, shift)" : "none",
         ["epochs"] = o.Epochs.ToString(CultureInfo.InvariantCulture),
         ["batch"] = o.Batch.ToString(CultureInfo.InvariantCulture),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpatiallySparse.Dense;
 using SpatiallySparse.Handwriting;
 using SpatiallySparse.Networks;
 using SpatiallySparse.Samples.Common;
@@ -11,13 +12,16 @@ public sealed record AssameseOptions : ISampleOptions
     /// <summary>Data folder (--data), or null to search.</summary>
     public string? Data { get; init; }
 
-    /// <summary>Network: <c>vgg</c> (sparse VGG-style, 95 x 95) or <c>deepcnet</c> (DeepCNet(6, k), 192 x 192).</summary>
+    /// <summary>
+    /// Network: <c>vgg</c> (sparse VGG-style, 95 x 95), <c>deepcnet</c> (DeepCNet(6, k), 192 x 192) or <c>simple-cnn</c>
+    /// (a plain dense CNN on a 64 x 64 picture of the character).
+    /// </summary>
     public string Net { get; init; } = "vgg";
 
     /// <summary>DeepCNet k.</summary>
     public int K { get; init; } = 32;
 
-    /// <summary>DeepCNet leaky ReLU slope (0: ReLU as in the author's Assamese code; 1/3: his later "very leaky" ReLU).</summary>
+    /// <summary>DeepCNet's and the simple CNN's leaky ReLU slope (0: ReLU as in the author's Assamese code; 1/3: his later "very leaky" ReLU).</summary>
     public float Slope { get; init; }
 
     /// <summary>Sparse VGG block widths (each block: two convolutions, then pooling), comma-separated.</summary>
@@ -62,8 +66,20 @@ public sealed record AssameseOptions : ISampleOptions
     /// <summary>Features per active site: 1 (ink), 3 (ink, direction), 9 (ink, 8 direction bins).</summary>
     public int Features { get; init; } = 3;
 
-    /// <summary>Longer side of a normalised character, in cells.</summary>
-    public float Scale { get; init; } = 64f;
+    /// <summary>Longer side of a normalised character, in cells; null: <see cref="CharacterScale"/>'s default.</summary>
+    public float? Scale { get; init; }
+
+    /// <summary>
+    /// The character size used: <see cref="Scale"/>, else 64 cells (the paper's) for the sparse nets and
+    /// <see cref="SimpleCnnScale"/> for the 64 x 64 picture of the simple CNN, which needs room for the shifts.
+    /// </summary>
+    public float CharacterScale => Scale ?? (Kind == AssameseNet.SimpleCnn ? SimpleCnnScale : 64f);
+
+    /// <summary>The simple CNN's default character size: 40 cells, so that the +-7.5-cell shifts stay on its 64 x 64 picture.</summary>
+    public const float SimpleCnnScale = 40f;
+
+    /// <summary>Side of the simple CNN's picture (the issue's 64 x 64 rasterisation).</summary>
+    public const int SimpleCnnSide = 64;
 
     /// <summary>Training-time distortions (Graham's); false: none.</summary>
     public bool Augment { get; init; } = true;
@@ -106,8 +122,8 @@ public sealed record AssameseOptions : ISampleOptions
         OptionChecks.Subset("--test-subset", TestSubset);
         OptionChecks.Range("--render", Render, 0, 100_000);
         int side = GridSide; // parses --net and --widths
-        OptionChecks.Range("--scale", Scale, 1e-3, side,
-            $" cells: a character {Scale.ToString(CultureInfo.InvariantCulture)} cells across does not fit the {side}x{side} grid of {NetworkName}");
+        OptionChecks.Range("--scale", CharacterScale, 1e-3, side,
+            $" cells: a character {CharacterScale.ToString(CultureInfo.InvariantCulture)} cells across does not fit the {side}x{side} grid of {NetworkName}");
     }
 
     /// <summary>The feature set of <see cref="Features"/>.</summary>
@@ -119,16 +135,22 @@ public sealed record AssameseOptions : ISampleOptions
         _ => throw new ArgumentException($"--features {Features}: expected 1 (ink), 3 (ink + direction) or 9 (ink + 8 direction bins)."),
     };
 
-    /// <summary>True for DeepCNet, false for the sparse VGG net.</summary>
-    public bool IsDeepCNet => Net.ToLowerInvariant() switch
+    /// <summary>The network <see cref="Net"/> names.</summary>
+    /// <exception cref="ArgumentException">An unknown --net, or simple-cnn with --compare or --dense.</exception>
+    public AssameseNet Kind => Net.Trim().ToLowerInvariant() switch
     {
-        "deepcnet" => true,
-        "vgg" => false,
-        _ => throw new ArgumentException($"--net '{Net}': expected vgg or deepcnet."),
+        "vgg" => AssameseNet.Vgg,
+        "deepcnet" => AssameseNet.DeepCNet,
+        "simple-cnn" when Compare || DenseOnly => throw new ArgumentException("--net simple-cnn trains the plain dense CNN alone: leave out --compare and --dense."),
+        "simple-cnn" => AssameseNet.SimpleCnn,
+        _ => throw new ArgumentException($"--net '{Net}': expected vgg, deepcnet or simple-cnn."),
     };
 
-    /// <summary>The initial learning rate.</summary>
-    public float InitialLearningRate => LearningRate ?? (IsDeepCNet ? 0.01f : 0.1f);
+    /// <summary>True for DeepCNet.</summary>
+    public bool IsDeepCNet => Kind == AssameseNet.DeepCNet;
+
+    /// <summary>The initial learning rate (defaults: VGG 0.1 as SparseConvNet's example; DeepCNet and the simple CNN, without batch norm, 0.01).</summary>
+    public float InitialLearningRate => LearningRate ?? (Kind == AssameseNet.Vgg ? 0.1f : 0.01f);
 
     /// <summary>DeepCNet(6, k) settings.</summary>
     public DeepCNetOptions DeepCNetNetwork() => new() { L = 6, K = K, Slope = Slope, InputChannels = Features, Classes = AssameseReader.Classes, Seed = Seed };
@@ -146,9 +168,38 @@ public sealed record AssameseOptions : ISampleOptions
         return new SparseVggOptions { Widths = widths, InputChannels = Features, Classes = AssameseReader.Classes, Seed = Seed };
     }
 
+    /// <summary>The simple CNN's settings: SimpleCnn(32, 64, 128) on the 64 x 64 picture, with <see cref="Slope"/>.</summary>
+    public SimpleCnnOptions SimpleCnnNetwork() =>
+        new() { InputSide = SimpleCnnSide, InputChannels = Features, Widths = [32, 64, 128], Classes = AssameseReader.Classes, Slope = Slope, Seed = Seed };
+
     /// <summary>Input grid side of the chosen network.</summary>
-    public int GridSide => IsDeepCNet ? DeepCNet.InputSide(6) : SparseVgg.InputSide(VggNetwork());
+    public int GridSide => Kind switch
+    {
+        AssameseNet.DeepCNet => DeepCNet.InputSide(6),
+        AssameseNet.SimpleCnn => SimpleCnnSide,
+        _ => SparseVgg.InputSide(VggNetwork()),
+    };
 
     /// <summary>A short description of the network, e.g. <c>DeepCNet(6, 32)</c>.</summary>
-    public string NetworkName => IsDeepCNet ? $"DeepCNet(6, {K})" + (Slope != 0 ? $", leaky ReLU {Slope.ToString("0.###", CultureInfo.InvariantCulture)}" : "") : $"sparse VGG ({Widths})";
+    public string NetworkName => Kind switch
+    {
+        AssameseNet.DeepCNet => $"DeepCNet(6, {K})" + LeakyName,
+        AssameseNet.SimpleCnn => "SimpleCnn(32, 64, 128)" + LeakyName,
+        _ => $"sparse VGG ({Widths})",
+    };
+
+    private string LeakyName => Slope != 0 ? $", leaky ReLU {Slope.ToString("0.###", CultureInfo.InvariantCulture)}" : "";
+}
+
+/// <summary>The networks the sample trains.</summary>
+public enum AssameseNet
+{
+    /// <summary>The sparse VGG-style net (submanifold convolutions with batch norm).</summary>
+    Vgg,
+
+    /// <summary>DeepCNet(6, k) on 192 x 192.</summary>
+    DeepCNet,
+
+    /// <summary>A plain dense CNN on a 64 x 64 picture.</summary>
+    SimpleCnn,
 }

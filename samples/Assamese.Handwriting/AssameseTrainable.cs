@@ -33,29 +33,36 @@ public sealed class AssameseTrainable : ITrainable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
-        Dense = dense;
-        _train = [.. train.Samples.Select(s => s.Character.Normalize(options.Scale))];
-        _test = [.. test.Samples.Select(s => s.Character.Normalize(options.Scale))];
+        AssameseNet kind = options.Kind;
+        Dense = dense || kind == AssameseNet.SimpleCnn;  // the simple CNN has no sparse form
+        Name = kind == AssameseNet.SimpleCnn ? "simple-cnn" : Dense ? "dense" : "sparse";
+        float scale = options.CharacterScale;
+        _train = [.. train.Samples.Select(s => s.Character.Normalize(scale))];
+        _test = [.. test.Samples.Select(s => s.Character.Normalize(scale))];
         _trainLabels = [.. train.Samples.Select(s => s.Label)];
         _testLabels = [.. test.Samples.Select(s => s.Label)];
         _renderer = new StrokeRenderer(options.GridSide, options.FeatureSet());
-        _scale = options.Scale;
+        _scale = scale;
         // Graham's distances (jitter 1, shift 12) are for characters 64 cells tall: scale them with the character.
-        _augmentation = options.Augment ? new StrokeAugmentation { Jitter = options.Scale / 64, Shift = 12 * options.Scale / 64 } : null;
-        _forward = new BatchForward(dense, _renderer.SpatialSize, _renderer.Channels, backend);
-        Sequential net = options.IsDeepCNet
-            ? (dense ? (Sequential)DenseNetworks.DeepCNet(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()))
-            : (dense ? (Sequential)DenseNetworks.SparseVgg(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()));
-        Network = net.To(backend);
+        _augmentation = options.Augment ? new StrokeAugmentation { Jitter = scale / 64, Shift = 12 * scale / 64 } : null;
+        _forward = new BatchForward(Dense, _renderer.SpatialSize, _renderer.Channels, backend);
+        Network = Build(kind, Dense, options).To(backend);
         LearningRateSchedule schedule = LearningRateSchedule.Exponential(options.InitialLearningRate, options.LearningRateDecay, Math.Max(1, batchesPerEpoch));
         Optimizer = new Sgd(Network.Parameters(), schedule, options.Momentum, options.WeightDecay, nesterov: true);
     }
 
-    /// <summary>True for the dense baseline.</summary>
+    private static Sequential Build(AssameseNet kind, bool dense, AssameseOptions options) => kind switch
+    {
+        AssameseNet.SimpleCnn => DenseNetworks.SimpleCnn(options.SimpleCnnNetwork()),
+        AssameseNet.DeepCNet => dense ? DenseNetworks.DeepCNet(options.DeepCNetNetwork()) : DeepCNet.Create(options.DeepCNetNetwork()),
+        _ => dense ? DenseNetworks.SparseVgg(options.VggNetwork()) : SparseVgg.Create(options.VggNetwork()),
+    };
+
+    /// <summary>True for a dense network (the dense baseline, or the simple CNN).</summary>
     public bool Dense { get; }
 
     /// <inheritdoc/>
-    public string Name => Dense ? "dense" : "sparse";
+    public string Name { get; }
 
     /// <inheritdoc/>
     public Module Network { get; }

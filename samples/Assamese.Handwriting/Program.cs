@@ -6,13 +6,13 @@ using SpatiallySparse.Samples.Common;
 // net or DeepCNet(6, k), trained on writers 1-36 and tested on the unseen writers 37-45; optionally the dense twin too.
 AssameseOptions defaults = new();
 Option<string?> data = new("--data") { Description = $"Assamese folder (else ${DataFolder.EnvironmentVariable}[/assamese], then shared/data/assamese above this folder, then a download into the cache)" };
-Option<string> net = new("--net") { Description = "vgg (sparse VGG-style net, 95x95) | deepcnet (DeepCNet(6, k), 192x192)", DefaultValueFactory = _ => defaults.Net };
+Option<string> net = new("--net") { Description = "vgg (sparse VGG-style net, 95x95) | deepcnet (DeepCNet(6, k), 192x192) | simple-cnn (a plain dense CNN, 64x64)", DefaultValueFactory = _ => defaults.Net };
 Option<int> k = new("--k") { Description = "DeepCNet k: layer n has n * k filters", DefaultValueFactory = _ => defaults.K };
-Option<float> slope = new("--slope") { Description = "DeepCNet leaky ReLU slope (0: ReLU)", DefaultValueFactory = _ => defaults.Slope };
+Option<float> slope = new("--slope") { Description = "DeepCNet's and the simple CNN's leaky ReLU slope (0: ReLU)", DefaultValueFactory = _ => defaults.Slope };
 Option<string> widths = new("--widths") { Description = "sparse VGG block widths (two 3x3 convolutions each, then 3x3/2 max pooling)", DefaultValueFactory = _ => defaults.Widths };
 Option<int> epochs = new("--epochs") { Description = "epochs (0 with --render: only write the pictures)", DefaultValueFactory = _ => defaults.Epochs };
 Option<int> batch = new("--batch") { Description = "mini-batch size", DefaultValueFactory = _ => defaults.Batch };
-Option<float?> lr = new("--lr") { Description = "initial learning rate (default: vgg 0.1, deepcnet 0.01)" };
+Option<float?> lr = new("--lr") { Description = "initial learning rate (default: vgg 0.1, deepcnet and simple-cnn 0.01)" };
 Option<double> lrDecay = new("--lr-decay") { Description = "learning-rate decay d per epoch: lr * exp(-d epoch)", DefaultValueFactory = _ => defaults.LearningRateDecay };
 Option<float> momentum = new("--momentum") { Description = "SGD Nesterov momentum", DefaultValueFactory = _ => defaults.Momentum };
 Option<float> weightDecay = new("--weight-decay") { Description = "SGD weight decay", DefaultValueFactory = _ => defaults.WeightDecay };
@@ -23,7 +23,7 @@ Option<bool> compare = new("--compare") { Description = "train the sparse networ
 Option<int> trainSubset = new("--train-subset") { Description = "N training characters, a fixed random subset (0: all)", DefaultValueFactory = _ => 0 };
 Option<int> testSubset = new("--test-subset") { Description = "N test characters (0: all)", DefaultValueFactory = _ => 0 };
 Option<int> features = new("--features") { Description = "features per site: 1 (ink), 3 (ink + direction), 9 (ink + 8 direction bins)", DefaultValueFactory = _ => defaults.Features };
-Option<float> scale = new("--scale") { Description = "longer side of a normalised character, in grid cells", DefaultValueFactory = _ => defaults.Scale };
+Option<float?> scale = new("--scale") { Description = $"longer side of a normalised character, in grid cells (default: 64; simple-cnn {AssameseOptions.SimpleCnnScale})" };
 Option<bool> augment = new("--augment") { Description = "distort training characters (--augment false: off)", DefaultValueFactory = _ => defaults.Augment };
 Option<string> testWriters = new("--test-writers") { Description = "writers of the test set, e.g. 37-45 or 1,5,40-45", DefaultValueFactory = _ => defaults.TestWriters };
 Option<string?> checkpoint = new("--checkpoint") { Description = "checkpoint folder (one per epoch, and on Ctrl-C)" };
@@ -32,7 +32,7 @@ Option<bool> overrideSettings = new("--override-settings") { Description = "with
 Option<string> outDir = new("--out") { Description = "results folder (results.json, results.md, PNG plots, render/)", DefaultValueFactory = _ => defaults.Out };
 Option<int> render = new("--render") { Description = "write PNGs of N rendered training characters (plain and distorted) to OUT/render", DefaultValueFactory = _ => 0 };
 
-RootCommand root = new("Trains a sparse VGG-style net or DeepCNet(6, k) on online handwritten Assamese characters, writer-independently (Graham 2014).")
+RootCommand root = new("Trains a sparse VGG-style net, DeepCNet(6, k) or a plain dense CNN on online handwritten Assamese characters, writer-independently (Graham 2014).")
 {
     data, net, k, slope, widths, epochs, batch, lr, lrDecay, momentum, weightDecay, seed, threads, dense, compare, trainSubset, testSubset, features, scale, augment,
     testWriters, checkpoint, resume, overrideSettings, outDir, render,

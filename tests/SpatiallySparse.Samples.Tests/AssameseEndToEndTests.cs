@@ -65,6 +65,19 @@ public sealed class AssameseEndToEndTests
         Assert.That(double.IsFinite(denseRun.Epochs[0].TrainLoss), Is.True);
     }
 
+    [Test]
+    public void TheSimpleCnnTrainsDenseOnTheSixtyFourSidedPicture()
+    {
+        AssameseOptions options = new() { Net = "simple-cnn", Features = 3, Batch = 10, Epochs = 3, LearningRate = 0.02f, Seed = 3 };
+        Assert.That((options.GridSide, options.CharacterScale, options.NetworkName), Is.EqualTo((64, 40f, "SimpleCnn(32, 64, 128)")));
+        AssameseSplit train = Synthetic(10, 1, 1), test = Synthetic(2, 37, 2);
+        using CpuBackend backend = new(1);
+        AssameseTrainable model = new(false, options, train, test, backend, batchesPerEpoch: 3);
+        Assert.That((model.Dense, model.Name), Is.EqualTo((true, "simple-cnn")), "the simple CNN has no sparse form, whatever the caller asks");
+        RunHistory run = new Trainer(new TrainerOptions { Epochs = options.Epochs, BatchSize = options.Batch, Seed = options.Seed }, new TextReporter(TextWriter.Null)).Run(model);
+        Assert.That(run.Epochs[^1].TrainLoss, Is.LessThan(0.8 * run.Epochs[0].TrainLoss), string.Join(", ", run.Epochs.Select(e => e.TrainLoss)));
+    }
+
     private static List<string> Batches(AssameseTrainable model)
     {
         using SparseBatchLoader loader = model.Loader(training: true, batchSize: 6, seed: 4);
@@ -95,6 +108,9 @@ public sealed class AssameseEndToEndTests
         Assert.Throws<ArgumentException>(() => _ = new AssameseOptions { Net = "resnet" }.IsDeepCNet);
         Assert.Throws<ArgumentException>(() => new AssameseOptions { Widths = "8,x" }.VggNetwork());
         Assert.That(new AssameseOptions { Net = "deepcnet" }.GridSide, Is.EqualTo(192));
+        Assert.That(new AssameseOptions { Net = "deepcnet" }.CharacterScale, Is.EqualTo(64f));
+        Assert.That(() => _ = new AssameseOptions { Net = "simple-cnn", Compare = true }.Kind, Throws.ArgumentException.With.Message.Contains("--compare"));
+        Assert.That(() => new AssameseOptions { Net = "simple-cnn", Scale = 70 }.Validate(), Throws.InstanceOf<ArgumentException>().With.Message.Contains("--scale"));
     }
 
     [Test]
