@@ -37,6 +37,13 @@ public static class AssameseApp
             IReadOnlyList<string> pictures = RenderedPictures.Write(viewer, options.Render, Path.Combine(options.Out, "render"), options.Seed);
             reporter.WriteLine($"Wrote {pictures.Count} pictures of what the network sees to {Path.GetFullPath(Path.Combine(options.Out, "render"))}.");
         }
+        if (options.InitialGradients)
+        {
+            AssameseTrainable untrained = new(options.DenseOnly, options, train, test, backend, batches);
+            reporter.WriteLine($"{untrained.Name} {options.NetworkName}, before training, first batch of {options.Batch}:");
+            reporter.WriteLine(InitialGradients.Measure(untrained, options.Batch, options.Seed).ToString());
+            return [];
+        }
         if (options.Epochs == 0)
             return []; // --epochs 0 --render N: the pictures only
         Dictionary<string, string> settings = Settings(options, backend, train.Count, test.Count);

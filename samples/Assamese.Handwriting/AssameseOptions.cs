@@ -99,6 +99,12 @@ public sealed record AssameseOptions : ISampleOptions
     /// <summary>Output folder for results.</summary>
     public string Out { get; init; } = "out/assamese";
 
+    /// <summary>
+    /// Instead of training, report what the untrained network does with the first training batch (the loss, how far
+    /// its output is from uniform, each weight's gradient against its scale): the diagnosis of an initial plateau.
+    /// </summary>
+    public bool InitialGradients { get; init; }
+
     /// <summary>Number of rendered characters written as PNGs into <see cref="Out"/> (0: none).</summary>
     public int Render { get; init; }
 

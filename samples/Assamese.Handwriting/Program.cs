@@ -30,12 +30,13 @@ Option<string?> checkpoint = new("--checkpoint") { Description = "checkpoint fol
 Option<bool> resume = new("--resume") { Description = "continue from the newest checkpoint in --checkpoint (an error when there is none)" };
 Option<bool> overrideSettings = new("--override-settings") { Description = "with --resume: continue even when the checkpoint was saved with other settings" };
 Option<string> outDir = new("--out") { Description = "results folder (results.json, results.md, PNG plots, render/)", DefaultValueFactory = _ => defaults.Out };
+Option<bool> initialGradients = new("--initial-gradients") { Description = "report the untrained network's loss, output spread and weight gradients on the first batch, then stop" };
 Option<int> render = new("--render") { Description = "write PNGs of N rendered training characters (plain and distorted) to OUT/render", DefaultValueFactory = _ => 0 };
 
 RootCommand root = new("Trains a sparse VGG-style net, DeepCNet(6, k) or a plain dense CNN on online handwritten Assamese characters, writer-independently (Graham 2014).")
 {
     data, net, k, slope, widths, epochs, batch, lr, lrDecay, momentum, weightDecay, seed, threads, dense, compare, trainSubset, testSubset, features, scale, augment,
-    testWriters, checkpoint, resume, overrideSettings, outDir, render,
+    testWriters, checkpoint, resume, overrideSettings, outDir, render, initialGradients,
 };
 root.SetAction(parsed =>
 {
@@ -47,7 +48,7 @@ root.SetAction(parsed =>
         Compare = parsed.GetValue(compare), TrainSubset = parsed.GetValue(trainSubset) is int n and not 0 ? n : null,
         TestSubset = parsed.GetValue(testSubset) is int m and not 0 ? m : null, Features = parsed.GetValue(features), Scale = parsed.GetValue(scale),
         Augment = parsed.GetValue(augment), TestWriters = parsed.GetValue(testWriters)!, Checkpoint = parsed.GetValue(checkpoint), Resume = parsed.GetValue(resume), OverrideSettings = parsed.GetValue(overrideSettings),
-        Out = parsed.GetValue(outDir)!, Render = parsed.GetValue(render),
+        Out = parsed.GetValue(outDir)!, Render = parsed.GetValue(render), InitialGradients = parsed.GetValue(initialGradients),
     };
     return SampleMain.Run(cancellation => AssameseApp.Run(options, new ConsoleReporter(), new DataFolder(), cancellation));
 });

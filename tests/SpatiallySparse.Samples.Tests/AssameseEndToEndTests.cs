@@ -78,6 +78,33 @@ public sealed class AssameseEndToEndTests
         Assert.That(run.Epochs[^1].TrainLoss, Is.LessThan(0.8 * run.Epochs[0].TrainLoss), string.Join(", ", run.Epochs.Select(e => e.TrainLoss)));
     }
 
+    [Test]
+    public void InitialGradientsReportEachWeightAndChangeNothing()
+    {
+        AssameseOptions options = new() { Widths = "4,6", Scale = 14, Features = 3, Batch = 10, Seed = 3 };
+        AssameseSplit train = Synthetic(10, 1, 1), test = Synthetic(2, 37, 2);
+        using CpuBackend backend = new(1);
+        AssameseTrainable model = new(false, options, train, test, backend, batchesPerEpoch: 3);
+        float[][] before = [.. model.Network.Parameters().Select(p => p.GetValues())];
+
+        InitialGradientReport report = InitialGradients.Measure(model, options.Batch, options.Seed);
+        Assert.That(report.Weights.Select(w => w.Name), Is.EqualTo(model.Network.NamedParameters().Where(p => p.Parameter.Rows > 1).Select(p => p.Name)));
+        Assert.That(report.Weights.Select(w => w.GradientRms), Is.All.GreaterThan(0), report.ToString());
+        Assert.That(report.Classes, Is.EqualTo(183));
+        Assert.That(model.Network.Parameters().Select(p => p.GetValues()), Is.EqualTo(before), "no step");
+        Assert.That(model.Network.Parameters().SelectMany(p => p.Grad.ToArray()), Is.All.Zero, "gradients left zeroed");
+
+        // A head of zeros ignores its input: uniform output, loss ln C, and no gradient reaches the layers below it.
+        foreach (var p in model.Network.Parameters().TakeLast(2))
+            p.SetValues(new float[p.Rows * p.Columns]);
+        InitialGradientReport flat = InitialGradients.Measure(model, options.Batch, options.Seed);
+        Assert.That(flat.LargestProbability, Is.EqualTo(1).Within(1e-5));
+        Assert.That(flat.Loss, Is.EqualTo(Math.Log(183)).Within(1e-5));
+        Assert.That(flat.Weights.SkipLast(1).Select(w => w.GradientRms), Is.All.Zero, flat.ToString());
+        Assert.That(flat.Weights[^1].GradientRms, Is.GreaterThan(0), "the head itself still learns");
+        Assert.That(flat.ToString(), Does.Contain("largest probability x 183 = 1.000"));
+    }
+
     private static List<string> Batches(AssameseTrainable model)
     {
         using SparseBatchLoader loader = model.Loader(training: true, batchSize: 6, seed: 4);
