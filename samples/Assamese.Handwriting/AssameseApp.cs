@@ -40,7 +40,7 @@ public static class AssameseApp
         if (options.InitialGradients)
         {
             AssameseTrainable untrained = new(options.DenseOnly, options, train, test, backend, batches);
-            reporter.WriteLine($"{untrained.Name} {options.NetworkName}, before training, first batch of {options.Batch}:");
+            reporter.WriteLine($"{options.NetworkName}{(untrained.Dense ? " (dense)" : "")}, before training, first batch of {options.Batch}:");
             reporter.WriteLine(InitialGradients.Measure(untrained, options.Batch, options.Seed).ToString());
             return [];
         }
