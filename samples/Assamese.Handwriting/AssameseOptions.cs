@@ -190,7 +190,7 @@ public sealed record AssameseOptions : ISampleOptions
     public string NetworkName => Kind switch
     {
         AssameseNet.DeepCNet => $"DeepCNet(6, {K})" + LeakyName,
-        AssameseNet.SimpleCnn => "SimpleCnn(32, 64, 128)" + LeakyName,
+        AssameseNet.SimpleCnn => $"SimpleCnn({string.Join(", ", SimpleCnnNetwork().Widths)})" + LeakyName,
         _ => $"sparse VGG ({Widths})",
     };
 
