@@ -15,6 +15,8 @@ public sealed class DenseConvolution : DenseMapModule
     /// <summary>A convolution with a cubic filter and stride, zero-padded by <paramref name="padding"/> sites on every side.</summary>
     public DenseConvolution(int dimension, int inputChannels, int outputChannels, int filterSize, int stride = 1, bool bias = true, int? seed = null, int padding = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(filterSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         if (padding >= filterSize)
             throw new ArgumentOutOfRangeException(nameof(padding), $"Padding {padding} would make whole windows of padding for filter size {filterSize}.");

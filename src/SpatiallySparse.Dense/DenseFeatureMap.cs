@@ -1,4 +1,5 @@
 using SpatiallySparse.Backends;
+using SpatiallySparse.Backends.Cpu;
 using SpatiallySparse.Layers;
 
 namespace SpatiallySparse.Dense;
@@ -35,13 +36,21 @@ public sealed class DenseFeatureMap : Tensor
 
     /// <summary>
     /// Writes the points of <paramref name="input"/> into a zero grid of <paramref name="spatialSize"/> on
-    /// <paramref name="backend"/> (duplicate points are summed): the dense twin of <see cref="InputLayer"/>.
+    /// <paramref name="backend"/>: the dense twin of <see cref="InputLayer"/> with <see cref="DuplicateMode.Sum"/>
+    /// (duplicate points are summed, where <see cref="InputLayer"/>'s default rejects them). The map is a constant:
+    /// no gradient flows back to the points.
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="input"/> asks for gradients (<see cref="SparseInput.RequiresGradient"/>), or its dimension differs from the grid's.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="backend"/> is not a <see cref="CpuBackend"/>: the dense layers run on the CPU only.</exception>
     public static DenseFeatureMap FromSparseInput(SparseInput input, SpatialSize spatialSize, ISparseBackend backend)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(spatialSize);
         ArgumentNullException.ThrowIfNull(backend);
+        if (backend is not CpuBackend)
+            throw new NotSupportedException($"The dense layers run on the CPU backend; got '{backend.Name}'.");
+        if (input.RequiresGradient)
+            throw new ArgumentException("The input asks for gradients of its points (RequiresGradient), which a dense map made by FromSparseInput does not give; give them through InputLayer, or build a DenseFeatureMap with requiresGradient: true and read its Grad.", nameof(input));
         if (input.Dimension != spatialSize.Dimension)
             throw new ArgumentException($"Input points are {input.Dimension}-dimensional, the grid {spatialSize} is {spatialSize.Dimension}-dimensional.");
         int c = input.Channels, dim = input.Dimension;

@@ -9,6 +9,8 @@ public sealed class DenseMaxPooling : DenseMapModule
     /// <summary>Pooling with a cubic window <paramref name="poolSize"/> and stride <paramref name="stride"/>.</summary>
     public DenseMaxPooling(int dimension, int poolSize, int stride)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(poolSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
         PoolSize = SpatialSize.Cube(dimension, poolSize);
         Stride = SpatialSize.Cube(dimension, stride);
     }

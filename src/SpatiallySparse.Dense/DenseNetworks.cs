@@ -6,7 +6,7 @@ namespace SpatiallySparse.Dense;
 /// <summary>
 /// The paper's networks run densely: the baselines that sparse-vs-dense comparisons measure against. Parameter
 /// names, shapes and, for the same seed, values equal those of <see cref="Networks.DeepCNet.Create"/> and
-/// <see cref="Networks.SparseVgg.Create"/>, so checkpoints and weights copy across.
+/// <see cref="Networks.SparseVgg.Create"/>, so checkpoints and weights copy across. They run on the CPU backend.
 /// </summary>
 public static partial class DenseNetworks
 {

@@ -36,7 +36,7 @@ public static partial class DenseNetworks
     /// <see cref="DenseFlatten"/> and a <see cref="Linear"/> head. Its input is a <see cref="DenseFeatureMap"/> of side
     /// <see cref="SimpleCnnOptions.InputSide"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">No widths, a width, the dimension, the channels or the classes below 1, or a side not divisible by 2^levels.</exception>
+    /// <exception cref="ArgumentException">No widths or more than 30, a width, the dimension, the channels or the classes below 1, or a side not divisible by 2^levels.</exception>
     public static Sequential<DenseFeatureMap, DenseTensor> SimpleCnn(SimpleCnnOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -44,8 +44,9 @@ public static partial class DenseNetworks
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.InputChannels);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Classes);
         IReadOnlyList<int> widths = options.Widths ?? throw new ArgumentException("SimpleCnnOptions.Widths is null; give one width per level, e.g. [32, 64, 128].", nameof(options));
-        if (widths.Count == 0 || widths.Any(w => w < 1))
-            throw new ArgumentException($"SimpleCnnOptions.Widths must hold at least one width, each >= 1; got [{string.Join(", ", widths)}].", nameof(options));
+        // At most 30 levels: a side of at most 2^31 - 1 cannot be halved more often, and 2^levels must not overflow the shifts below.
+        if (widths.Count is 0 or > 30 || widths.Any(w => w < 1))
+            throw new ArgumentException($"SimpleCnnOptions.Widths must hold 1 to 30 widths, each >= 1; got {widths.Count}: [{string.Join(", ", widths)}].", nameof(options));
         int side = options.InputSide, pooled = side >> widths.Count;
         if (side < 1 || pooled < 1 || pooled << widths.Count != side)
             throw new ArgumentException($"SimpleCnnOptions.InputSide {side} must be a positive multiple of 2^{widths.Count} ({1 << widths.Count}): each of the {widths.Count} levels halves it.", nameof(options));

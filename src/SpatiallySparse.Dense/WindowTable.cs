@@ -12,6 +12,16 @@ internal sealed class WindowTable
 {
     private static readonly ConcurrentDictionary<(SpatialSize Input, SpatialSize Filter, SpatialSize Stride, int Padding), WindowTable> Cache = new();
 
+    /// <summary>
+    /// Bound on the sites all cached tables hold (64M, 256 MB): one 3^3 layer on a 128^3 grid alone holds 57M, so
+    /// a program sweeping grid sizes would otherwise keep every table it ever built. Past it the cache starts over;
+    /// a larger table is built per call. Settable only so that tests can reach the bound with small grids.
+    /// </summary>
+    internal static long MaxCachedSites = 1L << 26;
+
+    private static readonly Lock CacheGate = new();
+    private static long _cachedSites;
+
     private WindowTable(SpatialSize input, SpatialSize filter, SpatialSize stride, int padding)
     {
         int dim = input.Dimension;
@@ -20,6 +30,9 @@ internal sealed class WindowTable
         {
             if (input[d] + 2 * padding < filter[d])
                 throw new ArgumentException($"Filter {filter} does not fit in the grid {input} padded by {padding}.");
+            // As the sparse layers (ConvolutionRules.OutputSize): a window that does not tile the grid would drop its last rows silently.
+            if ((input[d] + 2 * padding - filter[d]) % stride[d] != 0)
+                throw new ArgumentException($"Filter {filter} with stride {stride} does not tile the grid {input} padded by {padding} in dimension {d}: ({input[d]} + 2 x {padding} - {filter[d]}) is not a multiple of {stride[d]}.");
             extent[d] = (input[d] + 2 * padding - filter[d]) / stride[d] + 1;
         }
         Output = new SpatialSize(extent);
@@ -58,6 +71,35 @@ internal sealed class WindowTable
         ArgumentOutOfRangeException.ThrowIfNegative(padding);
         if (filter.Dimension != input.Dimension || stride.Dimension != input.Dimension)
             throw new ArgumentException($"Filter {filter} and stride {stride} do not match the {input.Dimension}-dimensional grid {input}.");
-        return Cache.GetOrAdd((input, filter, stride, padding), k => new WindowTable(k.Input, k.Filter, k.Stride, k.Padding));
+        var key = (input, filter, stride, padding);
+        if (Cache.TryGetValue(key, out WindowTable? cached))
+            return cached;
+        WindowTable table = new(input, filter, stride, padding);
+        lock (CacheGate)
+        {
+            if (Cache.TryGetValue(key, out cached))
+                return cached;
+            if (table.Sites.Length <= MaxCachedSites)
+            {
+                if (_cachedSites + table.Sites.Length > MaxCachedSites)
+                {
+                    Cache.Clear();
+                    _cachedSites = 0;
+                }
+                Cache[key] = table;
+                _cachedSites += table.Sites.Length;
+            }
+        }
+        return table;
+    }
+
+    /// <summary>Sites held by the cached tables (for tests of the bound).</summary>
+    internal static long CachedSites
+    {
+        get
+        {
+            lock (CacheGate)
+                return _cachedSites;
+        }
     }
 }

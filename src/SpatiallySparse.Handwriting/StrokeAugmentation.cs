@@ -10,20 +10,30 @@ namespace SpatiallySparse.Handwriting;
 /// </summary>
 public sealed record StrokeAugmentation
 {
-    /// <summary>Per-stroke translation bound, cells.</summary>
-    public float Jitter { get; init; } = 1f;
+    /// <summary>Per-stroke translation bound, cells; finite, at least 0.</summary>
+    public float Jitter { get; init => field = AtLeastZero(value, nameof(Jitter)); } = 1f;
 
-    /// <summary>Stretch bound: factors in 1 ± Stretch.</summary>
-    public float Stretch { get; init; } = 0.3f;
+    /// <summary>Stretch bound: factors in 1 ± Stretch; at least 0 and below 1 (a factor of 0 or less would collapse or mirror the character).</summary>
+    public float Stretch
+    {
+        get;
+        init => field = AtLeastZero(value, nameof(Stretch)) < 1f ? value
+            : throw new ArgumentOutOfRangeException(nameof(Stretch), value, $"StrokeAugmentation.Stretch must lie in [0, 1): factors 1 ± Stretch stay positive; got {value}.");
+    } = 0.3f;
 
-    /// <summary>Bound of the rotation angle (radians) and of the slant factors.</summary>
-    public float Affine { get; init; } = 0.3f;
+    /// <summary>Bound of the rotation angle (radians) and of the slant factors; finite, at least 0.</summary>
+    public float Affine { get; init => field = AtLeastZero(value, nameof(Affine)); } = 0.3f;
 
-    /// <summary>Probability of each of rotation, x-slant and y-slant.</summary>
-    public float AffineProbability { get; init; } = 1f / 3;
+    /// <summary>Probability of each of rotation, x-slant and y-slant; in [0, 1].</summary>
+    public float AffineProbability
+    {
+        get;
+        init => field = value is >= 0f and <= 1f ? value
+            : throw new ArgumentOutOfRangeException(nameof(AffineProbability), value, $"StrokeAugmentation.AffineProbability is a probability in [0, 1]; got {value}.");
+    } = 1f / 3;
 
-    /// <summary>Character translation bound, cells.</summary>
-    public float Shift { get; init; } = 12f;
+    /// <summary>Character translation bound, cells; finite, at least 0.</summary>
+    public float Shift { get; init => field = AtLeastZero(value, nameof(Shift)); } = 12f;
 
     /// <summary>
     /// The largest distance from the origin a point at distance <paramref name="radius"/> (in x and y, before
@@ -45,7 +55,9 @@ public sealed record StrokeAugmentation
         PenCharacter jittered = character.MapStrokes((_, points) =>
         {
             Vector2 offset = new(Uniform(random, Jitter), Uniform(random, Jitter));
-            return Array.ConvertAll(points, p => p + offset);
+            for (int i = 0; i < points.Length; i++)
+                points[i] += offset; // points is MapStrokes' fresh copy
+            return points;
         });
         Matrix3x2 m = Matrix3x2.CreateScale(1 + Uniform(random, Stretch), 1 + Uniform(random, Stretch));
         if (random.NextSingle() < AffineProbability)
@@ -59,4 +71,7 @@ public sealed record StrokeAugmentation
     }
 
     private static float Uniform(Random random, float bound) => (random.NextSingle() * 2f - 1f) * bound;
+
+    private static float AtLeastZero(float value, string name) => float.IsFinite(value) && value >= 0f ? value
+        : throw new ArgumentOutOfRangeException(name, value, $"StrokeAugmentation.{name} is a bound: a finite number >= 0; got {value}.");
 }

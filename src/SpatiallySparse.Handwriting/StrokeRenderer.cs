@@ -55,6 +55,9 @@ public sealed class StrokeRenderer
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.Channels != Channels || batch.Dimension != 2)
             throw new ArgumentException($"The batch has {batch.Dimension} dimensions and {batch.Channels} channels; this renderer makes 2D sites with {Channels}.", nameof(batch));
+        // Checked before rendering: a character with no ink on the grid would add nothing, and so never reach batch.Add's check.
+        if ((uint)sample >= (uint)batch.BatchSize)
+            throw new ArgumentOutOfRangeException(nameof(sample), $"Sample {sample} is outside the batch of {batch.BatchSize} (0 to {batch.BatchSize - 1}).");
         Rendering rendering = Rasterize(character);
         foreach (RenderedSite site in rendering.Sites)
             batch.Add(sample, [site.Row, site.Column], site.Features);
@@ -69,15 +72,15 @@ public sealed class StrokeRenderer
         long outside = 0;
         // The origin maps to the middle of the grid: cell GridSide/2 - 0.5 .. GridSide/2 + 0.5 holds it for odd sides.
         float centre = GridSide / 2f;
-        foreach (Vector2[] stroke in character.Strokes)
+        for (int s = 0; s < character.Strokes.Count; s++)
         {
             // Not "outside += Resample(...)": that reads outside before the callback has counted into it.
-            long skipped = Resample(stroke, -centre, GridSide - centre, (point, direction) =>
+            long skipped = Resample(character.StrokePoints(s), -centre, GridSide - centre, (point, direction) =>
                 {
                     int row = (int)MathF.Floor(centre + point.Y), column = (int)MathF.Floor(centre + point.X);
                     if ((uint)row >= (uint)GridSide || (uint)column >= (uint)GridSide)
                     {
-                        outside++;
+                        outside = AddSaturating(outside, 1);
                         return;
                     }
                     if (!cells.TryGetValue((row, column), out (float[] Sum, int Count) cell))
@@ -85,7 +88,7 @@ public sealed class StrokeRenderer
                     AddDirection(direction, cell.Sum);
                     cells[(row, column)] = (cell.Sum, cell.Count + 1);
                 });
-            outside += skipped;
+            outside = AddSaturating(outside, skipped);
         }
         RenderedSite[] sites = [.. cells.OrderBy(c => c.Key.Row).ThenBy(c => c.Key.Column).Select(c =>
         {
@@ -105,7 +108,7 @@ public sealed class StrokeRenderer
     /// than a cell outside the square [<paramref name="low"/>, <paramref name="high"/>) are not emitted but counted and
     /// returned, so the work is bounded by the grid, not by the stroke's length.
     /// </summary>
-    private long Resample(Vector2[] stroke, float low, float high, Action<Vector2, Vector2> emit)
+    private long Resample(ReadOnlySpan<Vector2> stroke, float low, float high, Action<Vector2, Vector2> emit)
     {
         Vector2 direction = Vector2.Zero;
         for (int i = 1; i < stroke.Length && direction == Vector2.Zero; i++)
@@ -121,12 +124,15 @@ public sealed class StrokeRenderer
             if (length == 0 || !double.IsFinite(length))
                 continue;
             direction = new Vector2((float)(dx / length), (float)(dy / length));
-            skipped += ResampleSegment(a, dx / length, dy / length, length, ref travelled, low - 1, high + 1, emit);
+            skipped = AddSaturating(skipped, ResampleSegment(a, dx / length, dy / length, length, ref travelled, low - 1, high + 1, emit));
         }
         if (travelled > 0)
             emit(stroke[^1], direction);
         return skipped;
     }
+
+    /// <summary>Sum of two non-negative counts, stopping at long.MaxValue: a far-off segment reports up to 2^61 skipped samples, and a few of them would wrap.</summary>
+    private static long AddSaturating(long a, long b) => b > long.MaxValue - a ? long.MaxValue : a + b;
 
     /// <summary>
     /// Emits the samples first + k·Step (k = 0, 1, ...) of one segment that fall in [<paramref name="low"/>, <paramref name="high"/>]

@@ -33,7 +33,7 @@ public sealed class AssameseReaderTests
     public void SinglePointStrokesAreKept()
     {
         AssameseSample s = Parse("W1/1.1.txt", AssameseFiles.Text("A", AssameseFiles.TwoStrokes()));
-        Assert.That(s.Character.Strokes.Select(x => x.Length), Is.EqualTo(new[] { 3, 1 }));
+        Assert.That(s.Character.Strokes.Select(x => x.Count), Is.EqualTo(new[] { 3, 1 }));
     }
 
     [Test]
@@ -43,7 +43,7 @@ public sealed class AssameseReaderTests
         string text = "CHARACTER_NAME: A\r\nSTROKE_COUNT: 2\r\n  X  Y  STYLUS_STATE  STROKE\r\nPEN_DOWN\r\n" +
             "10  10  1  1\r\n20  10  1  1\r\n30  40  1  2\r\n40  40  1  2\r\nPEN_UP  0\r\nPEN_UP  0\r\nEND_CHARACTER: A\r\n";
         AssameseSample s = Parse("W2/5.2.txt", text);
-        Assert.That(s.Character.Strokes.Select(x => x.Length), Is.EqualTo(new[] { 2, 2 }));
+        Assert.That(s.Character.Strokes.Select(x => x.Count), Is.EqualTo(new[] { 2, 2 }));
         Assert.That(s.Character.Strokes[1][0], Is.EqualTo(new Vector2(30, 40)));
     }
 

@@ -42,7 +42,10 @@ public sealed class SimpleCnnTests
     {
         Assert.That(() => DenseNetworks.SimpleCnn(new SimpleCnnOptions { InputSide = 30 }),
             Throws.ArgumentException.With.Message.Contains("InputSide 30").And.Message.Contains("multiple of 2^3 (8)"));
-        Assert.That(() => DenseNetworks.SimpleCnn(new SimpleCnnOptions { Widths = [] }), Throws.ArgumentException.With.Message.Contains("at least one width"));
+        Assert.That(() => DenseNetworks.SimpleCnn(new SimpleCnnOptions { Widths = [] }), Throws.ArgumentException.With.Message.Contains("1 to 30 widths"));
+        // 33 levels: C# shifts wrap at 32, so 32 >> 33 << 33 == 32 once slipped past the side check.
+        Assert.That(() => DenseNetworks.SimpleCnn(new SimpleCnnOptions { Widths = [.. Enumerable.Repeat(1, 33)] }),
+            Throws.ArgumentException.With.Message.Contains("1 to 30 widths").And.Message.Contains("got 33:"));
         Assert.That(() => DenseNetworks.SimpleCnn(new SimpleCnnOptions { Classes = 0 }), Throws.InstanceOf<ArgumentOutOfRangeException>());
     }
 

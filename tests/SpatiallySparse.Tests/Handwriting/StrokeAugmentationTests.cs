@@ -64,9 +64,21 @@ public sealed class StrokeAugmentationTests
         {
             Vector2 offset = j.Strokes[s][0] - Box.Strokes[s][0];
             Assert.That(MathF.Abs(offset.X) <= 1 && MathF.Abs(offset.Y) <= 1, Is.True);
-            for (int i = 0; i < Box.Strokes[s].Length; i++)
+            for (int i = 0; i < Box.Strokes[s].Count; i++)
                 Assert.That(Vector2.Distance(j.Strokes[s][i] - Box.Strokes[s][i], offset), Is.LessThan(1e-4f));
         }
         Assert.That(j.Strokes[0][0] - Box.Strokes[0][0], Is.Not.EqualTo(j.Strokes[1][0] - Box.Strokes[1][0]));
+    }
+
+    [Test]
+    public void SettingsOutsideTheirRangesAreRejectedWhenSet()
+    {
+        Assert.That(() => new StrokeAugmentation { Jitter = -1 }, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Jitter").And.Message.Contains(">= 0"));
+        Assert.That(() => new StrokeAugmentation { Shift = float.NaN }, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Shift"));
+        Assert.That(() => new StrokeAugmentation { Affine = float.PositiveInfinity }, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Affine"));
+        Assert.That(() => new StrokeAugmentation { Stretch = -0.3f }, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Stretch"));
+        Assert.That(() => new StrokeAugmentation { Stretch = 1 }, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("[0, 1)"));
+        Assert.That(() => new StrokeAugmentation() with { AffineProbability = 1.5f }, Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("AffineProbability"));
+        Assert.That(new StrokeAugmentation { Jitter = 0, Stretch = 0.99f, Affine = 0, AffineProbability = 0, Shift = 0 }.Stretch, Is.EqualTo(0.99f));
     }
 }

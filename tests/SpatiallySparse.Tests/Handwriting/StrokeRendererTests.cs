@@ -103,6 +103,44 @@ public sealed class StrokeRendererTests
     }
 
     [Test]
+    public void ManyHugeStrokesFarOutsideTheGridDoNotWrapTheOutsideCount()
+    {
+        // Each such segment counts up to 2^61 skipped samples: four of them summed past 2^63 used to wrap to a few.
+        StrokeRenderer renderer = new(10);
+        Vector2[] far = [P(1e30f, 1e30f), P(-1e30f, 1e30f)];
+        Rendering r = renderer.Rasterize(Character(far, far, far, far, far));
+        Assert.That(r.Sites, Is.Empty);
+        Assert.That(r.PointsOutside, Is.EqualTo(int.MaxValue));
+    }
+
+    [Test]
+    public void RenderChecksTheSampleBeforeRenderingEvenWithoutInkOnTheGrid()
+    {
+        StrokeRenderer renderer = new(10);
+        SparseInput batch = new(1, 2, 1);
+        Assert.That(() => renderer.Render(Character([P(1000, 1000)]), batch, 99),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("Sample 99").And.Message.Contains("0 to 0"));
+        Assert.That(batch.PointCount, Is.Zero);
+    }
+
+    [Test]
+    public void ACharactersPointsCannotBeChangedFromOutside()
+    {
+        Vector2[] points = [P(1, 2), P(3, 4)];
+        PenCharacter c = Character(points);
+        points[0] = P(float.NaN, 0);
+        Assert.That(c.Strokes[0], Is.Not.InstanceOf<Vector2[]>(), "a stroke is a read-only view, not the array behind it");
+        Assert.That(c.Strokes, Is.Not.InstanceOf<IReadOnlyList<Vector2>[]>());
+        PenCharacter moved = c.MapStrokes((_, p) =>
+        {
+            p[0] = P(-1, -1); // the callback's copy
+            return p;
+        });
+        Assert.That(c.Strokes[0], Is.EqualTo(new[] { P(1, 2), P(3, 4) }));
+        Assert.That(moved.Strokes[0], Is.EqualTo(new[] { P(-1, -1), P(3, 4) }));
+    }
+
+    [Test]
     public void RenderAddsOneRowPerCellToTheBatch()
     {
         StrokeRenderer renderer = new(10, StrokeFeatures.InkDirection);
